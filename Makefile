@@ -1,0 +1,46 @@
+# `make serve` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= $(or $(ASSISTANT_HOST),127.0.0.1)
+PORT   ?= $(or $(ASSISTANT_PORT),8000)
+
+.PHONY: install index serve test bench fuzz load eval clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# torch must be the local CPU build, installed before sentence-transformers: any other
+# version pulls gigabytes of CUDA packages.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[st,dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: $(STAMP)
+	$(BIN)/assistant index build --if-needed
+
+serve: index
+	$(BIN)/uvicorn api.app:app --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+eval: index
+	$(BIN)/assistant eval --questions eval/dev_questions_000.jsonl eval/dev_questions_002.jsonl eval/questions_added.jsonl
+
+bench: index
+	$(BIN)/python bench/bench.py
+
+fuzz: index
+	$(BIN)/python -m pytest -q tests/test_fuzz.py --fuzz-examples=3000
+
+load: index
+	$(BIN)/python bench/load.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

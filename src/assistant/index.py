@@ -1,0 +1,298 @@
+"""The persisted index: FAISS (dense) + bm25s (lexical) over one id space, with a manifest.
+
+Layout::
+
+    index/CURRENT                  one line: the name of the build being served
+    index/builds/<stamp>/          manifest.json (written last), passages.jsonl, footnotes.jsonl,
+                                   documents.json, dense.faiss, vocabulary.json, bm25/
+
+A build is written into a fresh directory and becomes current by replacing CURRENT atomically
+(`os.replace`), so a build killed midway leaves the previous index serving.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import bm25s
+import faiss
+import numpy as np
+
+from assistant.chunking import CHUNKER_VERSION, Passage, build_passages
+from assistant.corpus import PARSER_VERSION, Document, Footnote, corpus_fingerprint, load_corpus
+from assistant.embedding import Embedder, embedder_id
+from assistant.errors import CorruptIndexError, IndexNotBuiltError, StaleIndexError
+from assistant.lexical import ANALYZER_ID, GermanAnalyzer, corpus_vocabulary
+from assistant.settings import Settings
+
+__all__ = ["FORMAT_VERSION", "DocumentInfo", "Index", "build_index", "check_index"]
+
+FORMAT_VERSION = 1
+_KEEP_BUILDS = 2
+_MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    doc_id: str
+    title: str
+    passages: int
+    footnotes: int
+    pages: int
+
+
+class Index:
+    """A loaded, verified index: passages, footnotes, FAISS vectors and a BM25 model in one id space."""
+
+    def __init__(
+        self,
+        *,
+        path: Path,
+        manifest: dict,
+        passages: list[Passage],
+        footnotes: dict[str, dict[int, Footnote]],
+        documents: list[DocumentInfo],
+        dense: faiss.Index,
+        bm25: bm25s.BM25,
+        analyzer: GermanAnalyzer,
+    ) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.passages = passages
+        self.footnotes = footnotes
+        self.documents = documents
+        self.dense = dense
+        self.bm25 = bm25
+        self.analyzer = analyzer
+        self.position = {p.passage_id: i for i, p in enumerate(passages)}
+
+    @classmethod
+    def load(cls, settings: Settings) -> Index:
+        """Load the current build, refusing it when it is stale, mismatched or corrupt."""
+        path = current_build(settings.index_dir)
+        manifest = check_index(settings, path)
+        try:
+            passages = [Passage(**{**r, "footnote_numbers": tuple(r["footnote_numbers"])}) for r in _read_jsonl(path / "passages.jsonl")]
+            footnotes: dict[str, dict[int, Footnote]] = {}
+            for row in _read_jsonl(path / "footnotes.jsonl"):
+                footnotes.setdefault(row["doc_id"], {})[row["number"]] = Footnote(**row)
+            documents = [DocumentInfo(**d) for d in json.loads((path / "documents.json").read_text("utf-8"))]
+            dense = faiss.read_index(str(path / "dense.faiss"))
+            bm25 = bm25s.BM25.load(str(path / "bm25"), show_progress=False)
+            vocabulary = frozenset(json.loads((path / "vocabulary.json").read_text("utf-8")))
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+            raise CorruptIndexError(settings.index_dir, f"cannot read {path.name}: {exc}") from exc
+        if dense.ntotal != len(passages):
+            raise CorruptIndexError(settings.index_dir, f"{dense.ntotal} vectors for {len(passages)} passages")
+        return cls(
+            path=path,
+            manifest=manifest,
+            passages=passages,
+            footnotes=footnotes,
+            documents=documents,
+            dense=dense,
+            bm25=bm25,
+            analyzer=GermanAnalyzer(vocabulary),
+        )
+
+    def passages_of(self, doc_id: str) -> list[Passage]:
+        return [p for p in self.passages if p.doc_id == doc_id]
+
+    def doc_ids(self) -> list[str]:
+        return [d.doc_id for d in self.documents]
+
+
+def current_build(index_dir: Path) -> Path:
+    pointer = Path(index_dir) / "CURRENT"
+    if not pointer.exists():
+        raise IndexNotBuiltError(index_dir)
+    name = pointer.read_text("utf-8").strip()
+    path = Path(index_dir) / "builds" / name
+    if not name or "/" in name or not path.is_dir():
+        raise CorruptIndexError(index_dir, f"CURRENT points to {name!r}, which is not a build directory")
+    return path
+
+
+def check_index(settings: Settings, path: Path | None = None) -> dict:
+    """Verify a build against its manifest, the corpus and the settings; return the manifest."""
+    path = path or current_build(settings.index_dir)
+    index_dir = settings.index_dir
+    try:
+        manifest = json.loads((path / _MANIFEST).read_text("utf-8"))
+    except FileNotFoundError:
+        raise CorruptIndexError(index_dir, f"{path.name} has no {_MANIFEST} (a build that did not finish)") from None
+    except ValueError as exc:
+        raise CorruptIndexError(index_dir, f"{_MANIFEST} is not valid JSON ({exc})") from exc
+    expected = {
+        "format_version": FORMAT_VERSION,
+        "parser_version": PARSER_VERSION,
+        "chunker_version": CHUNKER_VERSION,
+        "analyzer": ANALYZER_ID,
+        "passage_words": settings.passage_words,
+        "embedder": settings.embedder,
+        "model_id": embedder_id(settings),
+        "ann": settings.ann,
+    }
+    for key, want in expected.items():
+        if manifest.get(key) != want:
+            raise StaleIndexError(index_dir, key, manifest.get(key), want)
+    fingerprint = corpus_fingerprint(settings.corpus_dir)
+    if manifest.get("corpus_sha256") != fingerprint:
+        raise StaleIndexError(
+            index_dir, "corpus sha256", str(manifest.get("corpus_sha256"))[:12], fingerprint[:12]
+        )
+    for name, meta in manifest.get("files", {}).items():
+        file = path / name
+        if not file.exists():
+            raise CorruptIndexError(index_dir, f"{name} is missing")
+        if file.stat().st_size != meta["bytes"]:
+            raise CorruptIndexError(index_dir, f"{name} has {file.stat().st_size} bytes, the manifest says {meta['bytes']}")
+        if _sha256(file) != meta["sha256"]:
+            raise CorruptIndexError(index_dir, f"{name} does not match its checksum")
+    return manifest
+
+
+def build_index(
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    documents: list[Document] | None = None,
+) -> Path:
+    """Parse, chunk, embed and index the corpus into a new build; make it current; return its path."""
+    started = time.perf_counter()
+    documents = documents if documents is not None else load_corpus(settings.corpus_dir)
+    fingerprint = corpus_fingerprint(settings.corpus_dir)
+    passages = [p for d in documents for p in build_passages(d, target_words=settings.passage_words)]
+
+    builds = Path(settings.index_dir) / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    tmp = builds / f".{stamp}.partial"
+    tmp.mkdir()
+    try:
+        done = 0
+
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress:
+                progress(done, len(passages))
+
+        vectors = embedder.embed_passages([p.text for p in passages], progress=advance)
+        faiss.write_index(_dense_index(vectors, settings.ann), str(tmp / "dense.faiss"))
+
+        vocabulary = corpus_vocabulary(p.text for p in passages)
+        analyzer = GermanAnalyzer(vocabulary)
+        bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        bm25.index(analyzer.analyze_many(p.text for p in passages), show_progress=False)
+        bm25.save(str(tmp / "bm25"), show_progress=False)
+
+        (tmp / "vocabulary.json").write_text(json.dumps(sorted(vocabulary), ensure_ascii=False), "utf-8")
+        _write_jsonl(tmp / "passages.jsonl", (asdict(p) for p in passages))
+        _write_jsonl(tmp / "footnotes.jsonl", (asdict(f) for d in documents for f in d.footnotes.values()))
+        infos = [
+            DocumentInfo(d.doc_id, d.title, sum(p.doc_id == d.doc_id for p in passages), len(d.footnotes), len(d.page_starts))
+            for d in documents
+        ]
+        (tmp / "documents.json").write_text(json.dumps([asdict(i) for i in infos], ensure_ascii=False), "utf-8")
+
+        files = {
+            str(f.relative_to(tmp)): {"bytes": f.stat().st_size, "sha256": _sha256(f)}
+            for f in sorted(tmp.rglob("*"))
+            if f.is_file()
+        }
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "parser_version": PARSER_VERSION,
+            "chunker_version": CHUNKER_VERSION,
+            "analyzer": ANALYZER_ID,
+            "passage_words": settings.passage_words,
+            "embedder": settings.embedder,
+            "model_id": embedder.model_id,
+            "dim": embedder.dim,
+            "ann": settings.ann,
+            "corpus_sha256": fingerprint,
+            "documents": len(documents),
+            "passages": len(passages),
+            "footnotes": sum(len(d.footnotes) for d in documents),
+            "bm25": {"k1": 1.2, "b": 0.75, "method": "lucene"},
+            "faiss_version": faiss.__version__,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "build_seconds": round(time.perf_counter() - started, 2),
+            "files": files,
+        }
+        # The manifest is written last: a build directory without one never finished.
+        (tmp / _MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
+        final = builds / stamp
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _point_current_to(Path(settings.index_dir), stamp)
+    _prune(builds, keep=stamp)
+    return final
+
+
+def _dense_index(vectors: np.ndarray, ann: str) -> faiss.Index:
+    dim = vectors.shape[1]
+    if ann == "hnsw":
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efSearch = 128
+    elif ann == "ivf":
+        nlist = max(1, min(1024, int(np.sqrt(len(vectors)))))
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        index.train(vectors)
+        index.nprobe = max(1, nlist // 8)
+    else:
+        # IndexFlatIP on L2-normalised vectors == cosine; at a few thousand passages exact search costs < 1 ms.
+        index = faiss.IndexFlatIP(dim)
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def _point_current_to(index_dir: Path, name: str) -> None:
+    tmp = index_dir / f".CURRENT.{os.getpid()}"
+    tmp.write_text(name + "\n", "utf-8")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, index_dir / "CURRENT")
+
+
+def _prune(builds: Path, *, keep: str) -> None:
+    finished = sorted(p for p in builds.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for old in finished[:-_KEEP_BUILDS]:
+        if old.name != keep:
+            shutil.rmtree(old, ignore_errors=True)
+    for partial in builds.glob(".*.partial"):
+        # a partial build older than an hour was killed; a fresh one may belong to a running build
+        if time.time() - partial.stat().st_mtime > 3600:
+            shutil.rmtree(partial, ignore_errors=True)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_jsonl(path: Path, rows) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+

