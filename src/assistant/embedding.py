@@ -89,7 +89,8 @@ class SentenceTransformerEmbedder:
         dim = self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") else None
         self.dim = int(dim or self._model.get_sentence_embedding_dimension())
         self.batch_size = batch_size
-        prompts = getattr(self._model, "prompts", {}) or {}
+        # sentence-transformers may list prompt names with empty text; only real prompts count.
+        prompts = {name: text for name, text in (getattr(self._model, "prompts", {}) or {}).items() if text}
         self._query_prompt = next((p for p in ("query",) if p in prompts), None)
         self._passage_prompt = next((p for p in ("passage", "document") if p in prompts), None)
         # e5 models without configured prompts still expect their prefixes.
