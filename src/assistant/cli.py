@@ -189,6 +189,28 @@ def search(query: str, k: int, doc_id: str | None, mode: str, as_json: bool) -> 
             click.echo(f"  [{s.number}] {_source_line(s)}")
 
 
+@main.command("eval")
+@click.option("--questions", "questions", multiple=True, required=True, type=click.Path(exists=True, path_type=Path),
+              help="question files (JSON Lines); repeat the option or pass several after one")
+@click.argument("more", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--url", help="evaluate a running service over HTTP instead of in-process")
+@click.option("--systems", default="lexical,dense,hybrid,full", show_default=True, help="comma-separated")
+@click.option("--json", "json_out", type=click.Path(path_type=Path), help="write per-item results here")
+@click.option("--compare", "compare_paths", nargs=2, type=click.Path(exists=True, path_type=Path),
+              help="compare two --json results instead of running")
+def eval_(questions: tuple[Path, ...], more: tuple[Path, ...], url: str | None, systems: str,
+          json_out: Path | None, compare_paths: tuple[Path, Path] | None) -> None:
+    """Retrieval quality per question type, with baselines side by side.
+
+    \b
+    assistant eval --questions eval/dev_questions_000.jsonl eval/dev_questions_002.jsonl
+    """
+    from assistant.evaluation import main_eval
+
+    click.echo(main_eval([*questions, *more], url=url, systems=tuple(systems.split(",")), json_out=json_out,
+                         compare_paths=compare_paths, settings=Settings()))
+
+
 def _source_line(source) -> str:
     if source.status == "missing":
         return "(Fußnotentext in der Vorlage verloren)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -59,8 +60,9 @@ class Retriever:
         if doc_id is not None and doc_id not in self.index.doc_ids():
             raise UnknownDocumentError(doc_id, self.index.doc_ids())
         allowed = self._mask(doc_id)
-        dense = self.dense_scores(query) if mode != "lexical" else None
-        lexical = self.lexical_scores(query) if mode != "dense" else None
+        context = contextual_query(query, history)
+        dense = self.dense_scores(context) if mode != "lexical" else None
+        lexical = self.lexical_scores(context) if mode != "dense" else None
         if mode == "dense":
             scores = np.where(allowed, dense, -np.inf)
         elif mode == "lexical":
@@ -92,6 +94,41 @@ class Retriever:
         if doc_id is None:
             return np.ones(len(self.index.passages), dtype=bool)
         return np.array([p.doc_id == doc_id for p in self.index.passages])
+
+
+# Words that point back to an earlier turn: 'Und 2011?', 'Wer hat es unterzeichnet?', 'Where was that?'.
+_FOLLOW_UP_CUES = frozenset(
+    """und auch es sie er ihn ihm ihr ihre ihren sein seine seinen dies diese dieser dieses das dort damals
+    davon dafür dabei dazu darauf daran deren dessen denn welche welcher
+    and also it its they them their this that these those there then what about how about
+    а и он она оно они его её их это этот эта там тогда тоже""".split()
+)
+_CONTENT = re.compile(r"\w{4,}")
+
+
+def contextual_query(query: str, history: Sequence[str]) -> str:
+    """Resolve an elliptical follow-up by prefixing what the conversation is about.
+
+    A follow-up is short or points back ('Und 2011?', 'Who signed it?'); a full new question
+    ('Wie viele Studenten hat die BSU in China?') starts a new topic and stands alone. The topic is
+    the last full question plus the follow-ups asked since, capped so it cannot drown the new turn.
+    """
+    topic = ""
+    for turn in history:
+        topic = f"{topic} {turn}" if topic and _is_elliptical(turn) else turn
+    if not topic or not _is_elliptical(query):
+        return query
+    return " ".join([*topic.split()[-40:], query])
+
+
+def _is_elliptical(query: str) -> bool:
+    words = [w.lower() for w in re.findall(r"\w+", query)]
+    if len(_CONTENT.findall(query)) <= 3 or (words and words[0] in _FOLLOW_UP_CUES):
+        return True
+    return any(w in _FOLLOW_UP_CUES for w in words[1:] if w not in _COMMON_IN_FULL_QUESTIONS)
+
+
+_COMMON_IN_FULL_QUESTIONS = frozenset({"und", "and", "и", "das", "die", "welche", "welcher", "what", "how", "this", "that"})
 
 
 def _rrf(rankings: list[np.ndarray], *, depth: int, k: int) -> np.ndarray:
