@@ -66,3 +66,29 @@ def retriever(index, embedder):
     from assistant.retrieval import Retriever
 
     return Retriever(index, embedder)
+
+
+@pytest.fixture(scope="session")
+def assistant_factory(built_settings, embedder, index, tmp_path_factory):
+    """Build an Assistant over the session's index with its own sessions database."""
+    from assistant.service import Assistant
+
+    def make(data_dir: Path | None = None) -> Assistant:
+        data_dir = data_dir or tmp_path_factory.mktemp("data")
+        settings = built_settings.model_copy(update={"data_dir": data_dir})
+        return Assistant(settings, embedder=embedder, index=index)
+
+    return make
+
+
+@pytest.fixture
+def client(assistant_factory, built_settings, tmp_path):
+    """The real app through TestClient, lifespan included, on the real index."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    engine = assistant_factory(tmp_path / "data")
+    with TestClient(create_app(built_settings, assistant=engine)) as c:
+        yield c
+    engine.close()

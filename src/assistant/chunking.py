@@ -10,7 +10,7 @@ from assistant.corpus import Document
 __all__ = ["CHUNKER_VERSION", "Passage", "Sentence", "build_passages", "split_sentences"]
 
 # Bump when passage boundaries or text change: an index built by another version is stale.
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"
 
 _ABBREVIATIONS = {
     "abs", "art", "bd", "bzw", "ca", "co", "dr", "ebd", "etc", "evtl", "gem", "ggf", "hrsg", "inkl",
@@ -40,6 +40,8 @@ class Passage:
     footnote_numbers: tuple[int, ...]
     start: int
     end: int
+    sentences: tuple[tuple[int, int, tuple[int, ...]], ...] = ()
+    """(start, end, footnote numbers) of each sentence, as offsets into `text`."""
 
     @property
     def words(self) -> int:
@@ -109,17 +111,26 @@ def build_passages(document: Document, *, target_words: int = 110, max_words: in
 
     passages = []
     for i, group in enumerate(groups):
-        start, end = group[0].start, group[-1].end
-        numbers = tuple(n for s in group for n in s.footnote_numbers)
+        pieces: list[str] = []
+        spans: list[tuple[int, int, tuple[int, ...]]] = []
+        offset = 0
+        for sentence in group:
+            piece = clean_text(document.text[sentence.start : sentence.end])
+            if not piece:
+                continue
+            spans.append((offset, offset + len(piece), sentence.footnote_numbers))
+            pieces.append(piece)
+            offset += len(piece) + 1
         passages.append(
             Passage(
                 passage_id=f"{document.doc_id}:{i:04d}",
                 doc_id=document.doc_id,
-                page=document.page_at(start),
-                text=clean_text(document.text[start:end]),
-                footnote_numbers=numbers,
-                start=start,
-                end=end,
+                page=document.page_at(group[0].start),
+                text=" ".join(pieces),
+                footnote_numbers=tuple(n for s in group for n in s.footnote_numbers),
+                start=group[0].start,
+                end=group[-1].end,
+                sentences=tuple(spans),
             )
         )
     return passages

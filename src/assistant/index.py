@@ -80,7 +80,7 @@ class Index:
         path = current_build(settings.index_dir)
         manifest = check_index(settings, path)
         try:
-            passages = [Passage(**{**r, "footnote_numbers": tuple(r["footnote_numbers"])}) for r in _read_jsonl(path / "passages.jsonl")]
+            passages = [_passage(row) for row in _read_jsonl(path / "passages.jsonl")]
             footnotes: dict[str, dict[int, Footnote]] = {}
             for row in _read_jsonl(path / "footnotes.jsonl"):
                 footnotes.setdefault(row["doc_id"], {})[row["number"]] = Footnote(**row)
@@ -108,6 +108,14 @@ class Index:
 
     def doc_ids(self) -> list[str]:
         return [d.doc_id for d in self.documents]
+
+
+def _passage(row: dict) -> Passage:
+    return Passage(**{
+        **row,
+        "footnote_numbers": tuple(row["footnote_numbers"]),
+        "sentences": tuple((s, e, tuple(n)) for s, e, n in row["sentences"]),
+    })
 
 
 def current_build(index_dir: Path) -> Path:

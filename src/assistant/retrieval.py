@@ -61,19 +61,31 @@ class Retriever:
             raise UnknownDocumentError(doc_id, self.index.doc_ids())
         allowed = self._mask(doc_id)
         context = contextual_query(query, history)
-        dense = self.dense_scores(context) if mode != "lexical" else None
-        lexical = self.lexical_scores(context) if mode != "dense" else None
+        dense = np.where(allowed, self.dense_scores(context), -np.inf) if mode != "lexical" else None
+        lexical = np.where(allowed, self.lexical_scores(context), -np.inf) if mode != "dense" else None
         if mode == "dense":
-            scores = np.where(allowed, dense, -np.inf)
+            scores = dense
         elif mode == "lexical":
-            scores = np.where(allowed, lexical, -np.inf)
+            scores = lexical
         else:
-            scores = _rrf([np.where(allowed, dense, -np.inf), np.where(allowed, lexical, -np.inf)],
-                          depth=self.candidates, k=self.rrf_k)
-        order = [int(i) for i in np.argsort(-scores, kind="stable")[:k] if np.isfinite(scores[i]) and scores[i] > 0 or mode != "hybrid"]
-        hits = [Hit(self.index.passages[i], rank, float(scores[i])) for rank, i in enumerate(order[:k], start=1)]
-        confidence = float(np.max(np.where(allowed, dense, -np.inf))) if dense is not None else 0.0
+            weights = [1.0, self.lexical_weight(context)]
+            scores = _rrf([dense, lexical], weights, depth=self.candidates, k=self.rrf_k)
+        order = [int(i) for i in np.argsort(-scores, kind="stable")[:k] if np.isfinite(scores[i])]
+        hits = [Hit(self.index.passages[i], rank, float(scores[i])) for rank, i in enumerate(order, start=1)]
+        confidence = float(np.max(dense)) if dense is not None else 0.0
         return SearchResult(query, confidence >= self.abstain_threshold, hits, confidence)
+
+    def lexical_weight(self, query: str) -> float:
+        """How far BM25 can be trusted for this query: the share of its words the German index knows.
+
+        An English or Russian question shares only numbers and names with the German passages; a year
+        alone ('2023') would otherwise pull every passage that mentions it up the fused ranking.
+        """
+        words = [t for t in self.index.analyzer.analyze(query) if not t.isdigit()]
+        if not words:
+            return 0.0
+        vocabulary = self.index.bm25.vocab_dict
+        return sum(t in vocabulary for t in words) / len(words)
 
     def dense_scores(self, query: str) -> np.ndarray:
         vector = self.embedder.embed_queries([query])
@@ -99,7 +111,8 @@ class Retriever:
 # Words that point back to an earlier turn: 'Und 2011?', 'Wer hat es unterzeichnet?', 'Where was that?'.
 _FOLLOW_UP_CUES = frozenset(
     """und auch es sie er ihn ihm ihr ihre ihren sein seine seinen dies diese dieser dieses das dort damals
-    davon dafür dabei dazu darauf daran deren dessen denn welche welcher
+    davon dafür dabei dazu darauf daran darin daraus darunter damit danach hierzu hierbei jene jener
+    deren dessen denn welche welcher
     and also it its they them their this that these those there then what about how about
     а и он она оно они его её их это этот эта там тогда тоже""".split()
 )
@@ -131,15 +144,21 @@ def _is_elliptical(query: str) -> bool:
 _COMMON_IN_FULL_QUESTIONS = frozenset({"und", "and", "и", "das", "die", "welche", "welcher", "what", "how", "this", "that"})
 
 
-def _rrf(rankings: list[np.ndarray], *, depth: int, k: int) -> np.ndarray:
-    """Reciprocal rank fusion over the top `depth` of each ranking.
+def _rrf(rankings: list[np.ndarray], weights: list[float], *, depth: int, k: int) -> np.ndarray:
+    """Weighted reciprocal rank fusion over the top `depth` of each ranking.
 
     RRF with k=60 as in Cormack et al. (2009); change it only with an eval run that shows why.
+    Passages outside every top `depth` keep a tiny dense-order score so that k > depth still ranks.
     """
     fused = np.zeros(len(rankings[0]), dtype=np.float64)
-    for scores in rankings:
-        order = np.argsort(-scores, kind="stable")[:depth]
-        for rank, i in enumerate(order, start=1):
+    for scores, weight in zip(rankings, weights):
+        order = np.argsort(-scores, kind="stable")
+        for rank, i in enumerate(order[:depth], start=1):
             if np.isfinite(scores[i]) and scores[i] > 0:
-                fused[i] += 1.0 / (k + rank)
+                fused[i] += weight / (k + rank)
+    tail = np.argsort(-rankings[0], kind="stable")
+    for rank, i in enumerate(tail, start=1):
+        if fused[i] == 0 and np.isfinite(rankings[0][i]):
+            fused[i] = 1e-9 / rank
+    fused[~np.isfinite(rankings[0])] = -np.inf
     return fused

@@ -1,0 +1,101 @@
+"""Request and response models: field for field the contract in shared/API.md (fields may be added, never renamed)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SESSION_ID_PATTERN = r"^[0-9a-f]{32}$"
+
+
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    query: str = Field(min_length=1, max_length=2000, examples=["Wann wurde der Industriepark Great Stone gegründet?"])
+    k: int = Field(5, ge=1, le=50)
+    doc_id: str | None = Field(None, max_length=100, description="restrict to one document",
+                               examples=["002_ba6a942ef8cf572b"])
+    mode: Literal["hybrid", "dense", "lexical"] = Field("hybrid", description="baselines for evaluation")
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: str = Field(min_length=1, max_length=2000,
+                         examples=["Wie stark wuchs der Handel zwischen Belarus und Kasachstan von 2005 bis 2010?"])
+    session_id: str | None = Field(None, pattern=SESSION_ID_PATTERN, description="omit to start a conversation")
+    k: int = Field(5, ge=1, le=50)
+
+
+class SourceOut(BaseModel):
+    doc_id: str
+    footnote: int
+    text: str | None
+    url: str | None
+    year: int | None
+    status: Literal["ok", "truncated", "missing"]
+
+
+class PassageOut(BaseModel):
+    passage_id: str
+    doc_id: str
+    page: int | None
+    text: str
+    citations: list[SourceOut]
+
+
+class RankedPassageOut(PassageOut):
+    rank: int
+    score: float
+
+
+class SearchResponse(BaseModel):
+    query: str
+    answerable: bool
+    results: list[RankedPassageOut]
+
+
+class ChatResponse(BaseModel):
+    session_id: str
+    answer: str
+    answerable: bool
+    citations: list[SourceOut]
+    passages: list[RankedPassageOut]
+    resolved_query: str = Field(description="the question as retrieval understood it, after follow-up resolution")
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    title: str
+    passages: int
+    footnotes: int
+
+
+class TurnOut(BaseModel):
+    message: str
+    resolved_query: str
+    answer: str
+    answerable: bool
+    citations: list[SourceOut]
+    passage_ids: list[str]
+    created_at: float
+
+
+class SessionOut(BaseModel):
+    session_id: str
+    created_at: float
+    updated_at: float
+    turns: list[TurnOut]
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    passages: int
+    documents: int
+    embedder: str
+    index_built_at: str
+
+
+class ErrorOut(BaseModel):
+    detail: str | list

@@ -1,0 +1,132 @@
+"""Compose a short cited answer from the best passages: the sentences that answer, each with its sources.
+
+Extractive by default: one to three sentences from the top passages, each followed by `[n]` markers
+that index into `citations` (1-based). A sentence without a marker of its own is attributed to the
+closest footnotes of its passage. An optional
+OpenAI-compatible generator may rewrite the answer from the same passages; its markers are validated
+the same way and any failure falls back to the extractive answer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.chunking import Passage
+from assistant.corpus import Footnote
+from assistant.embedding import Embedder
+from assistant.index import Index
+from assistant.retrieval import Hit
+
+__all__ = ["Answer", "AnswerComposer", "detect_language", "validate_markers"]
+
+_NOT_FOUND = {
+    "de": "Dazu enthalten die Dokumente keine verlässliche Antwort. Die nächstliegenden Passagen stehen unten.",
+    "en": "The documents do not contain a reliable answer to this. The closest passages are listed below.",
+    "ru": "В документах нет надёжного ответа на этот вопрос. Ниже приведены наиболее близкие фрагменты.",
+}
+_NO_SOURCE = {
+    "de": "(ohne Fußnote; Passage {passage}, S. {page})",
+    "en": "(no footnote; passage {passage}, p. {page})",
+    "ru": "(без сноски; фрагмент {passage}, с. {page})",
+}
+_ENGLISH = frozenset("the what which who whom when where why how did does do is are was were of and in to with".split())
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    citations: list[Footnote]
+    answerable: bool
+    language: str
+    sentences: list[tuple[str, str]] = field(default_factory=list)
+    """(passage_id, sentence) pairs the answer was composed from."""
+
+
+def detect_language(text: str) -> str:
+    if re.search(r"[а-яА-ЯёЁ]", text):
+        return "ru"
+    words = re.findall(r"[a-zA-Zäöüß]+", text.lower())
+    english = sum(w in _ENGLISH for w in words)
+    return "en" if words and english >= max(1, len(words) // 5) and not re.search(r"[äöüß]", text) else "de"
+
+
+def validate_markers(text: str, citations: Sequence[Footnote]) -> bool:
+    """Every `[n]` must index a citation: 1 <= n <= len(citations)."""
+    return all(1 <= int(n) <= len(citations) for n in _MARKER.findall(text))
+
+
+class AnswerComposer:
+    def __init__(self, index: Index, embedder: Embedder, *, max_sentences: int = 2) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.max_sentences = max_sentences
+        df: Counter[str] = Counter()
+        for p in index.passages:
+            df.update(set(index.analyzer.analyze(p.text)))
+        n = len(index.passages)
+        self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+
+    def compose(self, question: str, hits: Sequence[Hit], *, answerable: bool, language: str | None = None) -> Answer:
+        language = language or detect_language(question)
+        if not answerable or not hits:
+            return Answer(_NOT_FOUND[language], [], False, language)
+        candidates = [(h.rank, h.passage, s, e, tuple(n)) for h in hits[:3] for s, e, n in h.passage.sentences]
+        scores = self._score(question, [c[1].text[c[2] : c[3]] for c in candidates], language)
+        # Prefer the higher-ranked passage when sentences score alike.
+        prior = np.array([1.0 / (1 + 0.15 * (c[0] - 1)) for c in candidates])
+        order = np.argsort(-(scores * prior), kind="stable")
+        chosen = [candidates[i] for i in order[: self.max_sentences] if scores[i] > 0]
+        if len(chosen) == 2 and scores[order[1]] < 0.6 * scores[order[0]]:
+            chosen = chosen[:1]
+        if not chosen:
+            chosen = [candidates[0]]
+        # Read in document order when both come from one passage.
+        chosen.sort(key=lambda c: (c[0], c[2]))
+
+        citations: list[Footnote] = []
+        parts: list[str] = []
+        used: list[tuple[str, str]] = []
+        for rank, passage, s, e, numbers in chosen:
+            sentence = passage.text[s:e]
+            numbers = numbers or _nearest_footnote(passage, s)
+            markers = []
+            for number in numbers:
+                footnote = self.index.footnotes[passage.doc_id][number]
+                if footnote not in citations:
+                    citations.append(footnote)
+                markers.append(f"[{citations.index(footnote) + 1}]")
+            tail = "".join(markers) if markers else " " + _NO_SOURCE[language].format(passage=rank, page=passage.page)
+            # Editorial brackets in quotations ('[2022]') would read as markers; the passage keeps them.
+            parts.append(sentence.rstrip().replace("[", "(").replace("]", ")") + tail)
+            used.append((passage.passage_id, sentence))
+        text = " ".join(parts)
+        if not validate_markers(text, citations):  # pragma: no cover - construction guarantees it
+            raise AssertionError(f"answer marker without citation: {text!r}")
+        return Answer(text, citations, True, language, used)
+
+    def _score(self, question: str, sentences: list[str], language: str) -> np.ndarray:
+        """German questions: idf-weighted stem overlap; other languages: embedding similarity."""
+        terms = set(self.index.analyzer.analyze(question))
+        lexical = np.array([
+            sum(self._idf.get(t, 0.0) for t in terms & set(self.index.analyzer.analyze(s))) for s in sentences
+        ])
+        if language == "de" and lexical.max(initial=0) > 0:
+            return lexical
+        query = self.embedder.embed_queries([question])[0]
+        vectors = self.embedder.embed_passages(sentences)
+        return np.clip(vectors @ query, 0, None) + 0.01 * lexical
+
+
+def _nearest_footnote(passage: Passage, start: int, *, most: int = 2) -> tuple[int, ...]:
+    """A sentence without its own marker is attributed to its passage: the passage's closest footnotes."""
+    by_distance = sorted(
+        ((abs(s - start), n) for s, _, numbers in passage.sentences for n in numbers), key=lambda x: x[0]
+    )
+    return tuple(dict.fromkeys(n for _, n in by_distance))[:most]

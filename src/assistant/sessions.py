@@ -1,0 +1,155 @@
+"""Conversation sessions in SQLite: they survive restarts, expire after an idle time, can be deleted.
+
+Each turn is written in its own transaction before the response leaves, so a completed turn is
+never lost when the server is killed afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.errors import AssistantError, InvalidQueryError, UnknownSessionError
+
+__all__ = ["SESSION_ID", "Session", "SessionStore", "SessionStorageError", "Turn"]
+
+SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS turns (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    message TEXT NOT NULL,
+    resolved_query TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    answerable INTEGER NOT NULL,
+    citations TEXT NOT NULL,
+    passage_ids TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (session_id, position)
+);
+"""
+
+
+class SessionStorageError(AssistantError):
+    """The sessions database cannot be written (disk full, read-only, locked for too long)."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    message: str
+    resolved_query: str
+    answer: str
+    answerable: bool
+    citations: list[dict] = field(default_factory=list)
+    passage_ids: list[str] = field(default_factory=list)
+    created_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class Session:
+    session_id: str
+    created_at: float
+    updated_at: float
+    turns: list[Turn]
+
+    @property
+    def questions(self) -> list[str]:
+        return [t.message for t in self.turns]
+
+
+class SessionStore:
+    def __init__(self, path: Path, *, ttl_seconds: float) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.ttl_seconds = ttl_seconds
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=10, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def create(self) -> Session:
+        now = time.time()
+        session_id = uuid.uuid4().hex
+        self._write("INSERT INTO sessions (id, created_at, updated_at) VALUES (?, ?, ?)", (session_id, now, now))
+        return Session(session_id, now, now, [])
+
+    def get(self, session_id: str) -> Session:
+        check_session_id(session_id)
+        with self._lock:
+            row = self._db.execute("SELECT created_at, updated_at FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            if row is None or time.time() - row[1] > self.ttl_seconds:
+                raise UnknownSessionError(session_id)
+            rows = self._db.execute(
+                "SELECT message, resolved_query, answer, answerable, citations, passage_ids, created_at "
+                "FROM turns WHERE session_id = ? ORDER BY position",
+                (session_id,),
+            ).fetchall()
+        turns = [Turn(m, r, a, bool(ok), json.loads(c), json.loads(p), t) for m, r, a, ok, c, p, t in rows]
+        return Session(session_id, row[0], row[1], turns)
+
+    def append(self, session_id: str, turn: Turn) -> None:
+        now = time.time()
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                position = self._db.execute(
+                    "SELECT COALESCE(MAX(position) + 1, 0) FROM turns WHERE session_id = ?", (session_id,)
+                ).fetchone()[0]
+                self._db.execute(
+                    "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (session_id, position, turn.message, turn.resolved_query, turn.answer, int(turn.answerable),
+                     json.dumps(turn.citations, ensure_ascii=False), json.dumps(turn.passage_ids), now),
+                )
+                self._db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, session_id))
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise SessionStorageError(f"cannot save the turn to {self.path}: {exc}") from exc
+
+    def delete(self, session_id: str) -> None:
+        check_session_id(session_id)
+        with self._lock:
+            deleted = self._db.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount
+        if not deleted:
+            raise UnknownSessionError(session_id)
+
+    def purge_expired(self) -> int:
+        cutoff = time.time() - self.ttl_seconds
+        with self._lock:
+            return self._db.execute("DELETE FROM sessions WHERE updated_at < ?", (cutoff,)).rowcount
+
+    def _write(self, sql: str, params: tuple) -> None:
+        with self._lock:
+            try:
+                self._db.execute(sql, params)
+            except sqlite3.Error as exc:
+                raise SessionStorageError(f"cannot write to {self.path}: {exc}") from exc
+
+    def _rollback(self) -> None:
+        try:
+            self._db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+
+def check_session_id(session_id: str) -> None:
+    if not SESSION_ID.match(session_id):
+        raise InvalidQueryError(f"session_id {session_id[:40]!r} is not valid: expected 32 hexadecimal characters")

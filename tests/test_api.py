@@ -1,0 +1,148 @@
+"""The HTTP service through the real app, on the real index: search, chat, sessions, errors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from tests.conftest import DOC_CN, DOC_KZ
+
+
+def ask(client, message, session_id=None, k=5):
+    response = client.post("/chat", json={"message": message, "session_id": session_id, "k": k})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def contains(passages, snippet, top=5):
+    return any(snippet in p["text"] for p in passages[:top])
+
+
+def test_health_reports_the_loaded_index(client):
+    body = client.get("/health").json()
+    assert body["status"] == "ok" and body["passages"] > 100 and body["documents"] == 2
+
+
+def test_search_returns_ranked_passages_with_full_citations(client):
+    body = client.post("/search", json={"query": "Wann eröffnete das Minsker Automobilwerk sein Handelshaus in Astana?",
+                                        "k": 3}).json()
+    assert [r["rank"] for r in body["results"]] == [1, 2, 3]
+    assert contains(body["results"], "Trade House MAZ - Kazakhstan LLP")
+    for result in body["results"]:
+        assert set(result) >= {"passage_id", "doc_id", "page", "text", "citations", "rank", "score"}
+        for source in result["citations"]:
+            assert set(source) == {"doc_id", "footnote", "text", "url", "year", "status"}
+
+
+def test_search_citation_has_repaired_url(client):
+    body = client.post("/search", json={"query": "Sitzung des Zwischenstaatlichen Rates der EurAsEC in Moskau Zollunion", "k": 5}).json()
+    sources = [s for r in body["results"] for s in r["citations"]]
+    assert {"footnote": 1, "url": "http://president.gov.by/press102182.html#doc", "year": 2010}.items() <= next(
+        s for s in sources if s["footnote"] == 1 and s["doc_id"] == DOC_KZ).items()
+
+
+def test_three_turn_german_conversation_with_elliptical_third_turn(client):
+    first = ask(client, "Wie hoch war der Außenhandelsumsatz zwischen dem Gebiet Mogilew und Kasachstan in den ersten sieben Monaten 2022?")
+    assert contains(first["passages"], "rund 40 Millionen Dollar")
+    second = ask(client, "Welchen Rang nimmt Kasachstan damit unter den EAWU-Handelspartnern der Region ein?", first["session_id"])
+    third = ask(client, "Und welcher Rohstoff macht den größten Teil der Einfuhren von dort aus?", first["session_id"])
+    assert second["session_id"] == third["session_id"] == first["session_id"]
+    assert "Mogilew" in third["resolved_query"]
+    assert contains(third["passages"], "45 Prozent aller Einfuhren der Region auf Paraxylen", top=3)
+
+
+def test_elliptical_year_follow_up(client):
+    first = ask(client, "Wie stark wuchs der Handel zwischen Belarus und Kasachstan von 2005 bis 2010?")
+    follow = ask(client, "Und 2011?", first["session_id"])
+    assert contains(follow["passages"], "auch 2011 fortsetzten", top=3)
+
+
+def test_topic_switch_is_not_dragged_back(client):
+    first = ask(client, "Wann eröffnete das Minsker Automobilwerk sein Handelshaus in Astana?")
+    switch = ask(client, "Mit welcher chinesischen Bildungseinrichtung schloss die Staatliche Technische Universität Brest "
+                         "im Januar 2023 ein Abkommen?", first["session_id"])
+    assert switch["resolved_query"].startswith("Mit welcher chinesischen")
+    assert contains(switch["passages"], "Guangdong Construction Vocational Technical Institute", top=3)
+    assert switch["passages"][0]["doc_id"] == DOC_CN
+
+
+@pytest.mark.parametrize(
+    ("question", "snippet"),
+    [
+        ("When did the Minsk Automobile Plant open its trading house in Astana?", "Trade House MAZ - Kazakhstan LLP"),
+        ("С каким китайским учебным заведением Брестский технический университет заключил соглашение в январе 2023 года?",
+         "Guangdong Construction Vocational Technical Institute"),
+    ],
+)
+def test_english_and_russian_questions_retrieve_german_passages(client, question, snippet):
+    body = ask(client, question)
+    assert contains(body["passages"], snippet)
+
+
+def test_every_answer_marker_resolves_to_a_citation_of_a_returned_passage(client):
+    for question in ["Wie stark wuchs der Handel zwischen Belarus und Kasachstan von 2005 bis 2010?",
+                     "Welche Quelle berichtet über die Vereinbarung der belarussischen Warenbörse mit der Astana Exchange?",
+                     "Wann wurde der Industriepark Great Stone gegründet?"]:
+        body = ask(client, question)
+        markers = [int(n) for n in re.findall(r"\[(\d+)\]", body["answer"])]
+        assert markers, body["answer"]
+        cited = {(s["doc_id"], s["footnote"]) for p in body["passages"] for s in p["citations"]}
+        for n in markers:
+            source = body["citations"][n - 1]
+            assert (source["doc_id"], source["footnote"]) in cited
+
+
+def test_sessions_survive_an_app_restart(assistant_factory, built_settings, tmp_path):
+    data = tmp_path / "data"
+    engine = assistant_factory(data)
+    with TestClient(create_app(built_settings, assistant=engine)) as c:
+        session_id = ask(c, "Wann eröffnete das Minsker Automobilwerk sein Handelshaus in Astana?")["session_id"]
+    engine.close()
+    engine = assistant_factory(data)
+    with TestClient(create_app(built_settings, assistant=engine)) as c:
+        turns = c.get(f"/sessions/{session_id}").json()["turns"]
+        assert [t["message"] for t in turns] == ["Wann eröffnete das Minsker Automobilwerk sein Handelshaus in Astana?"]
+        follow = ask(c, "Wie groß ist sein Vertriebsnetz inzwischen?", session_id)
+        assert contains(follow["passages"], "neun Händler sowie ein Netz von 12 autorisierten Servicestationen")
+    engine.close()
+
+
+def test_deleted_session_is_gone(client):
+    session_id = ask(client, "Wann eröffnete das Minsker Automobilwerk sein Handelshaus in Astana?")["session_id"]
+    assert client.delete(f"/sessions/{session_id}").status_code == 204
+    assert client.get(f"/sessions/{session_id}").status_code == 404
+
+
+def test_documents_passages_and_footnotes(client):
+    docs = {d["doc_id"]: d for d in client.get("/documents").json()}
+    assert set(docs) == {DOC_KZ, DOC_CN} and docs[DOC_KZ]["footnotes"] == 117
+    passages = client.get(f"/documents/{DOC_KZ}/passages").json()
+    assert len(passages) == docs[DOC_KZ]["passages"]
+    footnotes = client.get(f"/documents/{DOC_CN}/footnotes").json()
+    assert [f["footnote"] for f in footnotes] == list(range(1, 129))
+    assert footnotes[64]["status"] in {"ok", "truncated", "missing"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "payload", "status", "needle"),
+    [
+        ("post", "/chat", {"message": ""}, 422, "message"),
+        ("post", "/chat", {"message": "   "}, 422, "empty"),
+        ("post", "/chat", {"message": "x" * 100_000}, 413, "too large"),
+        ("post", "/search", {"query": "Handel", "k": 0}, 422, "k"),
+        ("post", "/search", {"query": "Handel", "k": 1000}, 422, "k"),
+        ("post", "/chat", {"message": "Und 2011?", "session_id": "0" * 32}, 404, "no session"),
+        ("post", "/chat", {"message": "Und 2011?", "session_id": "../etc/passwd"}, 422, "session_id"),
+        ("get", "/sessions/" + "a" * 32, None, 404, "no session"),
+        ("get", "/documents/foo/passages", None, 404, "known: 000_1e69742b2c7560f6"),
+        ("get", "/documents/foo/footnotes", None, 404, "no document 'foo'"),
+        ("post", "/search", {"query": "Handel", "doc_id": "foo"}, 404, "no document"),
+    ],
+)
+def test_bad_input_gets_a_clear_4xx(client, method, path, payload, status, needle):
+    response = client.request(method.upper(), path, json=payload)
+    assert response.status_code == status, response.text
+    assert needle in response.text
