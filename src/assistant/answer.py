@@ -130,3 +130,52 @@ def _nearest_footnote(passage: Passage, start: int, *, most: int = 2) -> tuple[i
         ((abs(s - start), n) for s, _, numbers in passage.sentences for n in numbers), key=lambda x: x[0]
     )
     return tuple(dict.fromkeys(n for _, n in by_distance))[:most]
+
+
+class LlmAnswerer:
+    """Optional: an OpenAI-compatible chat endpoint writes the answer from the same passages.
+
+    The model sees the passages numbered with their footnotes as `[n]` sources and must cite them; an
+    answer whose markers do not resolve, or any error or timeout, falls back to the extractive answer.
+    """
+
+    def __init__(self, url: str, *, model: str = "default", timeout: float = 20.0, client=None) -> None:
+        import httpx
+
+        self.url = url.rstrip("/") + "/chat/completions"
+        self.model = model
+        self._client = client or httpx.Client(timeout=timeout)
+
+    def rewrite(self, question: str, hits: Sequence[Hit], extractive: Answer, index: Index) -> Answer:
+        if not extractive.answerable or not hits:
+            return extractive
+        citations: list[Footnote] = []
+        blocks = []
+        for hit in hits[:3]:
+            refs = []
+            for number in hit.passage.footnote_numbers:
+                footnote = index.footnotes[hit.passage.doc_id][number]
+                if footnote not in citations:
+                    citations.append(footnote)
+                refs.append(f"[{citations.index(footnote) + 1}]")
+            blocks.append(f"Passage {hit.rank} (Quellen {' '.join(refs) or 'keine'}):\n{hit.passage.text}")
+        prompt = (
+            "Beantworte die Frage in ein bis drei Sätzen in der Sprache der Frage, nur mit Fakten aus den Passagen. "
+            "Setze hinter jeden Satz die Quellenmarker [n] der Passage, aus der er stammt. "
+            "Wenn die Passagen die Antwort nicht enthalten, antworte genau: NICHT_ENTHALTEN.\n\n"
+            + "\n\n".join(blocks) + f"\n\nFrage: {question}"
+        )
+        try:
+            response = self._client.post(self.url, json={"model": self.model, "temperature": 0,
+                                                         "messages": [{"role": "user", "content": prompt}]})
+            response.raise_for_status()
+            text = response.json()["choices"][0]["message"]["content"].strip()
+        except Exception:  # noqa: BLE001 - any failure of the optional generator means: keep the extractive answer
+            return extractive
+        if not text or "NICHT_ENTHALTEN" in text or not _MARKER.search(text) or not validate_markers(text, citations):
+            return extractive
+        used = sorted({int(n) for n in _MARKER.findall(text)})
+        # Renumber so that `citations` holds exactly the sources the answer cites, in order of use.
+        mapping = {old: new for new, old in enumerate(used, start=1)}
+        text = _MARKER.sub(lambda m: f"[{mapping[int(m.group(1))]}]", text)
+        return Answer(text, [citations[n - 1] for n in used], True, extractive.language, extractive.sentences)

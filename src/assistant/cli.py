@@ -211,6 +211,52 @@ def eval_(questions: tuple[Path, ...], more: tuple[Path, ...], url: str | None, 
                          compare_paths=compare_paths, settings=Settings()))
 
 
+@main.command()
+@click.option("-k", default=5, show_default=True, type=click.IntRange(1, 50), help="passages per answer")
+@click.option("--passages/--no-passages", default=False, help="also print the passages behind each answer")
+def chat(k: int, passages: bool) -> None:
+    """A conversation in the terminal: follow-ups are understood; /new starts a new topic, /quit ends.
+
+    \b
+    > Wie stark wuchs der Handel zwischen Belarus und Kasachstan von 2005 bis 2010?
+    > Und 2011?
+    """
+    from assistant.service import Assistant
+
+    engine = Assistant(Settings())
+    session_id: str | None = None
+    click.echo("Fragen Sie auf Deutsch, Englisch oder Russisch. /new beginnt ein neues Gespräch, /quit beendet.")
+    try:
+        while True:
+            try:
+                message = click.prompt(">", prompt_suffix=" ").strip()
+            except (EOFError, click.Abort):
+                break
+            if message in {"/quit", "/exit"}:
+                break
+            if message == "/new":
+                session_id = None
+                click.secho("Neues Gespräch.", fg="cyan")
+                continue
+            try:
+                result = engine.chat(message, session_id=session_id, k=k)
+            except AssistantError as exc:
+                click.secho(str(exc), fg="red")
+                continue
+            session_id = result.session_id
+            click.echo()
+            click.secho(result.answer.text, fg=None if result.answer.answerable else "yellow")
+            for i, source in enumerate(result.answer.citations, start=1):
+                click.echo(f"  [{i}] Fn. {source.number}: {_source_line(source)}")
+            if passages or not result.answer.answerable:
+                for hit in result.search.hits:
+                    click.secho(f"  #{hit.rank} {hit.passage.doc_id} S. {hit.passage.page}: ", bold=True, nl=False)
+                    click.echo(hit.passage.text[:300] + ("…" if len(hit.passage.text) > 300 else ""))
+            click.echo()
+    finally:
+        engine.close()
+
+
 def _source_line(source) -> str:
     if source.status == "missing":
         return "(Fußnotentext in der Vorlage verloren)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from assistant.answer import Answer, AnswerComposer
+from assistant.answer import Answer, AnswerComposer, LlmAnswerer
 from assistant.embedding import Embedder, create_embedder
 from assistant.errors import InvalidQueryError
 from assistant.index import Index
@@ -36,6 +36,7 @@ class Assistant:
             abstain_threshold=settings.abstain_threshold,
         )
         self.composer = AnswerComposer(self.index, self.embedder)
+        self.generator = LlmAnswerer(settings.llm_url, model=settings.llm_model) if settings.llm_url else None
         self.sessions = SessionStore(settings.data_dir / "sessions.sqlite3", ttl_seconds=settings.session_ttl_minutes * 60)
 
     def close(self) -> None:
@@ -60,6 +61,8 @@ class Assistant:
         history = session.questions
         result = self.retriever.search(message, k=k, history=history)
         answer = self.composer.compose(message, result.hits, answerable=result.answerable)
+        if self.generator is not None:
+            answer = self.generator.rewrite(message, result.hits, answer, self.index)
         self.sessions.append(
             session.session_id,
             Turn(

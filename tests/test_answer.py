@@ -1,0 +1,81 @@
+"""Cited answers: extractive composition, language detection, and the optional LLM generator."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import httpx
+import pytest
+
+from assistant.answer import AnswerComposer, LlmAnswerer, detect_language, validate_markers
+
+
+@pytest.fixture(scope="module")
+def composer(index, embedder):
+    return AnswerComposer(index, embedder)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Wann wurde der Industriepark gegründet?", "de"),
+    ("When was the industrial park founded?", "en"),
+    ("Когда был основан индустриальный парк?", "ru"),
+    ("Und 2011?", "de"),
+])
+def test_detect_language(text, language):
+    assert detect_language(text) == language
+
+
+def test_answer_quotes_the_answering_sentence_with_its_footnote(composer, retriever):
+    question = "Um wie viel ist der Handelsumsatz zwischen Belarus und Kasachstan von 2005 bis 2010 gestiegen?"
+    result = retriever.search(question, k=5)
+    answer = composer.compose(question, result.hits, answerable=True)
+    assert "um mehr als das Vierfache gestiegen" in answer.text
+    assert answer.text.count("[1]") >= 1 and validate_markers(answer.text, answer.citations)
+    first_sentence_passage = next(h.passage for h in result.hits if h.passage.passage_id == answer.sentences[0][0])
+    assert answer.citations[0].number in first_sentence_passage.footnote_numbers
+
+
+def test_unanswerable_answer_says_so_in_the_question_language(composer, retriever):
+    hits = retriever.search("What was Belarus's inflation rate in 2020?", k=3).hits
+    answer = composer.compose("What was Belarus's inflation rate in 2020?", hits, answerable=False)
+    assert not answer.answerable and answer.citations == [] and "do not contain" in answer.text
+    ru = composer.compose("Какой уровень инфляции?", hits, answerable=False)
+    assert "нет" in ru.text
+
+
+def test_validate_markers():
+    assert validate_markers("a [1] b [2]", [object(), object()])
+    assert not validate_markers("a [3]", [object(), object()])
+    assert not validate_markers("a [0]", [object()])
+
+
+def _llm(reply: str | None, seen: list):
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content))
+        if reply is None:
+            return httpx.Response(500)
+        return httpx.Response(200, json={"choices": [{"message": {"content": reply}}]})
+
+    return httpx.Client(transport=httpx.MockTransport(handler))
+
+
+def test_llm_answer_is_used_when_its_markers_resolve(composer, retriever, index):
+    question = "Um wie viel ist der Handelsumsatz zwischen Belarus und Kasachstan von 2005 bis 2010 gestiegen?"
+    hits = retriever.search(question, k=3).hits
+    extractive = composer.compose(question, hits, answerable=True)
+    seen: list = []
+    llm = LlmAnswerer("http://llm.test/v1", client=_llm("Er stieg um mehr als das Vierfache [1].", seen))
+    answer = llm.rewrite(question, hits, extractive, index)
+    assert answer.text == "Er stieg um mehr als das Vierfache [1]."
+    assert len(answer.citations) == 1 and "Vierfache" in seen[0]["messages"][0]["content"]
+
+
+@pytest.mark.parametrize("reply", [None, "Er stieg stark [9].", "Ohne Quelle.", "NICHT_ENTHALTEN"])
+def test_llm_failure_or_bad_markers_fall_back_to_extractive(composer, retriever, index, reply):
+    question = "Um wie viel ist der Handelsumsatz zwischen Belarus und Kasachstan von 2005 bis 2010 gestiegen?"
+    hits = retriever.search(question, k=3).hits
+    extractive = composer.compose(question, hits, answerable=True)
+    answer = LlmAnswerer("http://llm.test/v1", client=_llm(reply, [])).rewrite(question, hits, extractive, index)
+    assert answer == extractive
+    assert re.search(r"\[\d+\]", answer.text)
