@@ -146,3 +146,14 @@ def test_bad_input_gets_a_clear_4xx(client, method, path, payload, status, needl
     response = client.request(method.upper(), path, json=payload)
     assert response.status_code == status, response.text
     assert needle in response.text
+
+
+@pytest.mark.parametrize(("question", "phrase"), [
+    ("What was Belarus's inflation rate in 2020?", "do not contain"),
+    ("Wie viele Touristen aus Kasachstan besuchten im Jahr 2019 Belarus?", "keine verlässliche Antwort"),
+])
+def test_unanswerable_question_says_so_and_still_shows_passages(client, question, phrase):
+    body = ask(client, question)
+    assert body["answerable"] is False and phrase in body["answer"]
+    assert body["citations"] == [] and len(body["passages"]) == 5
+    assert client.post("/search", json={"query": question}).json()["answerable"] is False

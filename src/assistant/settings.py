@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     default_k: int = Field(5, ge=1, le=50)
     candidates: int = Field(40, ge=5, le=500, description="depth of each ranking before fusion")
     rrf_k: int = Field(60, ge=1)
-    abstain_threshold: float = Field(0.0, description="fused-score floor below which a query is unanswerable")
+    abstain_threshold: float = Field(
+        3.08, description="answer confidence (peakedness of the best passage) below which a question is unanswerable"
+    )
 
     session_ttl_minutes: int = Field(24 * 60, ge=1)
     max_query_chars: int = Field(2000, ge=10)

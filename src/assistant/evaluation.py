@@ -1,0 +1,611 @@
+"""Retrieval evaluation: question files → probes → one ranking per system → metrics per question type.
+
+Every turn of every question item becomes a `Probe`; each `System` (the lexical, dense and hybrid
+baselines and the full conversational system, in-process or over HTTP) ranks passages for it; `score`
+checks the ranking against the evidence snippets; `summarize` averages per category with percentile-
+bootstrap confidence intervals. The format and every metric are described in eval/README.md.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shlex
+import sys
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import httpx
+import numpy as np
+
+from assistant.errors import AssistantError
+
+if TYPE_CHECKING:
+    from assistant.retrieval import Retriever
+    from assistant.settings import Settings
+
+__all__ = [
+    "CATEGORIES", "MODES", "EvaluationError", "HttpSystem", "Item", "LocalSystem", "Probe", "ProbeResult",
+    "RankedPassage", "Ranking", "Report", "Stat", "System", "Turn", "bootstrap_ci", "citation_ok", "compare",
+    "flatten", "format_table", "hit_at", "load_questions", "main_eval", "ndcg", "norm", "plot", "read_within",
+    "reciprocal_rank", "relevant_ranks", "run", "score", "summarize", "to_json",
+]
+
+TYPES = ("fact", "paraphrase", "crosslingual", "source", "conversation", "unanswerable")
+CATEGORIES = ("fact", "paraphrase", "crosslingual", "source", "conversation-first", "conversation-followup",
+              "unanswerable")
+MODES = ("lexical", "dense", "hybrid", "full")
+CUTOFF = 10
+BUDGETS = (100, 300)
+RETRIEVAL_METRICS = ("hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10", "read@100", "read@300", "cite_ok")
+_ITEM_FIELDS = frozenset({"id", "doc", "lang", "type", "question", "evidence", "footnotes", "answer", "turns"})
+
+
+class EvaluationError(AssistantError):
+    """A question file cannot be read, or the service under evaluation does not answer as API.md says."""
+
+
+# -- question sets ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Turn:
+    question: str
+    evidence: tuple[str, ...]
+    footnotes: tuple[int, ...]
+    answer: str | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One JSON line; a non-conversation item is a conversation of one turn."""
+
+    id: str
+    type: str
+    doc: str | None
+    lang: str
+    turns: tuple[Turn, ...]
+    extra: Mapping[str, object] = field(default_factory=dict)
+    """Fields the format does not define (e.g. "added": true), carried into the results untouched."""
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One question as a system sees it: a single item, or one turn of a conversation with its history."""
+
+    item_id: str
+    turn: int
+    category: str
+    question: str
+    evidence: tuple[str, ...]
+    footnotes: tuple[int, ...]
+    doc: str | None = None
+    lang: str = "de"
+    history: tuple[str, ...] = ()
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def answerable(self) -> bool:
+        return self.category != "unanswerable"
+
+
+def load_questions(paths: Iterable[str | Path]) -> list[Item]:
+    items: list[Item] = []
+    seen: dict[str, str] = {}
+    for path in map(Path, paths):
+        for lineno, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{lineno}"
+            try:
+                item = _item(json.loads(line))
+            except (ValueError, TypeError, AttributeError) as exc:
+                raise EvaluationError(f"{where}: {exc}; the format is described in eval/README.md") from exc
+            if item.id in seen:
+                raise EvaluationError(f"{where}: id {item.id!r} is already used at {seen[item.id]}")
+            seen[item.id] = where
+            items.append(item)
+    return items
+
+
+def _item(row: dict) -> Item:
+    kind = row.get("type")
+    if kind not in TYPES:
+        raise ValueError(f"type {kind!r} is not one of {', '.join(TYPES)}")
+    if "id" not in row:
+        raise ValueError("the item has no 'id'")
+    turns = tuple(map(_turn, row.get("turns") or ())) if kind == "conversation" else (_turn(row),)
+    if not turns:
+        raise ValueError(f"conversation {row['id']!r} has no 'turns'")
+    # Without evidence an answerable probe could never score, and with evidence an unanswerable one is a typo.
+    if any(bool(t.evidence) != (kind != "unanswerable") for t in turns):
+        raise ValueError(f"{row['id']!r}: answerable turns need evidence snippets, unanswerable items none")
+    extra = {k: v for k, v in row.items() if k not in _ITEM_FIELDS}
+    return Item(str(row["id"]), kind, row.get("doc"), row.get("lang", "de"), turns, extra)
+
+
+def _turn(row: dict) -> Turn:
+    question = row.get("question")
+    if not isinstance(question, str) or not question.strip():
+        raise ValueError(f"question {question!r} is missing or empty")
+    evidence = tuple(s for s in row.get("evidence", ()) if norm(s))
+    return Turn(question, evidence, tuple(int(n) for n in row.get("footnotes", ())), row.get("answer"))
+
+
+def flatten(items: Iterable[Item]) -> list[Probe]:
+    probes = []
+    for item in items:
+        for i, turn in enumerate(item.turns):
+            category = item.type
+            if item.type == "conversation":
+                category = "conversation-first" if i == 0 else "conversation-followup"
+            history = tuple(t.question for t in item.turns[:i])
+            probes.append(Probe(item.id, i, category, turn.question, turn.evidence, turn.footnotes, item.doc,
+                                item.lang, history, item.extra))
+    return probes
+
+
+# -- metrics on one ranking ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RankedPassage:
+    text: str
+    footnotes: tuple[int, ...]
+    words: int
+
+
+@dataclass(frozen=True)
+class Ranking:
+    passages: tuple[RankedPassage, ...]
+    answerable: bool
+
+
+def norm(text: str) -> str:
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+def relevant_ranks(passages: Sequence[RankedPassage], evidence: Sequence[str]) -> list[int]:
+    """1-based ranks of the passages containing an evidence snippet (after `norm`), in ranking order.
+
+    A passage whose text repeats an earlier one is not relevant again: a system must not earn gain
+    twice for returning the same text.
+    """
+    snippets = [s for s in map(norm, evidence) if s]
+    seen: set[str] = set()
+    ranks = []
+    for rank, passage in enumerate(passages, start=1):
+        text = norm(passage.text)
+        if text in seen:
+            continue
+        seen.add(text)
+        if any(s in text for s in snippets):
+            ranks.append(rank)
+    return ranks
+
+
+def hit_at(ranks: Sequence[int], k: int) -> float:
+    return float(bool(ranks) and ranks[0] <= k)
+
+
+def reciprocal_rank(ranks: Sequence[int], cutoff: int = CUTOFF) -> float:
+    return 1 / ranks[0] if ranks and ranks[0] <= cutoff else 0.0
+
+
+def ndcg(ranks: Sequence[int], cutoff: int = CUTOFF) -> float:
+    """Binary-gain nDCG. The ideal ranking puts the relevant passages the system returned in its top
+    `cutoff` first: we do not know how many passages of the corpus hold a snippet (one snippet may span
+    two passages, two snippets may share one), so the number returned is the only count we can trust."""
+    top = [r for r in ranks if r <= cutoff]
+    if not top:
+        return 0.0
+    dcg = sum(1 / math.log2(r + 1) for r in top)
+    return dcg / sum(1 / math.log2(i + 1) for i in range(1, len(top) + 1))
+
+
+def read_within(passages: Sequence[RankedPassage], ranks: Sequence[int], budget: int) -> float:
+    """1.0 when a reader going down the list meets the evidence within `budget` words: the first relevant
+    passage starts before the budget runs out (it need not end within it)."""
+    if not ranks:
+        return 0.0
+    return float(sum(p.words for p in passages[: ranks[0] - 1]) < budget)
+
+
+def citation_ok(passages: Sequence[RankedPassage], ranks: Sequence[int], footnotes: Sequence[int],
+                cutoff: int = CUTOFF) -> bool | None:
+    """Does the first relevant passage cite every footnote the probe expects? None when there is nothing
+    to check (no expected footnotes, or no relevant passage in the top `cutoff`)."""
+    if not footnotes or not ranks or ranks[0] > cutoff:
+        return None
+    return set(footnotes) <= set(passages[ranks[0] - 1].footnotes)
+
+
+def score(probe: Probe, ranking: Ranking) -> tuple[list[int], dict[str, float | None]]:
+    """The relevant ranks and the per-probe metrics; unanswerable probes are scored on abstention only."""
+    abstained = float(not ranking.answerable)
+    if not probe.answerable:
+        return [], {"abstained": abstained}
+    ranks = relevant_ranks(ranking.passages, probe.evidence)
+    cite = citation_ok(ranking.passages, ranks, probe.footnotes)
+    metrics: dict[str, float | None] = {f"hit@{k}": hit_at(ranks, k) for k in (1, 3, 5, 10)}
+    metrics |= {"mrr@10": reciprocal_rank(ranks), "ndcg@10": ndcg(ranks)}
+    metrics |= {f"read@{b}": read_within(ranking.passages, ranks, b) for b in BUDGETS}
+    metrics |= {"cite_ok": None if cite is None else float(cite), "abstained": abstained}
+    return ranks, metrics
+
+
+# -- aggregation -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stat:
+    mean: float
+    low: float
+    high: float
+    n: int
+
+
+def bootstrap_ci(values: Sequence[float], *, resamples: int = 1000, seed: int = 0,
+                 level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap over probes. Turns of one conversation are resampled independently, which
+    makes the interval of the conversation rows a little too narrow; with ~60 probes it is still the
+    honest order of magnitude."""
+    data = np.asarray(values, dtype=float)
+    if data.size == 0:
+        raise ValueError("bootstrap_ci needs at least one value")
+    rng = np.random.default_rng(seed)
+    means = data[rng.integers(0, data.size, size=(resamples, data.size))].mean(axis=1)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(means, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def _stat(values: Iterable[float | None], seed: int) -> Stat | None:
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    low, high = bootstrap_ci(present, seed=seed)
+    return Stat(float(np.mean(present)), low, high, len(present))
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    system: str
+    probe: Probe
+    ranks: tuple[int, ...]
+    answerable: bool
+    metrics: Mapping[str, float | None]
+
+
+def summarize(results: Sequence[ProbeResult], *, seed: int = 0) -> dict[str, dict[str, Stat | None]]:
+    """Category → metric → Stat, plus "all": retrieval metrics and false abstentions over answerable
+    probes, abstentions over unanswerable ones."""
+    groups = {c: [r for r in results if r.probe.category == c] for c in CATEGORIES}
+    summary = {}
+    for name, group in [*groups.items(), ("all", list(results))]:
+        if not group:
+            continue
+        answerable = [r for r in group if r.probe.answerable]
+        row = {m: _stat((r.metrics[m] for r in answerable), seed) for m in RETRIEVAL_METRICS}
+        row["abstain"] = _stat((r.metrics["abstained"] for r in group if not r.probe.answerable), seed)
+        row["false_abstain"] = _stat((r.metrics["abstained"] for r in answerable), seed)
+        summary[name] = row
+    return summary
+
+
+# -- systems under evaluation ----------------------------------------------------------------------
+
+
+class System(Protocol):
+    name: str
+
+    def reset(self) -> None:
+        """Start a new conversation."""
+
+    def ask(self, question: str, history: list[str], k: int) -> Ranking: ...
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise EvaluationError(f"unknown system {mode!r}; choose from: {', '.join(MODES)}")
+
+
+class LocalSystem:
+    """The in-process retriever; "full" is hybrid search that also sees the conversation's earlier questions."""
+
+    def __init__(self, retriever: Retriever, mode: str) -> None:
+        _check_mode(mode)
+        self.name = mode
+        self.retriever = retriever
+
+    def reset(self) -> None:
+        """The retriever keeps no state; the history arrives with each question."""
+
+    def ask(self, question: str, history: list[str], k: int) -> Ranking:
+        full = self.name == "full"
+        result = self.retriever.search(question, k=k, mode="hybrid" if full else self.name,
+                                       history=history if full else ())
+        passages = tuple(RankedPassage(h.passage.text, tuple(h.passage.footnote_numbers), h.passage.words)
+                         for h in result.hits)
+        return Ranking(passages, result.answerable)
+
+
+class HttpSystem:
+    """A running service: baselines through POST /search, "full" through POST /chat with one session per item."""
+
+    def __init__(self, url: str, mode: str, *, client: httpx.Client | None = None, timeout: float = 60.0) -> None:
+        _check_mode(mode)
+        self.name = mode
+        self.url = url.rstrip("/")
+        self.client = client or httpx.Client(timeout=timeout)
+        self.session_id: str | None = None
+
+    def reset(self) -> None:
+        if self.session_id is not None:
+            try:  # best effort: a leftover session only costs the server a row until it expires
+                self.client.delete(f"{self.url}/sessions/{self.session_id}")
+            except httpx.HTTPError:
+                pass
+        self.session_id = None
+
+    def ask(self, question: str, history: list[str], k: int) -> Ranking:
+        if self.name == "full":
+            body = self._post("/chat", {"message": question, "session_id": self.session_id, "k": k})
+        else:
+            body = self._post("/search", {"query": question, "k": k, "mode": self.name})
+        try:
+            if self.name == "full":
+                self.session_id = body["session_id"]
+            rows = body["passages" if self.name == "full" else "results"]
+            passages = tuple(
+                RankedPassage(r["text"], tuple(int(c["footnote"]) for c in r["citations"]), len(r["text"].split()))
+                for r in rows
+            )
+            return Ranking(passages, bool(body["answerable"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise EvaluationError(f"{self.url}: the response lacks or garbles {exc}; see shared/API.md") from exc
+
+    def info(self) -> dict:
+        """The index the service has loaded, in the manifest's field names."""
+        health = self._get("/health")
+        return {"model_id": health.get("embedder"), "created_at": health.get("index_built_at"),
+                "passages": health.get("passages")}
+
+    def close(self) -> None:
+        self.reset()
+        self.client.close()
+
+    def _post(self, path: str, payload: dict) -> dict:
+        return self._checked(path, lambda: self.client.post(self.url + path, json=payload))
+
+    def _get(self, path: str) -> dict:
+        return self._checked(path, lambda: self.client.get(self.url + path))
+
+    def _checked(self, path: str, send) -> dict:
+        try:
+            response = send()
+        except httpx.HTTPError as exc:
+            raise EvaluationError(f"cannot reach {self.url}{path} ({exc}); start it with `make serve`, "
+                                  "or drop --url to evaluate in-process") from exc
+        if response.is_error:
+            raise EvaluationError(f"{self.url}{path} answered {response.status_code}: {response.text[:300]}")
+        return response.json()
+
+
+# -- running and reporting -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    k: int
+    systems: tuple[str, ...]
+    results: tuple[ProbeResult, ...]
+    summary: Mapping[str, Mapping[str, Mapping[str, Stat | None]]]
+    """system → category → metric → Stat (None where no probe applies)."""
+
+
+def run(probes: Sequence[Probe], systems: Sequence[System], k: int = CUTOFF, *, seed: int = 0) -> Report:
+    names = [s.name for s in systems]
+    if len(set(names)) != len(names):
+        raise ValueError(f"system names must be unique, got {names}")
+    results = []
+    for system in systems:
+        previous = None
+        for probe in probes:
+            if probe.turn == 0 or probe.item_id != previous:
+                system.reset()
+            previous = probe.item_id
+            ranking = system.ask(probe.question, list(probe.history), k)
+            ranks, metrics = score(probe, ranking)
+            results.append(ProbeResult(system.name, probe, tuple(ranks), ranking.answerable, metrics))
+    summary = {name: summarize([r for r in results if r.system == name], seed=seed) for name in names}
+    return Report(k, tuple(names), tuple(results), summary)
+
+
+# (metric, show the confidence interval)
+_COLUMNS = (("hit@1", False), ("hit@3", False), ("hit@5", True), ("hit@10", False), ("mrr@10", True),
+            ("ndcg@10", False), ("read@100", False), ("read@300", False), ("cite_ok", False), ("abstain", False),
+            ("false_abstain", False))
+
+
+def _cell(stat: Stat | None, ci: bool = False, n: bool = False) -> str:
+    if stat is None:
+        return "–"
+    text = f"{stat.mean:.2f}"
+    if ci:
+        text += f" [{stat.low:.2f}–{stat.high:.2f}]"
+    return f"{text} ({stat.n})" if n else text
+
+
+def _count(row: Mapping[str, Stat | None]) -> str:
+    answerable, unanswerable = (row[m].n if row.get(m) else 0 for m in ("hit@1", "abstain"))
+    return f"{answerable}+{unanswerable}" if answerable and unanswerable else str(answerable or unanswerable)
+
+
+def _markdown(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        # the first column is a name, the rest are numbers: right-aligned so decimals line up
+        return "| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                                 for i, (c, w) in enumerate(zip(map(str, cells), widths))) + " |"
+
+    rule = "|" + "|".join("-" * (w + 1) + ("-" if i == 0 else ":") for i, w in enumerate(widths)) + "|"
+    return "\n".join([line(header), rule, *map(line, rows)])
+
+
+def format_table(report: Report) -> str:
+    """A per-type table per system; n is answerable+unanswerable probes, cite_ok shows its own n."""
+    header = ["type", "n", *(m for m, _ in _COLUMNS)]
+    blocks = []
+    for name in report.systems:
+        rows = [[category, _count(row), *(_cell(row[m], ci, n=m == "cite_ok") for m, ci in _COLUMNS)]
+                for category, row in report.summary[name].items()]
+        blocks.append(f"### {name}\n\n{_markdown(header, rows)}")
+    return "\n\n".join(blocks) + "\n"
+
+
+def to_json(report: Report, *, meta: Mapping[str, object] | None = None) -> str:
+    results = [{**r.probe.extra, "system": r.system, "id": r.probe.item_id, "turn": r.probe.turn,
+                "category": r.probe.category, "question": r.probe.question, "ranks": list(r.ranks),
+                "answerable": r.answerable, "metrics": dict(r.metrics)} for r in report.results]
+    summary = {s: {c: {m: asdict(v) if v else None for m, v in row.items()} for c, row in cats.items()}
+               for s, cats in report.summary.items()}
+    document = {"format": 1, "k": report.k, "meta": dict(meta or {}), "systems": list(report.systems),
+                "summary": summary, "results": results}
+    return json.dumps(document, ensure_ascii=False, indent=1)
+
+
+_COMPARED = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10", "read@300", "cite_ok", "abstain", "false_abstain")
+
+
+def compare(a_path: str | Path, b_path: str | Path) -> str:
+    """Metric deltas (b − a) per system and category, and the probes whose hit@5 flipped either way."""
+    a, b = (_load_report(p) for p in (a_path, b_path))
+    out = [f"# {a_path} → {b_path} (deltas are b − a)"]
+    for system in [s for s in b["systems"] if s in a["systems"]]:
+        sa, sb = a["summary"][system], b["summary"][system]
+        rows = [[c, *(_delta((sa.get(c) or {}).get(m), (sb.get(c) or {}).get(m)) for m in _COMPARED)]
+                for c in [*CATEGORIES, "all"] if c in sa or c in sb]
+        out += ["", f"## {system}", "", _markdown(["type", *_COMPARED], rows)]
+        before = {_label(r): r["metrics"].get("hit@5") for r in a["results"] if r["system"] == system}
+        after = {_label(r): r["metrics"].get("hit@5") for r in b["results"] if r["system"] == system}
+        shared = [p for p in after if p in before and before[p] is not None and after[p] is not None]
+        gained = [p for p in shared if after[p] > before[p]]
+        lost = [p for p in shared if after[p] < before[p]]
+        out += ["", f"hit@5 gained ({len(gained)}): {', '.join(gained) or '–'}",
+                f"hit@5 lost ({len(lost)}): {', '.join(lost) or '–'}"]
+    alone = sorted(set(a["systems"]) ^ set(b["systems"]))
+    if alone:
+        out += ["", f"in one report only: {', '.join(alone)}"]
+    return "\n".join(out) + "\n"
+
+
+def _load_report(path: str | Path) -> dict:
+    try:
+        document = json.loads(Path(path).read_text("utf-8"))
+        if document.get("format") != 1:
+            raise ValueError(f"format {document.get('format')!r}, expected 1")
+        return document
+    except (OSError, ValueError, AttributeError) as exc:
+        raise EvaluationError(f"{path} is not an `assistant eval --json` report ({exc})") from exc
+
+
+def _label(result: dict) -> str:
+    return f"{result['id']}#{result['turn']}" if result["category"].startswith("conversation") else result["id"]
+
+
+def _delta(a: dict | None, b: dict | None) -> str:
+    if not a or not b:
+        return f"{'–' if not a else format(a['mean'], '.2f')}→{'–' if not b else format(b['mean'], '.2f')}"
+    return f"{b['mean'] - a['mean']:+.2f} ({a['mean']:.2f}→{b['mean']:.2f})"
+
+
+def plot(report: Report, path: str | Path) -> None:
+    """hit@k for k = 1..10, one line per system, one panel per answerable category and one for all."""
+    # Figure without pyplot: no global backend switch, no window, nothing left open between calls.
+    from matplotlib.figure import Figure
+
+    answerable = [r for r in report.results if r.probe.answerable]
+    panels = [c for c in CATEGORIES if any(r.probe.category == c for r in answerable)] + ["all"]
+    cols = min(3, len(panels))
+    fig = Figure(figsize=(4.2 * cols, 3.2 * math.ceil(len(panels) / cols)), layout="constrained")
+    axes = fig.subplots(math.ceil(len(panels) / cols), cols, squeeze=False).ravel()
+    ks = np.arange(1, CUTOFF + 1)
+    for ax, panel in zip(axes, panels):
+        group = [r for r in answerable if panel == "all" or r.probe.category == panel]
+        for name in report.systems:
+            first = np.array([r.ranks[0] if r.ranks else np.inf for r in group if r.system == name])
+            ax.plot(ks, [(first <= k).mean() for k in ks], marker="o", markersize=3, label=name)
+        ax.set(title=f"{panel} (n={len(group) // len(report.systems)})", xlabel="k", ylabel="hit@k",
+               ylim=(0, 1.02), xticks=ks)
+        ax.grid(alpha=0.3)
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
+    axes[0].legend(loc="lower right", fontsize="small")
+    fig.savefig(path, dpi=110)
+
+
+def main_eval(
+    question_paths: Sequence[str | Path],
+    *,
+    url: str | None = None,
+    systems: Sequence[str] = MODES,
+    json_out: str | Path | None = None,
+    compare_paths: Sequence[str | Path] | None = None,
+    report_dir: Path = Path("eval/reports"),
+    settings: Settings | None = None,
+) -> str:
+    """Run the evaluation, write eval/reports/latest.{json,md,png}, return the table (what `assistant eval` prints)."""
+    if compare_paths:
+        return compare(*compare_paths)
+    for mode in systems:
+        _check_mode(mode)
+    probes = flatten(load_questions(question_paths))
+    if url:
+        built: list = [HttpSystem(url, mode) for mode in systems]
+        index_info = built[0].info() if built else {}
+    else:
+        from assistant.embedding import create_embedder
+        from assistant.index import Index
+        from assistant.retrieval import Retriever
+        from assistant.settings import Settings
+
+        settings = settings or Settings()
+        index = Index.load(settings)
+        retriever = Retriever(index, create_embedder(settings), candidates=settings.candidates,
+                              rrf_k=settings.rrf_k, abstain_threshold=settings.abstain_threshold)
+        built = [LocalSystem(retriever, mode) for mode in systems]
+        index_info = {key: index.manifest.get(key) for key in ("model_id", "created_at", "passages")}
+    try:
+        report = run(probes, built)
+    finally:
+        for system in built:
+            if isinstance(system, HttpSystem):
+                system.close()
+    meta = {"command": shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]), "run_at": _now(),
+            "questions": [str(p) for p in question_paths], "url": url, "index": index_info}
+    table = format_table(report)
+    report_dir = Path(report_dir)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    document = to_json(report, meta=meta)
+    (report_dir / "latest.json").write_text(document, "utf-8")
+    if json_out:
+        Path(json_out).write_text(document, "utf-8")
+    index_line = ", ".join(f"{k} {v}" for k, v in index_info.items())
+    (report_dir / "latest.md").write_text(
+        f"# Retrieval evaluation\n\n```\n{meta['command']}\n```\n\nRun {meta['run_at']} on "
+        f"{'service ' + url if url else 'the in-process index'}: {index_line}. Questions: "
+        f"{', '.join(meta['questions'])} ({len(probes)} probes). Metrics: eval/README.md.\n\n{table}\n"
+        "![hit@k per category](latest.png)\n", "utf-8")
+    plot(report, report_dir / "latest.png")
+    return f"{table}\nindex: {index_line}\nreport: {report_dir / 'latest.md'}\n"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
