@@ -25,7 +25,7 @@ index: $(STAMP)
 	$(BIN)/assistant index build --if-needed
 
 serve: index
-	$(BIN)/uvicorn api.app:app --host $(HOST) --port $(PORT)
+	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

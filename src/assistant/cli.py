@@ -257,6 +257,20 @@ def chat(k: int, passages: bool) -> None:
         engine.close()
 
 
+@main.command()
+@click.option("--host", help="default: ASSISTANT_HOST or 127.0.0.1")
+@click.option("--port", type=int, help="default: ASSISTANT_PORT or 8000")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the HTTP API and the chat page (the index must be built: `assistant index build`)."""
+    import logging
+
+    import uvicorn
+
+    settings = Settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    uvicorn.run("api.app:app", host=host or settings.host, port=port or settings.port, log_level="info")
+
+
 def _source_line(source) -> str:
     if source.status == "missing":
         return "(Fußnotentext in der Vorlage verloren)"
