@@ -139,17 +139,7 @@ def check_index(settings: Settings, path: Path | None = None) -> dict:
         raise CorruptIndexError(index_dir, f"{path.name} has no {_MANIFEST} (a build that did not finish)") from None
     except ValueError as exc:
         raise CorruptIndexError(index_dir, f"{_MANIFEST} is not valid JSON ({exc})") from exc
-    expected = {
-        "format_version": FORMAT_VERSION,
-        "parser_version": PARSER_VERSION,
-        "chunker_version": CHUNKER_VERSION,
-        "analyzer": ANALYZER_ID,
-        "passage_words": settings.passage_words,
-        "embedder": settings.embedder,
-        "model_id": embedder_id(settings),
-        "ann": settings.ann,
-    }
-    for key, want in expected.items():
+    for key, want in _identity(settings, embedder_id(settings)).items():
         if manifest.get(key) != want:
             raise StaleIndexError(index_dir, key, manifest.get(key), want)
     fingerprint = corpus_fingerprint(settings.corpus_dir)
@@ -166,6 +156,20 @@ def check_index(settings: Settings, path: Path | None = None) -> dict:
         if _sha256(file) != meta["sha256"]:
             raise CorruptIndexError(index_dir, f"{name} does not match its checksum")
     return manifest
+
+
+def _identity(settings: Settings, model_id: str) -> dict:
+    """What an index must agree on with the code and settings that load it."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "parser_version": PARSER_VERSION,
+        "chunker_version": CHUNKER_VERSION,
+        "analyzer": ANALYZER_ID,
+        "passage_words": settings.passage_words,
+        "embedder": settings.embedder,
+        "model_id": model_id,
+        "ann": settings.ann,
+    }
 
 
 def build_index(
@@ -219,15 +223,8 @@ def build_index(
             if f.is_file()
         }
         manifest = {
-            "format_version": FORMAT_VERSION,
-            "parser_version": PARSER_VERSION,
-            "chunker_version": CHUNKER_VERSION,
-            "analyzer": ANALYZER_ID,
-            "passage_words": settings.passage_words,
-            "embedder": settings.embedder,
-            "model_id": embedder.model_id,
+            **_identity(settings, embedder.model_id),
             "dim": embedder.dim,
-            "ann": settings.ann,
             "corpus_sha256": fingerprint,
             "documents": len(documents),
             "passages": len(passages),
