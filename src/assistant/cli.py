@@ -205,7 +205,7 @@ def eval_(questions: tuple[Path, ...], more: tuple[Path, ...], url: str | None, 
     \b
     assistant eval --questions eval/dev_questions_000.jsonl eval/dev_questions_002.jsonl
     """
-    from assistant.evaluation import main_eval
+    from assistant.reporting import main_eval
 
     click.echo(main_eval([*questions, *more], url=url, systems=tuple(systems.split(",")), json_out=json_out,
                          compare_paths=compare_paths, settings=Settings()))

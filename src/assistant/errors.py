@@ -10,6 +10,7 @@
     ├── UnknownDocumentError        a doc_id that is not in the corpus
     ├── UnknownSessionError         a session id that was never created, or has expired
     ├── EmbedderUnavailableError    the configured embedding model cannot be loaded
+    ├── EvaluationError             a question file or the service under evaluation is not as expected
     └── InvalidQueryError           a query or message the service cannot take
 """
 
@@ -20,6 +21,7 @@ __all__ = [
     "CorpusError",
     "CorruptIndexError",
     "EmbedderUnavailableError",
+    "EvaluationError",
     "FootnoteParseError",
     "IndexNotBuiltError",
     "IndexStateError",
@@ -91,3 +93,7 @@ class EmbedderUnavailableError(AssistantError):
 
 class InvalidQueryError(AssistantError):
     """A query, message or parameter that the service cannot answer."""
+
+
+class EvaluationError(AssistantError):
+    """A question file cannot be read, or the service under evaluation does not answer as API.md says."""

@@ -1,9 +1,8 @@
 """Retrieval evaluation: question files → probes → one ranking per system → metrics per question type.
 
-Every turn of every question item becomes a `Probe`; each `System` (the lexical, dense and hybrid
-baselines and the full conversational system, in-process or over HTTP) ranks passages for it; `score`
-checks the ranking against the evidence snippets; `summarize` averages per category with percentile-
-bootstrap confidence intervals. The format and every metric are described in eval/README.md.
+Each turn of each item becomes a `Probe`; each `System` (lexical, dense and hybrid baselines, and the full
+conversational system; in-process or over HTTP) ranks passages for it; `score` checks the ranking against
+the evidence snippets; `summarize` averages per category with bootstrap intervals. See eval/README.md.
 """
 
 from __future__ import annotations
@@ -11,29 +10,25 @@ from __future__ import annotations
 import json
 import math
 import re
-import shlex
-import sys
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import httpx
 import numpy as np
 
-from assistant.errors import AssistantError
+from assistant.errors import EvaluationError
 
 if TYPE_CHECKING:
     from assistant.retrieval import Retriever
-    from assistant.settings import Settings
 
 __all__ = [
-    "CATEGORIES", "MODES", "EvaluationError", "HttpSystem", "Item", "LocalSystem", "Probe", "ProbeResult",
-    "RankedPassage", "Ranking", "Report", "Stat", "System", "Turn", "bootstrap_ci", "citation_ok", "compare",
-    "flatten", "format_table", "hit_at", "load_questions", "main_eval", "ndcg", "norm", "plot", "read_within",
-    "reciprocal_rank", "relevant_ranks", "run", "score", "summarize", "to_json",
+    "CATEGORIES", "MODES", "HttpSystem", "Item", "LocalSystem", "Probe", "ProbeResult", "RankedPassage",
+    "Ranking", "Report", "Stat", "System", "Turn", "bootstrap_ci", "citation_ok", "flatten", "hit_at",
+    "load_questions", "ndcg", "norm", "read_within", "reciprocal_rank", "relevant_ranks", "run", "score",
+    "summarize",
 ]
 
 TYPES = ("fact", "paraphrase", "crosslingual", "source", "conversation", "unanswerable")
@@ -44,10 +39,6 @@ CUTOFF = 10
 BUDGETS = (100, 300)
 RETRIEVAL_METRICS = ("hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10", "read@100", "read@300", "cite_ok")
 _ITEM_FIELDS = frozenset({"id", "doc", "lang", "type", "question", "evidence", "footnotes", "answer", "turns"})
-
-
-class EvaluationError(AssistantError):
-    """A question file cannot be read, or the service under evaluation does not answer as API.md says."""
 
 
 # -- question sets ---------------------------------------------------------------------------------
@@ -70,8 +61,8 @@ class Item:
     doc: str | None
     lang: str
     turns: tuple[Turn, ...]
+    # fields the format does not define (e.g. "added": true), carried into the results untouched
     extra: Mapping[str, object] = field(default_factory=dict)
-    """Fields the format does not define (e.g. "added": true), carried into the results untouched."""
 
 
 @dataclass(frozen=True)
@@ -304,8 +295,7 @@ def summarize(results: Sequence[ProbeResult], *, seed: int = 0) -> dict[str, dic
 class System(Protocol):
     name: str
 
-    def reset(self) -> None:
-        """Start a new conversation."""
+    def reset(self) -> None: ...  # a new conversation starts
 
     def ask(self, question: str, history: list[str], k: int) -> Ranking: ...
 
@@ -355,24 +345,21 @@ class HttpSystem:
 
     def ask(self, question: str, history: list[str], k: int) -> Ranking:
         if self.name == "full":
-            body = self._post("/chat", {"message": question, "session_id": self.session_id, "k": k})
+            body = self._call("POST", "/chat", {"message": question, "session_id": self.session_id, "k": k})
         else:
-            body = self._post("/search", {"query": question, "k": k, "mode": self.name})
+            body = self._call("POST", "/search", {"query": question, "k": k, "mode": self.name})
         try:
-            if self.name == "full":
-                self.session_id = body["session_id"]
-            rows = body["passages" if self.name == "full" else "results"]
-            passages = tuple(
-                RankedPassage(r["text"], tuple(int(c["footnote"]) for c in r["citations"]), len(r["text"].split()))
-                for r in rows
-            )
+            self.session_id = body["session_id"] if self.name == "full" else None
+            passages = tuple(RankedPassage(r["text"], tuple(int(c["footnote"]) for c in r["citations"]),
+                                           len(r["text"].split()))
+                             for r in body["passages" if self.name == "full" else "results"])
             return Ranking(passages, bool(body["answerable"]))
         except (KeyError, TypeError, ValueError) as exc:
             raise EvaluationError(f"{self.url}: the response lacks or garbles {exc}; see shared/API.md") from exc
 
     def info(self) -> dict:
-        """The index the service has loaded, in the manifest's field names."""
-        health = self._get("/health")
+        """The index the service has loaded, under the manifest's field names."""
+        health = self._call("GET", "/health")
         return {"model_id": health.get("embedder"), "created_at": health.get("index_built_at"),
                 "passages": health.get("passages")}
 
@@ -380,15 +367,9 @@ class HttpSystem:
         self.reset()
         self.client.close()
 
-    def _post(self, path: str, payload: dict) -> dict:
-        return self._checked(path, lambda: self.client.post(self.url + path, json=payload))
-
-    def _get(self, path: str) -> dict:
-        return self._checked(path, lambda: self.client.get(self.url + path))
-
-    def _checked(self, path: str, send) -> dict:
+    def _call(self, method: str, path: str, payload: dict | None = None) -> dict:
         try:
-            response = send()
+            response = self.client.request(method, self.url + path, json=payload)
         except httpx.HTTPError as exc:
             raise EvaluationError(f"cannot reach {self.url}{path} ({exc}); start it with `make serve`, "
                                   "or drop --url to evaluate in-process") from exc
@@ -425,187 +406,3 @@ def run(probes: Sequence[Probe], systems: Sequence[System], k: int = CUTOFF, *, 
             results.append(ProbeResult(system.name, probe, tuple(ranks), ranking.answerable, metrics))
     summary = {name: summarize([r for r in results if r.system == name], seed=seed) for name in names}
     return Report(k, tuple(names), tuple(results), summary)
-
-
-# (metric, show the confidence interval)
-_COLUMNS = (("hit@1", False), ("hit@3", False), ("hit@5", True), ("hit@10", False), ("mrr@10", True),
-            ("ndcg@10", False), ("read@100", False), ("read@300", False), ("cite_ok", False), ("abstain", False),
-            ("false_abstain", False))
-
-
-def _cell(stat: Stat | None, ci: bool = False, n: bool = False) -> str:
-    if stat is None:
-        return "–"
-    text = f"{stat.mean:.2f}"
-    if ci:
-        text += f" [{stat.low:.2f}–{stat.high:.2f}]"
-    return f"{text} ({stat.n})" if n else text
-
-
-def _count(row: Mapping[str, Stat | None]) -> str:
-    answerable, unanswerable = (row[m].n if row.get(m) else 0 for m in ("hit@1", "abstain"))
-    return f"{answerable}+{unanswerable}" if answerable and unanswerable else str(answerable or unanswerable)
-
-
-def _markdown(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: Sequence[str]) -> str:
-        # the first column is a name, the rest are numbers: right-aligned so decimals line up
-        return "| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                                 for i, (c, w) in enumerate(zip(map(str, cells), widths))) + " |"
-
-    rule = "|" + "|".join("-" * (w + 1) + ("-" if i == 0 else ":") for i, w in enumerate(widths)) + "|"
-    return "\n".join([line(header), rule, *map(line, rows)])
-
-
-def format_table(report: Report) -> str:
-    """A per-type table per system; n is answerable+unanswerable probes, cite_ok shows its own n."""
-    header = ["type", "n", *(m for m, _ in _COLUMNS)]
-    blocks = []
-    for name in report.systems:
-        rows = [[category, _count(row), *(_cell(row[m], ci, n=m == "cite_ok") for m, ci in _COLUMNS)]
-                for category, row in report.summary[name].items()]
-        blocks.append(f"### {name}\n\n{_markdown(header, rows)}")
-    return "\n\n".join(blocks) + "\n"
-
-
-def to_json(report: Report, *, meta: Mapping[str, object] | None = None) -> str:
-    results = [{**r.probe.extra, "system": r.system, "id": r.probe.item_id, "turn": r.probe.turn,
-                "category": r.probe.category, "question": r.probe.question, "ranks": list(r.ranks),
-                "answerable": r.answerable, "metrics": dict(r.metrics)} for r in report.results]
-    summary = {s: {c: {m: asdict(v) if v else None for m, v in row.items()} for c, row in cats.items()}
-               for s, cats in report.summary.items()}
-    document = {"format": 1, "k": report.k, "meta": dict(meta or {}), "systems": list(report.systems),
-                "summary": summary, "results": results}
-    return json.dumps(document, ensure_ascii=False, indent=1)
-
-
-_COMPARED = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10", "read@300", "cite_ok", "abstain", "false_abstain")
-
-
-def compare(a_path: str | Path, b_path: str | Path) -> str:
-    """Metric deltas (b − a) per system and category, and the probes whose hit@5 flipped either way."""
-    a, b = (_load_report(p) for p in (a_path, b_path))
-    out = [f"# {a_path} → {b_path} (deltas are b − a)"]
-    for system in [s for s in b["systems"] if s in a["systems"]]:
-        sa, sb = a["summary"][system], b["summary"][system]
-        rows = [[c, *(_delta((sa.get(c) or {}).get(m), (sb.get(c) or {}).get(m)) for m in _COMPARED)]
-                for c in [*CATEGORIES, "all"] if c in sa or c in sb]
-        out += ["", f"## {system}", "", _markdown(["type", *_COMPARED], rows)]
-        before = {_label(r): r["metrics"].get("hit@5") for r in a["results"] if r["system"] == system}
-        after = {_label(r): r["metrics"].get("hit@5") for r in b["results"] if r["system"] == system}
-        shared = [p for p in after if p in before and before[p] is not None and after[p] is not None]
-        gained = [p for p in shared if after[p] > before[p]]
-        lost = [p for p in shared if after[p] < before[p]]
-        out += ["", f"hit@5 gained ({len(gained)}): {', '.join(gained) or '–'}",
-                f"hit@5 lost ({len(lost)}): {', '.join(lost) or '–'}"]
-    alone = sorted(set(a["systems"]) ^ set(b["systems"]))
-    if alone:
-        out += ["", f"in one report only: {', '.join(alone)}"]
-    return "\n".join(out) + "\n"
-
-
-def _load_report(path: str | Path) -> dict:
-    try:
-        document = json.loads(Path(path).read_text("utf-8"))
-        if document.get("format") != 1:
-            raise ValueError(f"format {document.get('format')!r}, expected 1")
-        return document
-    except (OSError, ValueError, AttributeError) as exc:
-        raise EvaluationError(f"{path} is not an `assistant eval --json` report ({exc})") from exc
-
-
-def _label(result: dict) -> str:
-    return f"{result['id']}#{result['turn']}" if result["category"].startswith("conversation") else result["id"]
-
-
-def _delta(a: dict | None, b: dict | None) -> str:
-    if not a or not b:
-        return f"{'–' if not a else format(a['mean'], '.2f')}→{'–' if not b else format(b['mean'], '.2f')}"
-    return f"{b['mean'] - a['mean']:+.2f} ({a['mean']:.2f}→{b['mean']:.2f})"
-
-
-def plot(report: Report, path: str | Path) -> None:
-    """hit@k for k = 1..10, one line per system, one panel per answerable category and one for all."""
-    # Figure without pyplot: no global backend switch, no window, nothing left open between calls.
-    from matplotlib.figure import Figure
-
-    answerable = [r for r in report.results if r.probe.answerable]
-    panels = [c for c in CATEGORIES if any(r.probe.category == c for r in answerable)] + ["all"]
-    cols = min(3, len(panels))
-    fig = Figure(figsize=(4.2 * cols, 3.2 * math.ceil(len(panels) / cols)), layout="constrained")
-    axes = fig.subplots(math.ceil(len(panels) / cols), cols, squeeze=False).ravel()
-    ks = np.arange(1, CUTOFF + 1)
-    for ax, panel in zip(axes, panels):
-        group = [r for r in answerable if panel == "all" or r.probe.category == panel]
-        for name in report.systems:
-            first = np.array([r.ranks[0] if r.ranks else np.inf for r in group if r.system == name])
-            ax.plot(ks, [(first <= k).mean() for k in ks], marker="o", markersize=3, label=name)
-        ax.set(title=f"{panel} (n={len(group) // len(report.systems)})", xlabel="k", ylabel="hit@k",
-               ylim=(0, 1.02), xticks=ks)
-        ax.grid(alpha=0.3)
-    for ax in axes[len(panels):]:
-        ax.set_visible(False)
-    axes[0].legend(loc="lower right", fontsize="small")
-    fig.savefig(path, dpi=110)
-
-
-def main_eval(
-    question_paths: Sequence[str | Path],
-    *,
-    url: str | None = None,
-    systems: Sequence[str] = MODES,
-    json_out: str | Path | None = None,
-    compare_paths: Sequence[str | Path] | None = None,
-    report_dir: Path = Path("eval/reports"),
-    settings: Settings | None = None,
-) -> str:
-    """Run the evaluation, write eval/reports/latest.{json,md,png}, return the table (what `assistant eval` prints)."""
-    if compare_paths:
-        return compare(*compare_paths)
-    for mode in systems:
-        _check_mode(mode)
-    probes = flatten(load_questions(question_paths))
-    if url:
-        built: list = [HttpSystem(url, mode) for mode in systems]
-        index_info = built[0].info() if built else {}
-    else:
-        from assistant.embedding import create_embedder
-        from assistant.index import Index
-        from assistant.retrieval import Retriever
-        from assistant.settings import Settings
-
-        settings = settings or Settings()
-        index = Index.load(settings)
-        retriever = Retriever(index, create_embedder(settings), candidates=settings.candidates,
-                              rrf_k=settings.rrf_k, abstain_threshold=settings.abstain_threshold)
-        built = [LocalSystem(retriever, mode) for mode in systems]
-        index_info = {key: index.manifest.get(key) for key in ("model_id", "created_at", "passages")}
-    try:
-        report = run(probes, built)
-    finally:
-        for system in built:
-            if isinstance(system, HttpSystem):
-                system.close()
-    meta = {"command": shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]), "run_at": _now(),
-            "questions": [str(p) for p in question_paths], "url": url, "index": index_info}
-    table = format_table(report)
-    report_dir = Path(report_dir)
-    report_dir.mkdir(parents=True, exist_ok=True)
-    document = to_json(report, meta=meta)
-    (report_dir / "latest.json").write_text(document, "utf-8")
-    if json_out:
-        Path(json_out).write_text(document, "utf-8")
-    index_line = ", ".join(f"{k} {v}" for k, v in index_info.items())
-    (report_dir / "latest.md").write_text(
-        f"# Retrieval evaluation\n\n```\n{meta['command']}\n```\n\nRun {meta['run_at']} on "
-        f"{'service ' + url if url else 'the in-process index'}: {index_line}. Questions: "
-        f"{', '.join(meta['questions'])} ({len(probes)} probes). Metrics: eval/README.md.\n\n{table}\n"
-        "![hit@k per category](latest.png)\n", "utf-8")
-    plot(report, report_dir / "latest.png")
-    return f"{table}\nindex: {index_line}\nreport: {report_dir / 'latest.md'}\n"
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
