@@ -148,3 +148,15 @@ def test_compound_in_the_question_matches_its_parts_in_the_passage(retriever, in
 def test_search_restricted_to_one_document(retriever):
     result = retriever.search("Industriepark", k=10, doc_id="002_ba6a942ef8cf572b")
     assert result.hits and all(h.passage.doc_id == "002_ba6a942ef8cf572b" for h in result.hits)
+
+
+@pytest.mark.parametrize("ann", ["hnsw", "ivf"])
+def test_approximate_index_agrees_with_exact_search_on_the_real_passages(index, embedder, ann):
+    from assistant.index import _dense_index
+
+    vectors = index.dense.reconstruct_n(0, index.dense.ntotal)
+    approximate = _dense_index(vectors, ann)
+    queries = embedder.embed_queries(["Industriepark Great Stone", "Handel mit Kasachstan 2011", "Universität Brest"])
+    _, exact_ids = index.dense.search(queries, 5)
+    _, approx_ids = approximate.search(queries, 5)
+    assert [row[0] for row in approx_ids] == [row[0] for row in exact_ids]

@@ -1,0 +1,54 @@
+"""The SQLite session store: turns in order, idle expiry, deletion, id format."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from assistant.errors import InvalidQueryError, UnknownSessionError
+from assistant.sessions import SessionStore, Turn
+
+
+def turn(message: str) -> Turn:
+    return Turn(message=message, resolved_query=message, answer="a", answerable=True)
+
+
+def test_turns_come_back_in_order_after_reopening(tmp_path):
+    store = SessionStore(tmp_path / "s.db", ttl_seconds=60)
+    session = store.create()
+    for m in ["eins", "zwei", "drei"]:
+        store.append(session.session_id, turn(m))
+    store.close()
+    reopened = SessionStore(tmp_path / "s.db", ttl_seconds=60)
+    assert reopened.get(session.session_id).questions == ["eins", "zwei", "drei"]
+    reopened.close()
+
+
+def test_idle_session_expires(tmp_path):
+    store = SessionStore(tmp_path / "s.db", ttl_seconds=0.2)
+    session = store.create()
+    time.sleep(0.3)
+    with pytest.raises(UnknownSessionError, match="expired"):
+        store.get(session.session_id)
+    assert store.purge_expired() == 1
+    store.close()
+
+
+def test_deleted_session_is_unknown(tmp_path):
+    store = SessionStore(tmp_path / "s.db", ttl_seconds=60)
+    session = store.create()
+    store.delete(session.session_id)
+    with pytest.raises(UnknownSessionError):
+        store.get(session.session_id)
+    with pytest.raises(UnknownSessionError):
+        store.delete(session.session_id)
+    store.close()
+
+
+@pytest.mark.parametrize("bad", ["", "../../etc/passwd", "A" * 32, "0" * 31, "0" * 33])
+def test_malformed_session_id_is_rejected_before_any_lookup(tmp_path, bad):
+    store = SessionStore(tmp_path / "s.db", ttl_seconds=60)
+    with pytest.raises(InvalidQueryError, match="32 hexadecimal"):
+        store.get(bad)
+    store.close()
