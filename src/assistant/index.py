@@ -256,7 +256,8 @@ def _dense_index(vectors: np.ndarray, ann: str) -> faiss.Index:
         nlist = max(1, min(1024, int(np.sqrt(len(vectors)))))
         index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
         index.train(vectors)
-        index.nprobe = max(1, nlist // 8)
+        # probing an eighth of the lists keeps recall@10 high at 100k vectors; small indexes probe at least 8
+        index.nprobe = min(nlist, max(8, nlist // 8))
     else:
         # IndexFlatIP on L2-normalised vectors == cosine; at a few thousand passages exact search costs < 1 ms.
         index = faiss.IndexFlatIP(dim)
