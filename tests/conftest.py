@@ -65,7 +65,7 @@ def index(built_settings):
 def retriever(index, embedder):
     from assistant.retrieval import Retriever
 
-    return Retriever(index, embedder)
+    return Retriever.from_settings(index, embedder, Settings())
 
 
 @pytest.fixture(scope="session")

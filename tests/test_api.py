@@ -57,7 +57,8 @@ def test_three_turn_german_conversation_with_elliptical_third_turn(client):
 def test_elliptical_year_follow_up(client):
     first = ask(client, "Wie stark wuchs der Handel zwischen Belarus und Kasachstan von 2005 bis 2010?")
     follow = ask(client, "Und 2011?", first["session_id"])
-    assert contains(follow["passages"], "auch 2011 fortsetzten", top=3)
+    assert contains(follow["passages"], "auch 2011 fortsetzten", top=5)
+    assert "2011" in follow["answer"] and "Handel" in follow["answer"]
 
 
 def test_topic_switch_is_not_dragged_back(client):
@@ -149,8 +150,8 @@ def test_bad_input_gets_a_clear_4xx(client, method, path, payload, status, needl
 
 
 @pytest.mark.parametrize(("question", "phrase"), [
-    ("What was Belarus's inflation rate in 2020?", "do not contain"),
-    ("Wie viele Touristen aus Kasachstan besuchten im Jahr 2019 Belarus?", "keine verlässliche Antwort"),
+    ("How much Kazakh crude oil did Belarus import in 2012?", "do not contain"),
+    ("Wie hoch war der Handelsumsatz zwischen Belarus und Kasachstan im Jahr 2015?", "keine verlässliche Antwort"),
 ])
 def test_unanswerable_question_says_so_and_still_shows_passages(client, question, phrase):
     body = ask(client, question)

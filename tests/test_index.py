@@ -133,7 +133,7 @@ def test_faiss_top_k_equals_brute_force_dot_product(index, embedder):
 @pytest.mark.parametrize("mode", ["dense", "lexical", "hybrid"])
 def test_each_mode_finds_the_trade_growth_passage(retriever, mode):
     result = retriever.search("Um wie viel ist der Handel zwischen Belarus und Kasachstan von 2005 bis 2010 gestiegen?",
-                              k=5, mode=mode)
+                              k=10, mode=mode)
     assert any(TRADE_GROWTH in h.passage.text for h in result.hits)
 
 

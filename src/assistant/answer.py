@@ -73,22 +73,33 @@ class AnswerComposer:
         n = len(index.passages)
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
 
-    def compose(self, question: str, hits: Sequence[Hit], *, answerable: bool, language: str | None = None) -> Answer:
+    def compose(self, question: str, hits: Sequence[Hit], *, answerable: bool, language: str | None = None,
+                context: str | None = None, said: Sequence[str] = ()) -> Answer:
+        """`context` is the question as retrieval understood it ('… bis 2010? Und 2011?'): sentences are
+        scored against it, with the follow-up's own words counted twice. Sentences already `said` in
+        earlier answers of the conversation are not repeated."""
         language = language or detect_language(question)
         if not answerable or not hits:
             return Answer(_NOT_FOUND[language], [], False, language)
-        candidates = [(h.rank, h.passage, s, e, tuple(n)) for h in hits[:3] for s, e, n in h.passage.sentences]
-        scores = self._score(question, [c[1].text[c[2] : c[3]] for c in candidates], language)
+        candidates = [(h.rank, h.passage, s, e, tuple(n)) for h in hits[:5] for s, e, n in h.passage.sentences]
+        sentences = [c[1].text[c[2] : c[3]] for c in candidates]
+        scores = self._score(question, sentences, language)
+        if context and context != question:
+            scores = 2 * scores + self._score(context, sentences, language)
+        said_text = " ".join(said)
+        repeated = [sentence.replace("[", "(").replace("]", ")") in said_text for sentence in sentences]
+        scores = np.where(repeated, 0.5 * scores, scores)
         # Prefer the higher-ranked passage when sentences score alike.
         prior = np.array([1.0 / (1 + 0.15 * (c[0] - 1)) for c in candidates])
         order = np.argsort(-(scores * prior), kind="stable")
         chosen = [candidates[i] for i in order[: self.max_sentences] if scores[i] > 0]
-        if len(chosen) == 2 and scores[order[1]] < 0.6 * scores[order[0]]:
+        if len(chosen) == 2 and scores[order[1]] < 0.75 * scores[order[0]]:
             chosen = chosen[:1]
         if not chosen:
             chosen = [candidates[0]]
-        # Read in document order when both come from one passage.
-        chosen.sort(key=lambda c: (c[0], c[2]))
+        # The best sentence leads; two sentences of one passage keep their reading order.
+        if len(chosen) == 2 and chosen[0][1] is chosen[1][1]:
+            chosen.sort(key=lambda c: c[2])
 
         citations: list[Footnote] = []
         parts: list[str] = []

@@ -149,13 +149,7 @@ def _load_engine(settings: Settings):
     from assistant.retrieval import Retriever
 
     index_ = Index.load(settings)
-    retriever = Retriever(
-        index_,
-        create_embedder(settings),
-        candidates=settings.candidates,
-        rrf_k=settings.rrf_k,
-        abstain_threshold=settings.abstain_threshold,
-    )
+    retriever = Retriever.from_settings(index_, create_embedder(settings), settings)
     return index_, retriever
 
 

@@ -185,8 +185,7 @@ def main_eval(
 
         settings = settings or Settings()
         index = Index.load(settings)
-        retriever = Retriever(index, create_embedder(settings), candidates=settings.candidates,
-                              rrf_k=settings.rrf_k, abstain_threshold=settings.abstain_threshold)
+        retriever = Retriever.from_settings(index, create_embedder(settings), settings)
         built = [LocalSystem(retriever, mode) for mode in systems]
         index_info = {key: index.manifest.get(key) for key in ("model_id", "created_at", "passages")}
     try:

@@ -28,13 +28,7 @@ class Assistant:
         self.settings = settings
         self.index = index or Index.load(settings)
         self.embedder = embedder or create_embedder(settings)
-        self.retriever = Retriever(
-            self.index,
-            self.embedder,
-            candidates=settings.candidates,
-            rrf_k=settings.rrf_k,
-            abstain_threshold=settings.abstain_threshold,
-        )
+        self.retriever = Retriever.from_settings(self.index, self.embedder, settings)
         self.composer = AnswerComposer(self.index, self.embedder)
         self.generator = LlmAnswerer(settings.llm_url, model=settings.llm_model) if settings.llm_url else None
         self.sessions = SessionStore(settings.data_dir / "sessions.sqlite3", ttl_seconds=settings.session_ttl_minutes * 60)
@@ -60,18 +54,20 @@ class Assistant:
         session = self.sessions.get(session_id) if session_id else self.sessions.create()
         history = session.questions
         result = self.retriever.search(message, k=k, history=history)
-        answer = self.composer.compose(message, result.hits, answerable=result.answerable)
+        resolved = contextual_query(message, history)
+        answer = self.composer.compose(message, result.hits, answerable=result.answerable, context=resolved,
+                                       said=[t.answer for t in session.turns])
         if self.generator is not None:
             answer = self.generator.rewrite(message, result.hits, answer, self.index)
         self.sessions.append(
             session.session_id,
             Turn(
                 message=message,
-                resolved_query=contextual_query(message, history),
+                resolved_query=resolved,
                 answer=answer.text,
                 answerable=answer.answerable,
                 citations=[asdict(c) for c in answer.citations],
                 passage_ids=[h.passage.passage_id for h in result.hits],
             ),
         )
-        return ChatResult(session.session_id, answer, result, contextual_query(message, history))
+        return ChatResult(session.session_id, answer, result, resolved)

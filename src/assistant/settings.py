@@ -22,14 +22,15 @@ class Settings(BaseSettings):
     model: str = Field("intfloat/multilingual-e5-small", description="sentence-transformers model name or path")
     ann: Literal["flat", "hnsw", "ivf"] = Field("flat", description="FAISS index type; flat is exact")
 
-    passage_words: int = Field(110, ge=20, le=1000)
+    passage_words: int = Field(60, ge=20, le=1000, description="target passage length in words")
     default_k: int = Field(5, ge=1, le=50)
-    candidates: int = Field(40, ge=5, le=500, description="depth of each ranking before fusion")
-    rrf_k: int = Field(60, ge=1)
+    candidates: int = Field(60, ge=5, le=500, description="depth of each ranking before fusion")
+    rrf_k: int = Field(10, ge=1, description="reciprocal-rank-fusion constant")
     abstain_threshold: float = Field(
-        3.08, description="answer confidence (peakedness of the best passage) below which a question is unanswerable"
+        2.6, description="answer confidence (peakedness of the best passage) below which a question is unanswerable"
     )
 
+    followup_blend: float = Field(0.5, ge=0, le=2, description="weight of a follow-up's own words against its context")
     session_ttl_minutes: int = Field(24 * 60, ge=1)
     max_query_chars: int = Field(2000, ge=10)
     max_body_bytes: int = Field(64 * 1024, ge=1024)
