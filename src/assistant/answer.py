@@ -1,8 +1,9 @@
 """Compose a short cited answer from the best passages: the sentences that answer, each with its sources.
 
-Extractive by default: one to three sentences from the top passages, each followed by `[n]` markers
-that index into `citations` (1-based). A sentence without a marker of its own is attributed to the
-closest footnotes of its passage. An optional
+Extractive by default: one or two sentences from the top passages, each followed by `[n]` markers
+that index into `citations` (1-based) for the footnotes whose markers stand in that sentence. A
+sentence without a marker of its own is attributed to its passage ("Passage 2, S. 7") rather than to a
+neighbouring footnote that may support a different claim. An optional
 OpenAI-compatible generator may rewrite the answer from the same passages; its markers are validated
 the same way and any failure falls back to the extractive answer.
 """
@@ -17,7 +18,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.chunking import Passage
 from assistant.corpus import Footnote
 from assistant.embedding import Embedder
 from assistant.index import Index
@@ -87,8 +87,10 @@ class AnswerComposer:
         if context and context != question:
             scores = 2 * scores + self._score(context, sentences, language)
         said_text = " ".join(said)
-        repeated = [sentence.replace("[", "(").replace("]", ")") in said_text for sentence in sentences]
-        scores = np.where(repeated, 0.5 * scores, scores)
+        if language == "de":
+            # Lexical scores let the context drag back what was already said; embeddings do not.
+            repeated = [sentence.replace("[", "(").replace("]", ")") in said_text for sentence in sentences]
+            scores = np.where(repeated, 0.5 * scores, scores)
         # Prefer the higher-ranked passage when sentences score alike.
         prior = np.array([1.0 / (1 + 0.15 * (c[0] - 1)) for c in candidates])
         order = np.argsort(-(scores * prior), kind="stable")
@@ -106,7 +108,6 @@ class AnswerComposer:
         used: list[tuple[str, str]] = []
         for rank, passage, s, e, numbers in chosen:
             sentence = passage.text[s:e]
-            numbers = numbers or _nearest_footnote(passage, s)
             markers = []
             for number in numbers:
                 footnote = self.index.footnotes[passage.doc_id][number]
@@ -132,15 +133,10 @@ class AnswerComposer:
             return lexical
         query = self.embedder.embed_queries([question])[0]
         vectors = self.embedder.embed_passages(sentences)
-        return np.clip(vectors @ query, 0, None) + 0.01 * lexical
-
-
-def _nearest_footnote(passage: Passage, start: int, *, most: int = 2) -> tuple[int, ...]:
-    """A sentence without its own marker is attributed to its passage: the passage's closest footnotes."""
-    by_distance = sorted(
-        ((abs(s - start), n) for s, _, numbers in passage.sentences for n in numbers), key=lambda x: x[0]
-    )
-    return tuple(dict.fromkeys(n for _, n in by_distance))[:most]
+        # e5 rates short generic sentences ('Dies ist leider noch nicht beobachtet worden.') close to
+        # any question; a sentence must carry some content to answer one.
+        substantive = np.array([len(s.split()) >= 8 for s in sentences])
+        return np.where(substantive, np.clip(vectors @ query, 0, None), 0.0) + 0.01 * lexical
 
 
 class LlmAnswerer:
