@@ -1,0 +1,54 @@
+"""The command line on the real corpus and index."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from click.testing import CliRunner
+
+from assistant.cli import main
+from tests.conftest import DOC_KZ, ROOT
+
+
+def run(args, env=None):
+    result = CliRunner().invoke(main, args, env=env or {}, catch_exceptions=False)
+    return result
+
+
+def test_corpus_stats_prints_a_row_per_document():
+    result = run(["corpus", "stats", "--corpus-dir", str(ROOT / "corpus")])
+    assert result.exit_code == 0
+    row = next(line for line in result.output.splitlines() if line.startswith(DOC_KZ))
+    assert row.split()[3:7] == ["117", "86", "16", "15"]  # markers, ok, truncated, missing
+
+
+def test_corpus_footnotes_prints_source_objects():
+    result = run(["corpus", "footnotes", DOC_KZ, "--corpus-dir", str(ROOT / "corpus")])
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["footnote"] for r in rows] == list(range(1, 118))
+    assert set(rows[0]) == {"doc_id", "footnote", "text", "url", "year", "status"}
+
+
+def test_unknown_document_is_one_readable_line():
+    result = CliRunner().invoke(main, ["corpus", "footnotes", "nope", "--corpus-dir", str(ROOT / "corpus")])
+    assert result.exit_code == 1 and "no document 'nope'; known: 000_1e69742b2c7560f6" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_search_prints_passages_with_their_sources(built_settings):
+    env = {"ASSISTANT_CORPUS_DIR": str(built_settings.corpus_dir), "ASSISTANT_INDEX_DIR": str(built_settings.index_dir)}
+    result = run(["search", "Durch die Entwicklung der Zollunion bewegen wir uns auf eine eurasische Wirtschaftsunion zu", "-k", "3"], env=env)
+    assert result.exit_code == 0
+    assert re.search(r"#1\s+000_1e69742b2c7560f6", result.output)
+    assert "<http://president.gov.by/press102182.html#doc>" in result.output
+
+
+def test_every_command_in_the_readme_exists():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in sorted(set(re.findall(r"`assistant ([a-z]+(?: [a-z]+)?)", readme))):
+        parts = command.split()
+        result = CliRunner().invoke(main, [*parts, "--help"])
+        if result.exit_code != 0:  # "index build" style: group + subcommand, or a command + argument
+            result = CliRunner().invoke(main, [parts[0], "--help"])
+        assert result.exit_code == 0, command
