@@ -12,7 +12,7 @@ SESSION_ID_PATTERN = r"^[0-9a-f]{32}$"
 class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    query: str = Field(min_length=1, max_length=2000, examples=["Wann wurde der Industriepark Great Stone gegründet?"])
+    query: str = Field(min_length=1, max_length=2000, examples=["Um wie viel stieg 2020 der Handel mit landwirtschaftlichen Erzeugnissen zwischen Belarus und Kasachstan?"])
     k: int = Field(5, ge=1, le=50)
     doc_id: str | None = Field(None, max_length=100, description="restrict to one document",
                                examples=["002_ba6a942ef8cf572b"])

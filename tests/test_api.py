@@ -86,7 +86,7 @@ def test_english_and_russian_questions_retrieve_german_passages(client, question
 def test_every_answer_marker_resolves_to_a_citation_of_a_returned_passage(client):
     for question in ["Wie stark wuchs der Handel zwischen Belarus und Kasachstan von 2005 bis 2010?",
                      "Welche Quelle berichtet über die Vereinbarung der belarussischen Warenbörse mit der Astana Exchange?",
-                     "Wann wurde der Industriepark Great Stone gegründet?"]:
+                     "Um wie viel stieg 2020 der Handel mit landwirtschaftlichen Erzeugnissen zwischen Belarus und Kasachstan?"]:
         body = ask(client, question)
         markers = [int(n) for n in re.findall(r"\[(\d+)\]", body["answer"])]
         assert markers, body["answer"]

@@ -36,7 +36,7 @@ def main() -> None:
     \b
     assistant corpus stats
     assistant index build
-    assistant search "Wann wurde der Industriepark Great Stone gegründet?" -k 5
+    assistant search "Um wie viel stieg 2020 der Handel mit landwirtschaftlichen Erzeugnissen zwischen Belarus und Kasachstan?" -k 5
     assistant chat
     assistant eval --questions eval/*.jsonl
     """
