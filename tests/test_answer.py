@@ -8,7 +8,12 @@ import re
 import httpx
 import pytest
 
-from assistant.answer import AnswerComposer, LlmAnswerer, detect_language, validate_markers
+from assistant.answer import (
+    AnswerComposer,
+    LlmAnswerer,
+    detect_language,
+    validate_markers,
+)
 
 
 @pytest.fixture(scope="module")

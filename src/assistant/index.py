@@ -27,7 +27,13 @@ import faiss
 import numpy as np
 
 from assistant.chunking import CHUNKER_VERSION, Passage, build_passages
-from assistant.corpus import PARSER_VERSION, Document, Footnote, corpus_fingerprint, load_corpus
+from assistant.corpus import (
+    PARSER_VERSION,
+    Document,
+    Footnote,
+    corpus_fingerprint,
+    load_corpus,
+)
 from assistant.embedding import Embedder, embedder_id
 from assistant.errors import CorruptIndexError, IndexNotBuiltError, StaleIndexError
 from assistant.lexical import ANALYZER_ID, GermanAnalyzer, corpus_vocabulary
