@@ -41,6 +41,31 @@ def test_answer_quotes_the_answering_sentence_with_its_footnote(composer, retrie
     assert answer.citations[0].number in first_sentence_passage.footnote_numbers
 
 
+def test_english_answer_reuses_sentence_vectors(index, embedder, retriever):
+    class Counting:
+        """The real embedder, counting the passage texts it is asked to embed."""
+
+        def __init__(self):
+            self.passage_texts = 0
+
+        def embed_queries(self, texts):
+            return embedder.embed_queries(texts)
+
+        def embed_passages(self, texts):
+            self.passage_texts += len(texts)
+            return embedder.embed_passages(texts)
+
+    counting = Counting()
+    composer = AnswerComposer(index, counting)
+    question = "Which Belarusian company opened a trading house in Astana in 2010?"
+    hits = retriever.search(question, k=5).hits
+    first = composer.compose(question, hits, answerable=True)
+    embedded = counting.passage_texts
+    again = composer.compose(question, hits, answerable=True)
+    assert embedded > 0 and counting.passage_texts == embedded  # the second answer embedded nothing new
+    assert again.text == first.text and "Astana" in first.text
+
+
 def test_unanswerable_answer_says_so_in_the_question_language(composer, retriever):
     hits = retriever.search("What was Belarus's inflation rate in 2020?", k=3).hits
     answer = composer.compose("What was Belarus's inflation rate in 2020?", hits, answerable=False)

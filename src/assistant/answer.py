@@ -74,6 +74,9 @@ class AnswerComposer:
             df.update(set(index.analyzer.analyze(p.text)))
         n = len(index.passages)
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        # Sentences come only from indexed passages, so this cache is bounded by the corpus (~1500 sentences);
+        # without it every non-German turn re-embeds ~25 sentences, the bulk of a /chat request's CPU.
+        self._sentence_vectors: dict[str, np.ndarray] = {}
 
     def compose(self, question: str, hits: Sequence[Hit], *, answerable: bool, language: str | None = None,
                 context: str | None = None, said: Sequence[str] = ()) -> Answer:
@@ -135,11 +138,17 @@ class AnswerComposer:
         if language == "de" and lexical.max(initial=0) > 0:
             return lexical
         query = self.embedder.embed_queries([question])[0]
-        vectors = self.embedder.embed_passages(sentences)
+        vectors = self._vectors(sentences)
         # e5 rates short generic sentences ('Dies ist leider noch nicht beobachtet worden.') close to
         # any question; a sentence must carry some content to answer one.
         substantive = np.array([len(s.split()) >= 8 for s in sentences])
         return np.where(substantive, np.clip(vectors @ query, 0, None), 0.0) + 0.01 * lexical
+
+    def _vectors(self, sentences: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(s for s in sentences if s not in self._sentence_vectors))
+        if missing:
+            self._sentence_vectors.update(zip(missing, self.embedder.embed_passages(missing)))
+        return np.stack([self._sentence_vectors[s] for s in sentences])
 
 
 def _closing_quote_markers(passage: Passage, start: int) -> tuple[int, ...]:
