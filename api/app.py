@@ -57,6 +57,8 @@ _STATUS = {
     SessionStorageError: 503,
 }
 _ERRORS = {404: {"model": ErrorOut}, 422: {"model": ErrorOut}, 503: {"model": ErrorOut}}
+# Bodies: 400 when they cannot be decoded at all, 413 over the size limit.
+_BODY_ERRORS = {400: {"model": ErrorOut}, 413: {"model": ErrorOut}, **_ERRORS}
 
 
 def create_app(settings: Settings | None = None, *, assistant: Assistant | None = None) -> FastAPI:
@@ -94,8 +96,9 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         request_id = request.scope.get("request_id", "-")
         log.exception("unhandled error, request %s", request_id)
+        # Starlette answers a 500 outside the middleware stack, so RequestLog cannot add the header here.
         return JSONResponse({"detail": f"internal error (request {request_id}); the server log has the details"},
-                            status_code=500)
+                            status_code=500, headers={"X-Request-ID": request_id})
 
     def engine(request: Request) -> Assistant:
         return request.app.state.assistant
@@ -130,14 +133,14 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
         _known_document(a, doc_id)
         return [source_out(f) for _, f in sorted(a.index.footnotes[doc_id].items())]
 
-    @app.post("/search", response_model=SearchResponse, responses=_ERRORS)
+    @app.post("/search", response_model=SearchResponse, responses=_BODY_ERRORS)
     def search(body: SearchRequest, request: Request) -> SearchResponse:
         a = engine(request)
         result = a.search(body.query, k=body.k, doc_id=body.doc_id, mode=body.mode)
         return SearchResponse(query=result.query, answerable=result.answerable,
                               results=[ranked_out(a, h) for h in result.hits])
 
-    @app.post("/chat", response_model=ChatResponse, responses=_ERRORS)
+    @app.post("/chat", response_model=ChatResponse, responses=_BODY_ERRORS)
     def chat(body: ChatRequest, request: Request) -> ChatResponse:
         a = engine(request)
         result = a.chat(body.message, session_id=body.session_id, k=body.k)

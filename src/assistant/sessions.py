@@ -7,6 +7,7 @@ never lost when the server is killed afterwards.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sqlite3
 import threading
@@ -18,6 +19,8 @@ from pathlib import Path
 from assistant.errors import AssistantError, InvalidQueryError, UnknownSessionError
 
 __all__ = ["SESSION_ID", "Session", "SessionStore", "SessionStorageError", "Turn"]
+
+log = logging.getLogger(__name__)
 
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -122,7 +125,9 @@ class SessionStore:
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
                 self._rollback()
-                raise SessionStorageError(f"cannot save the turn to {self.path}: {exc}") from exc
+                # The path goes to the server log only: error bodies never name server files.
+                log.error("cannot save a turn to %s: %s", self.path, exc)
+                raise SessionStorageError(f"cannot save the turn: {exc}") from exc
 
     def delete(self, session_id: str) -> None:
         check_session_id(session_id)
@@ -141,7 +146,8 @@ class SessionStore:
             try:
                 self._db.execute(sql, params)
             except sqlite3.Error as exc:
-                raise SessionStorageError(f"cannot write to {self.path}: {exc}") from exc
+                log.error("cannot write to %s: %s", self.path, exc)
+                raise SessionStorageError(f"cannot write the session: {exc}") from exc
 
     def _rollback(self) -> None:
         try:
