@@ -37,7 +37,7 @@ bench: index
 	$(BIN)/python bench/bench.py
 
 fuzz: index
-	$(BIN)/python -m pytest -q tests/test_fuzz.py --fuzz-examples=3000
+	FUZZ_EXAMPLES=3000 $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 load: index
 	$(BIN)/python bench/load.py
