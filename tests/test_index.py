@@ -160,3 +160,21 @@ def test_approximate_index_agrees_with_exact_search_on_the_real_passages(index, 
     _, exact_ids = index.dense.search(queries, 5)
     _, approx_ids = approximate.search(queries, 5)
     assert [row[0] for row in approx_ids] == [row[0] for row in exact_ids]
+
+
+@pytest.mark.parametrize("ann", ["hnsw", "ivf"])
+def test_retrieval_over_an_approximate_index_finds_the_trade_growth_passage(index, embedder, ann):
+    from assistant.index import _dense_index
+    from assistant.retrieval import Retriever
+
+    approximate = Index(path=index.path, manifest={**index.manifest, "ann": ann}, passages=index.passages,
+                        footnotes=index.footnotes, documents=index.documents, bm25=index.bm25,
+                        analyzer=index.analyzer,
+                        dense=_dense_index(index.dense.reconstruct_n(0, index.dense.ntotal), ann))
+    retriever = Retriever.from_settings(approximate, embedder, Settings())
+    question = "Um wie viel ist der Handel zwischen Belarus und Kasachstan von 2005 bis 2010 gestiegen?"
+    dense = retriever.dense_scores(question)
+    assert 20 < np.isfinite(dense).sum() <= 4 * retriever.candidates < len(index.passages)  # not every passage
+    for mode in ("dense", "hybrid"):
+        hits = retriever.search(question, k=10, mode=mode).hits
+        assert any(TRADE_GROWTH in h.passage.text for h in hits), mode

@@ -105,7 +105,10 @@ class Retriever:
     def dense_scores(self, query: str) -> np.ndarray:
         vector = self.embedder.embed_queries([query])
         n = len(self.index.passages)
-        scores, ids = self.index.dense.search(vector, n)
+        # Exact search scores every passage (confidence and follow-up blending use them all); an approximate
+        # index is there because n is large, so it only fills the fusion's candidate depth, the rest is -inf.
+        depth = n if self.index.manifest.get("ann", "flat") == "flat" else min(n, 4 * self.candidates)
+        scores, ids = self.index.dense.search(vector, depth)
         out = np.full(n, -np.inf, dtype=np.float32)
         valid = ids[0] >= 0
         out[ids[0][valid]] = scores[0][valid]
