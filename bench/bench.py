@@ -14,7 +14,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,8 +29,10 @@ import httpx
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: bench/ is on the path, the repository is not
+from tests.live_server import live_server, server_env  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
-HOST = "127.0.0.1"
 START_TIMEOUT_S = 90
 TOTAL_BUDGET_S = 330  # stop starting new phases after this (the brief: < 6 min in all)
 
@@ -42,51 +43,17 @@ FOLLOW_UPS = ["Und 2011?", "Wer hat es unterzeichnet?", "Welche Quelle belegt da
 # -- shared helpers (bench/load.py imports these) --------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def running_server(data_dir: Path | None = None, *, log_path: Path | None = None,
                    extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Start `uvicorn api.app:app` on a free loopback port; yield (base_url, process); always stop it."""
+    """`uvicorn api.app:app` on a free loopback port with its own data directory; yield (base_url, process)."""
     own_dir = data_dir is None
     data_dir = Path(tempfile.mkdtemp(prefix="bench-data-")) if own_dir else data_dir
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env.update({"ASSISTANT_DATA_DIR": str(data_dir), **(extra_env or {})})
-    log_path = log_path or data_dir / "server.log"
-    with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
-        proc = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "uvicorn"), "api.app:app", "--host", HOST, "--port", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    base = f"http://{HOST}:{port}"
+    env = {**server_env(data_dir=str(data_dir)), **(extra_env or {})}
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited with {proc.returncode} during start-up; see {log_path}:\n"
-                                   + log_path.read_text("utf-8", "replace")[-2000:])
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server did not answer /health within {START_TIMEOUT_S} s; see {log_path}")
-            time.sleep(0.2)
-        yield base, proc
+        with live_server(env, log_path or data_dir / "server.log", start_timeout_s=START_TIMEOUT_S) as running:
+            yield running
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=15)
         if own_dir:
             shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -285,7 +252,7 @@ def _recall(found: np.ndarray, exact: np.ndarray) -> float:
 # -- report --------------------------------------------------------------------------------------------------
 
 
-def print_report(r: dict) -> None:
+def print_report(r: dict, path: Path) -> None:
     print(f"\n== HTTP latency, ms ({r['server']['url']}, {r['machine']['cpus']} CPUs)")
     print(f"{'endpoint':10} {'conc':>4} {'n':>5} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} {'req/s':>7} {'errors':>6}")
     for row in r["http"]:
@@ -312,7 +279,7 @@ def print_report(r: dict) -> None:
                   f"{x['hnsw_build_s']:>12} {x['ivf_ms']:>7} {str(x['ivf_nlist']) + '/' + str(x['ivf_nprobe']):>12} "
                   f"{x['ivf_recall10']:>6} {x['ivf_service_ms']:>8} {x['ivf_service_nprobe']:>6} "
                   f"{x['ivf_service_recall10']:>6}")
-    print(f"\ntotal {r['total_s']} s; JSON: {RESULTS / 'latest.json'}")
+    print(f"\ntotal {r['total_s']} s; JSON: {path}")
 
 
 def main() -> None:
@@ -365,7 +332,7 @@ def main() -> None:
     report["total_s"] = round(time.perf_counter() - t0, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False), "utf-8")
-    print_report(report)
+    print_report(report, args.out)
     if any(row["errors"] for row in report["http"]):
         sys.exit(1)
 

@@ -9,13 +9,9 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -30,6 +26,7 @@ from assistant.errors import (
 )
 from assistant.settings import Settings
 from tests.conftest import DOC_KZ, ROOT
+from tests.live_server import free_port, live_server, server_env
 
 START_TIMEOUT_S = 60
 QUESTIONS = [
@@ -44,47 +41,13 @@ QUESTIONS = [
 # -- helpers ---------------------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env.update(ASSISTANT_CORPUS_DIR=str(settings.corpus_dir), ASSISTANT_INDEX_DIR=str(settings.index_dir),
-               ASSISTANT_DATA_DIR=str(settings.data_dir))
-    return env
+    return server_env(corpus_dir=str(settings.corpus_dir), index_dir=str(settings.index_dir),
+                      data_dir=str(settings.data_dir))
 
 
-@contextmanager
-def uvicorn_server(settings: Settings, log: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """A real server on a free loopback port; stopped (terminate, then kill) on exit."""
-    port = _free_port()
-    with open(log, "ab") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1",
-                                 "--port", str(port)], cwd=ROOT, env=_env(settings), stdout=out, stderr=out)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            assert proc.poll() is None, f"server exited with {proc.returncode}:\n{log.read_text('utf-8', 'replace')[-3000:]}"
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"no /health within {START_TIMEOUT_S} s"
-            time.sleep(0.1)
-        yield base, proc
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=15)
+def uvicorn_server(settings: Settings, log: Path):
+    return live_server(_env(settings), log, start_timeout_s=START_TIMEOUT_S)
 
 
 def _copy_index(built_settings: Settings, tmp_path: Path) -> Settings:
@@ -206,7 +169,7 @@ def test_corrupt_index_is_refused_by_the_app(corrupt_settings):
 
 def test_corrupt_index_stops_uvicorn_with_a_message(corrupt_settings, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1",
-                           "--port", str(_free_port())], cwd=ROOT, env=_env(corrupt_settings),
+                           "--port", str(free_port())], cwd=ROOT, env=_env(corrupt_settings),
                           capture_output=True, text=True, timeout=START_TIMEOUT_S, check=False)
     assert proc.returncode != 0
     assert "assistant index build" in proc.stderr
