@@ -28,6 +28,10 @@ serve: index
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
+	@# The browser test drives Debian's chromium through its matching chromedriver; without them it skips.
+	@[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || { S=$$([ "$$(id -u)" -eq 0 ] || echo "sudo -n"); \
+	  $$S apt-get update -qq && $$S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } \
+	  || echo "chromium/chromium-driver not installed: tests/test_web.py will be skipped"
 	$(BIN)/python -m pytest -q
 
 eval: index

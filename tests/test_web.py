@@ -1,0 +1,303 @@
+"""The chat page end to end: the real service under uvicorn, driven in headless Chromium.
+
+The browser is Debian's `chromium` with its matching `chromium-driver`, driven by Selenium: nothing is downloaded.
+The test skips only when /usr/bin/chromium is absent. It leaves two screenshots of a real conversation in
+eval/reports/ (desktop and 375 px wide).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.conftest import ROOT
+from tests.live_server import live_server, server_env
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+REPORTS = ROOT / "eval" / "reports"
+SESSION_KEY = "quellen-assistent.session"
+START_TIMEOUT_S = 90
+WAIT_S = 60
+
+QUESTION = "Wie stark ist der Handelsumsatz zwischen Belarus und Kasachstan von 2005 bis 2010 gestiegen?"
+FOLLOW_UP = "Und 2011?"
+UNANSWERABLE = "Wie viele Touristen aus Kasachstan besuchten im Jahr 2019 Belarus?"
+ENGLISH = "Which Belarusian company opened a trading house in Astana in 2010?"
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"{CHROMIUM} is absent: install the Debian packages chromium and chromium-driver (make test does)",
+)
+
+
+# -- fixtures ----------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real service (committed index, temporary sessions database) on a free loopback port."""
+    data = tmp_path_factory.mktemp("web-data")
+    with live_server(server_env(data_dir=str(data)), data / "server.log", start_timeout_s=START_TIMEOUT_S) as (base, _):
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    assert CHROMEDRIVER.exists(), f"{CHROMIUM} is installed but {CHROMEDRIVER} is not: install chromium-driver"
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--lang=de-DE",
+                "--window-size=1200,900", "--hide-scrollbars", "--no-first-run", "--disable-extensions",
+                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(arg)
+    # An explicit driver path keeps Selenium Manager (which would go to the network) out of it.
+    service = Service(executable_path=str(CHROMEDRIVER), log_output=subprocess.DEVNULL)
+    driver = webdriver.Chrome(service=service, options=options)
+    driver.set_page_load_timeout(WAIT_S)
+    driver.set_script_timeout(WAIT_S)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+# -- helpers -----------------------------------------------------------------------------------------------------
+
+
+def wait(driver: WebDriver, condition, message: str, timeout: float = WAIT_S):
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition, message)
+
+
+def open_page(driver: WebDriver, base: str, *, fresh: bool) -> None:
+    driver.get(base + "/")
+    if fresh:
+        driver.execute_script("localStorage.clear()")
+        driver.refresh()
+    wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true",
+         "the page did not finish starting")
+
+
+def turns(driver: WebDriver) -> list[WebElement]:
+    return driver.find_elements(By.CSS_SELECTOR, "#conversation > li.turn:not(.turn--pending)")
+
+
+def ask(driver: WebDriver, message: str) -> WebElement:
+    """Type a question, send it with Enter (the keyboard path), and return the finished turn."""
+    before = len(turns(driver))
+    box = driver.find_element(By.ID, "question")
+    box.clear()
+    box.send_keys(message)
+    box.send_keys(Keys.ENTER)
+    error = driver.find_element(By.ID, "error")
+    wait(driver, lambda d: error.is_displayed() or (
+        len(turns(d)) == before + 1 and not d.find_elements(By.CSS_SELECTOR, ".turn--pending")),
+         f"no answer to {message!r}")
+    assert not error.is_displayed(), f"error instead of an answer to {message!r}: {error.text}"
+    assert not driver.find_element(By.ID, "send").get_attribute("disabled"), "submit stays disabled after the answer"
+    assert driver.switch_to.active_element == box, "focus did not return to the input after the answer"
+    turn = turns(driver)[-1]
+    assert turn.find_element(By.CSS_SELECTOR, ".question").text.endswith(message)
+    return turn
+
+
+def click(driver: WebDriver, element: WebElement) -> None:
+    """Scroll an element to the middle first, as a person would: the sticky input box covers the bottom edge."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
+def answer_of(turn: WebElement) -> WebElement:
+    return turn.find_element(By.CSS_SELECTOR, "article.answer")
+
+
+def session_in_storage(driver: WebDriver) -> str | None:
+    return driver.execute_script("return localStorage.getItem(arguments[0])", SESSION_KEY)
+
+
+def screenshot(driver: WebDriver, path: Path, width: int, *, mobile: bool = False) -> None:
+    """A full-page screenshot (the viewport stretched to the page's height), checking nothing sticks out sideways."""
+    metrics = {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": mobile}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    height = driver.execute_script("return Math.ceil(document.documentElement.scrollHeight)")
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": min(height, 12000)})
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        assert driver.save_screenshot(str(path)), f"no screenshot written to {path}"
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"at {width} px the page scrolls sideways by {overflow} px"
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def expected_href(url: str) -> str:
+    return url if url.startswith(("http://", "https://")) else "http://" + url
+
+
+# -- tests -------------------------------------------------------------------------------------------------------
+
+
+def test_conversation_with_sources_follow_up_reload_and_reset(server, browser):
+    d = browser
+    open_page(d, server, fresh=True)
+    assert d.find_element(By.ID, "intro").is_displayed()
+    assert session_in_storage(d) is None
+
+    # Shift+Enter makes a new line instead of sending.
+    box = d.find_element(By.ID, "question")
+    box.send_keys("Zeile 1", Keys.SHIFT, Keys.ENTER, Keys.SHIFT, "Zeile 2")
+    assert box.get_attribute("value") == "Zeile 1\nZeile 2" and not turns(d)
+
+    # 1. A question the documents answer, with a footnote behind it.
+    first = answer_of(ask(d, QUESTION))
+    assert first.get_attribute("data-answerable") == "true"
+    markers = first.find_elements(By.CSS_SELECTOR, ".answer-text button.marker")
+    assert markers, f"no [n] marker in the answer: {first.text!r}"
+    assert markers[0].text == "[1]" and markers[0].get_attribute("aria-label").startswith("Quelle 1")
+    session = session_in_storage(d)
+    assert session and len(session) == 32
+    assert not d.find_element(By.ID, "intro").is_displayed()
+
+    # Clicking the marker opens the source panel with the footnote's repaired URL as a link.
+    click(d, markers[0])
+    dialog = d.find_element(By.ID, "source-dialog")
+    wait(d, lambda _: dialog.get_attribute("open") is not None, "the source panel did not open", timeout=10)
+    doc_id, footnote = dialog.get_attribute("data-doc-id"), int(dialog.get_attribute("data-footnote"))
+    link = dialog.find_element(By.CSS_SELECTOR, "a.source-url")
+    shown_url, href = link.text, link.get_dom_attribute("href")  # as written, before the browser lower-cases the host
+
+    # The API, asked the same question in a fresh session, cites the same footnote first; its URL is the one shown.
+    api = httpx.post(f"{server}/chat", json={"message": QUESTION}, timeout=WAIT_S).json()
+    cited = api["citations"][0]
+    assert (cited["doc_id"], cited["footnote"]) == (doc_id, footnote)
+    notes = httpx.get(f"{server}/documents/{doc_id}/footnotes", timeout=WAIT_S).json()
+    url = next(n["url"] for n in notes if n["footnote"] == footnote)
+    assert url and url == cited["url"]
+    assert shown_url == url
+    assert href == expected_href(url) and href.startswith("http") and " " not in href
+    assert link.get_attribute("target") == "_blank" and "noopener" in link.get_attribute("rel")
+    assert dialog.find_element(By.CSS_SELECTOR, ".source-year").text == str(cited["year"])
+    assert f"Fußnote {footnote}" in dialog.text
+
+    # Escape closes it and gives focus back to the marker.
+    d.switch_to.active_element.send_keys(Keys.ESCAPE)
+    wait(d, lambda _: dialog.get_attribute("open") is None, "the source panel did not close", timeout=10)
+    assert d.switch_to.active_element == markers[0]
+
+    # A passage's citation chip opens its source as well, and passages name their document and page.
+    click(d, first.find_element(By.CSS_SELECTOR, "details.passages > summary"))
+    passages = first.find_elements(By.CSS_SELECTOR, "li.passage")
+    assert first.find_element(By.CSS_SELECTOR, "summary").text == f"Passagen ({len(passages)})"
+    assert "S. " in passages[0].find_element(By.CSS_SELECTOR, ".passage-meta").text
+    titles = {doc["title"] for doc in httpx.get(f"{server}/documents", timeout=WAIT_S).json()}
+    assert passages[0].find_element(By.CSS_SELECTOR, ".doc").text in titles
+    chip = first.find_element(By.CSS_SELECTOR, "li.passage .chip")
+    click(d, chip)
+    wait(d, lambda _: dialog.get_attribute("open") is not None, "a passage chip did not open the source panel", 10)
+    assert chip.text.split(",")[0] == f"Fußnote {dialog.get_attribute('data-footnote')}"
+    dialog.find_element(By.CSS_SELECTOR, "button.close").click()
+    wait(d, lambda _: dialog.get_attribute("open") is None, "the close button did not close the panel", timeout=10)
+
+    # 2. An elliptical follow-up is only answerable through the first question's context.
+    follow = answer_of(ask(d, FOLLOW_UP))
+    assert follow.get_attribute("data-answerable") == "true", follow.text
+    resolved = follow.find_element(By.CSS_SELECTOR, ".resolved").text
+    assert "Kasachstan" in resolved and FOLLOW_UP in resolved
+    assert "2011" in follow.find_element(By.CSS_SELECTOR, ".answer-text").text
+    assert session_in_storage(d) == session
+
+    # 3. A question the documents do not answer looks different, and still lists the closest passages.
+    none = answer_of(ask(d, UNANSWERABLE))
+    assert none.get_attribute("data-answerable") == "false"
+    assert "answer--none" in none.get_attribute("class")
+    assert none.find_element(By.CSS_SELECTOR, ".badge").text == "Nicht in den Dokumenten"
+    assert none.value_of_css_property("background-color") != first.value_of_css_property("background-color")
+    assert none.find_element(By.CSS_SELECTOR, "summary").text.startswith("Nächstliegende Passagen (")
+
+    # Screenshots of the real conversation: desktop with passages and the source panel open, then a phone-sized one.
+    click(d, markers[0])
+    wait(d, lambda _: dialog.get_attribute("open") is not None, "the source panel did not reopen", timeout=10)
+    d.execute_script("window.scrollTo(0, 0)")
+    screenshot(d, REPORTS / "chat_screenshot.png", 1200)
+    dialog.find_element(By.CSS_SELECTOR, "button.close").click()
+    click(d, first.find_element(By.CSS_SELECTOR, "details.passages > summary"))  # collapsed, the phone view stays short
+    d.execute_script("window.scrollTo(0, 0)")
+    screenshot(d, REPORTS / "chat_screenshot_mobile.png", 375, mobile=True)
+
+    # A reload restores the conversation from the server.
+    d.refresh()
+    wait(d, lambda dr: dr.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true",
+         "the page did not finish restoring")
+    restored = turns(d)
+    assert [answer_of(t).get_attribute("data-answerable") for t in restored] == ["true", "true", "false"]
+    assert restored[0].find_elements(By.CSS_SELECTOR, ".answer-text button.marker")
+    assert restored[0].find_element(By.CSS_SELECTOR, "summary").text == f"Passagen ({len(passages)})"
+    assert session_in_storage(d) == session
+    assert not d.find_element(By.ID, "error").is_displayed()
+
+    # "Neues Gespräch" empties the page, forgets the session here and on the server.
+    d.find_element(By.ID, "new-conversation").click()
+    assert turns(d) == [] and session_in_storage(d) is None
+    assert d.find_element(By.ID, "intro").is_displayed()
+    assert d.switch_to.active_element == d.find_element(By.ID, "question")
+    deadline = time.monotonic() + 10
+    while httpx.get(f"{server}/sessions/{session}", timeout=WAIT_S).status_code != 404:
+        assert time.monotonic() < deadline, "the old session was not deleted on the server"
+        time.sleep(0.1)
+
+    # An English question in the new conversation works too, in a new session.
+    english = answer_of(ask(d, ENGLISH))
+    assert english.get_attribute("data-answerable") == "true"
+    assert "Minsker Automobilwerk" in english.text
+    assert session_in_storage(d) not in (None, session)
+
+
+def test_expired_session_is_dropped_and_replaced(server, browser):
+    d = browser
+    open_page(d, server, fresh=True)
+    d.execute_script("localStorage.setItem(arguments[0], arguments[1])", SESSION_KEY, "0" * 32)
+    d.refresh()
+    wait(d, lambda dr: dr.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true",
+         "the page did not finish starting")
+    assert session_in_storage(d) is None
+    assert turns(d) == []
+    assert not d.find_element(By.ID, "error").is_displayed()
+
+    # A session that disappears mid-conversation: the next question starts a new one, with a notice.
+    assert not answer_of(ask(d, ENGLISH)).find_elements(By.CSS_SELECTOR, ".notice")
+    old = session_in_storage(d)
+    assert httpx.delete(f"{server}/sessions/{old}", timeout=WAIT_S).status_code == 204
+    notice = answer_of(ask(d, FOLLOW_UP)).find_element(By.CSS_SELECTOR, ".notice")
+    assert "abgelaufen" in notice.text
+    assert session_in_storage(d) not in (None, old)
+
+
+def test_server_errors_are_shown_and_the_question_kept(server, browser):
+    d = browser
+    open_page(d, server, fresh=True)
+    # maxlength stops typing past the limit; a script can still get there, and the server must say why it refuses.
+    too_long = "x" * 2001
+    d.execute_script("const q = document.getElementById('question'); q.value = arguments[0]; "
+                     "q.form.requestSubmit()", too_long)
+    error = d.find_element(By.ID, "error")
+    try:
+        wait(d, lambda _: error.is_displayed() and error.text, "no error shown", timeout=WAIT_S)
+    except TimeoutException:
+        pytest.fail(f"no error shown; page text: {d.find_element(By.TAG_NAME, 'body').text[:500]!r}")
+    assert error.get_attribute("role") == "alert"
+    assert "2000" in error.text
+    assert turns(d) == []
+    assert d.find_element(By.ID, "question").get_attribute("value") == too_long
