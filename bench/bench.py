@@ -30,7 +30,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: bench/ is on the path, the repository is not
-from tests.live_server import live_server, server_env  # noqa: E402
+from tests.live_server import live_server, server_env
 
 RESULTS = ROOT / "bench" / "results"
 START_TIMEOUT_S = 90

@@ -16,6 +16,7 @@ from assistant.evaluation import (
     Probe,
     RankedPassage,
     Ranking,
+    answer_ok,
     bootstrap_ci,
     citation_ok,
     flatten,
@@ -131,6 +132,27 @@ def test_citation_accuracy_checks_the_first_relevant_passage():
     assert citation_ok(cited, [2, 3], [6, 8]) is False  # footnote 8 is only in the second relevant passage
     assert citation_ok(cited, [2, 3], []) is None  # nothing to check
     assert citation_ok(cited, [], [6]) is None  # no relevant passage
+
+
+def test_answer_ok_needs_eight_consecutive_evidence_words():
+    evidence = ["Immerhin wurden in den letzten zwei Jahren 12 Montagefabriken für belarussische Ausrüstungen"]
+    quoted = "Immerhin wurden in den letzten zwei Jahren 12 Montage­fabriken errichtet. [1]"
+    assert answer_ok(quoted, evidence)  # 'immerhin … 12': eight words in a row, case and markers aside
+    scattered = "In den letzten Jahren wurden 12 Fabriken für belarussische Ausrüstungen gebaut."
+    assert not answer_ok(scattered, evidence)  # the same words, never eight in a row
+    assert answer_ok("Es waren 12 Montagefabriken [1].", ["12 Montagefabriken"])  # a short snippet, whole
+    assert not answer_ok("Es waren 12 Fabriken.", ["12 Montagefabriken"])
+    assert not answer_ok("", evidence) and not answer_ok("irgendein Text", [])
+
+
+def test_answer_metric_only_for_systems_that_answer():
+    ranking = Ranking((answer(),), answerable=True)
+    assert score(probe(), ranking)[1]["answer_ok"] is None
+    said = Ranking((answer(),), answerable=True, answer="Es wurden 12 Montagefabriken für belarussische Ausrüstungen "
+                                                        "in Kasachstan errichtet. [1]")
+    assert score(probe(), said)[1]["answer_ok"] == 1.0
+    abstained = Ranking((answer(),), answerable=False, answer="Dazu enthalten die Dokumente keine verlässliche Antwort.")
+    assert score(probe(), abstained)[1]["answer_ok"] == 0.0
 
 
 def test_unanswerable_probe_is_scored_on_abstention_only():
@@ -316,6 +338,7 @@ def test_http_full_system_keeps_one_session_per_item():
     report = run(scripted_probes()[2:4] + [Probe("d", 0, "fact", "neu", (EVIDENCE,), (3,))], [system])
     assert [r.ranks for r in report.results] == [(1,), (1,), (1,)]
     assert report.results[2].metrics["cite_ok"] == 1.0
+    assert report.results[0].metrics["answer_ok"] == 0.0  # '12 [1]' quotes no evidence
     posts = [body for method, _, body in requests if method == "POST"]
     assert [b["session_id"] for b in posts] == [None, "s1", None]  # the follow-up continues, item d starts anew
     assert ("DELETE", "/sessions/s1", None) in requests
@@ -357,3 +380,17 @@ def test_hybrid_retrieval_on_the_dev_set_finds_most_evidence_in_the_top_5(retrie
     overall = report.summary["hybrid"]["all"]
     assert overall["hit@5"].n == 66
     assert overall["hit@5"].mean >= 0.6
+
+
+def test_full_system_answers_follow_ups_with_what_is_new(index, embedder, retriever):
+    """In-process, the full system composes /chat's answer; a follow-up does not repeat the first answer."""
+    from assistant.answer import AnswerComposer
+
+    system = LocalSystem(retriever, "full", AnswerComposer(index, embedder))
+    first = "Wie stark ist der Handelsumsatz zwischen Belarus und Kasachstan von 2005 bis 2010 gestiegen?"
+    opening = system.ask(first, [], 5).answer
+    assert "um mehr als das Vierfache gestiegen" in opening
+    follow_up = system.ask("Und 2011?", [first], 5).answer
+    assert "2011" in follow_up and "Vierfache" not in follow_up
+    system.reset()
+    assert system.ask(first, [], 5).answer == opening

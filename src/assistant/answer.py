@@ -39,6 +39,7 @@ _NO_SOURCE = {
 }
 _ENGLISH = frozenset("the what which who whom when where why how did does do is are was were of and in to with".split())
 _MARKER = re.compile(r"\[(\d+)\]")
+_HUB_PENALTY = 0.6
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,15 @@ class AnswerComposer:
         sentences = [c[1].text[c[2] : c[3]] for c in candidates]
         scores = self._score(question, sentences, language)
         if context and context != question:
+            own = scores
             scores = 2 * scores + self._score(context, sentences, language)
+            if language == "de" and own.max(initial=0) > 0:
+                # 'Und 2011?': a sentence with none of the follow-up's own words answers the earlier turn.
+                scores = np.where(own > 0, scores, 0.5 * scores)
         said_text = " ".join(said)
         if language == "de":
-            # Lexical scores let the context drag back what was already said; embeddings do not.
+            # Lexical scores let the context drag back what was already said; e5 similarities are too close
+            # together for a penalty to leave anything but a generic sentence ahead of a repeated answer.
             repeated = [sentence.replace("[", "(").replace("]", ")") in said_text for sentence in sentences]
             scores = np.where(repeated, 0.5 * scores, scores)
         # Prefer the higher-ranked passage when sentences score alike.
@@ -142,7 +148,11 @@ class AnswerComposer:
         # e5 rates short generic sentences ('Dies ist leider noch nicht beobachtet worden.') close to
         # any question; a sentence must carry some content to answer one.
         substantive = np.array([len(s.split()) >= 8 for s in sentences])
-        return np.where(substantive, np.clip(vectors @ query, 0, None), 0.0) + 0.01 * lexical
+        # A 'hub' sentence, close to all the others ('Es gibt jedoch viel zu berichten …'), is close to any
+        # question too: subtract part of its similarity to the candidates' centre (0.6 measured on the
+        # question set's answers, see eval/README.md).
+        similarity = vectors @ query - _HUB_PENALTY * (vectors @ vectors.mean(axis=0))
+        return np.where(substantive, np.clip(similarity, 0, None), 0.0) + 0.01 * lexical
 
     def _vectors(self, sentences: list[str]) -> np.ndarray:
         missing = list(dict.fromkeys(s for s in sentences if s not in self._sentence_vectors))

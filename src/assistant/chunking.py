@@ -85,9 +85,7 @@ def _is_sentence_end(text: str, dot: int, after: int) -> bool:
         return False  # 'Mio.', 'Nr.', 'z. B.', initials 'V.S.'
     if "." in token and all(len(p) <= 2 for p in token.split(".") if p):
         return False  # 'u.a.', 'd.h.', 'B.L.'
-    if token.isdigit() and len(token) <= 2:
-        return False  # ordinals: 'am 9. Dezember', 'der 20. Jahrestag'
-    return True
+    return not (token.isdigit() and len(token) <= 2)  # ordinals: 'am 9. Dezember', 'der 20. Jahrestag'
 
 
 def build_passages(document: Document, *, target_words: int = 110, max_words: int = 170) -> list[Passage]:

@@ -26,10 +26,10 @@ from typing import Literal
 from assistant.errors import CorpusError, FootnoteParseError
 
 __all__ = [
+    "PARSER_VERSION",
     "Document",
     "Footnote",
     "Marker",
-    "PARSER_VERSION",
     "corpus_fingerprint",
     "load_corpus",
     "parse_document",
@@ -542,6 +542,4 @@ def _looks_truncated(text: str, url: str | None, year: int | None) -> bool:
         return True
     if ("URL:" in text or re.search(r"\[Elektronische (Quelle|Ressource)\]", text)) and url is None:
         return True
-    if url is not None and "URL:" not in text and not _YEAR_IN_REFERENCE.search(text):
-        return True
-    return False
+    return url is not None and "URL:" not in text and not _YEAR_IN_REFERENCE.search(text)

@@ -80,7 +80,7 @@ class SentenceTransformerEmbedder:
             ) from exc
         try:
             self._model = SentenceTransformer(model, device="cpu")
-        except Exception as exc:  # noqa: BLE001 - any load failure means the same thing to the user
+        except Exception as exc:
             raise EmbedderUnavailableError(
                 f"cannot load sentence-transformers model {model!r}: {exc}. Set ASSISTANT_MODEL to a local "
                 "model directory or a model name this machine can download"

@@ -22,11 +22,12 @@ import numpy as np
 from assistant.errors import EvaluationError
 
 if TYPE_CHECKING:
+    from assistant.answer import AnswerComposer
     from assistant.retrieval import Retriever
 
 __all__ = [
     "CATEGORIES", "MODES", "HttpSystem", "Item", "LocalSystem", "Probe", "ProbeResult", "RankedPassage",
-    "Ranking", "Report", "Stat", "System", "Turn", "bootstrap_ci", "citation_ok", "flatten", "hit_at",
+    "Ranking", "Report", "Stat", "System", "Turn", "answer_ok", "bootstrap_ci", "citation_ok", "flatten", "hit_at",
     "load_questions", "ndcg", "norm", "read_within", "reciprocal_rank", "relevant_ranks", "run", "score",
     "summarize",
 ]
@@ -37,7 +38,9 @@ CATEGORIES = ("fact", "paraphrase", "crosslingual", "source", "conversation-firs
 MODES = ("lexical", "dense", "hybrid", "full")
 CUTOFF = 10
 BUDGETS = (100, 300)
-RETRIEVAL_METRICS = ("hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10", "read@100", "read@300", "cite_ok")
+RETRIEVAL_METRICS = ("hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10", "read@100", "read@300", "cite_ok",
+                     "answer_ok")
+ANSWER_OVERLAP_WORDS = 8
 _ITEM_FIELDS = frozenset({"id", "doc", "lang", "type", "question", "evidence", "footnotes", "answer", "turns"})
 
 
@@ -155,6 +158,8 @@ class RankedPassage:
 class Ranking:
     passages: tuple[RankedPassage, ...]
     answerable: bool
+    answer: str | None = None
+    """The composed answer, for systems that give one (the full system)."""
 
 
 def norm(text: str) -> str:
@@ -216,6 +221,30 @@ def citation_ok(passages: Sequence[RankedPassage], ranks: Sequence[int], footnot
     return set(footnotes) <= set(passages[ranks[0] - 1].footnotes)
 
 
+def answer_ok(answer: str, evidence: Sequence[str], min_words: int = ANSWER_OVERLAP_WORDS) -> bool:
+    """Does the answer quote the evidence? True when it shares a run of `min_words` consecutive words with
+    an evidence snippet (the whole snippet, if shorter). Snippets may span a sentence boundary and an
+    answer quotes whole sentences, so containment either way would be too strict."""
+    said = _words(answer)
+    said_runs = {tuple(said[i : i + min_words]) for i in range(len(said) - min_words + 1)}
+    for snippet in evidence:
+        words = _words(snippet)
+        if len(words) <= min_words:
+            if words and _contains(said, words):
+                return True
+        elif any(tuple(words[i : i + min_words]) in said_runs for i in range(len(words) - min_words + 1)):
+            return True
+    return False
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _contains(words: Sequence[str], run: Sequence[str]) -> bool:
+    return any(list(words[i : i + len(run)]) == list(run) for i in range(len(words) - len(run) + 1))
+
+
 def score(probe: Probe, ranking: Ranking) -> tuple[list[int], dict[str, float | None]]:
     """The relevant ranks and the per-probe metrics; unanswerable probes are scored on abstention only."""
     abstained = float(not ranking.answerable)
@@ -227,6 +256,7 @@ def score(probe: Probe, ranking: Ranking) -> tuple[list[int], dict[str, float | 
     metrics |= {"mrr@10": reciprocal_rank(ranks), "ndcg@10": ndcg(ranks)}
     metrics |= {f"read@{b}": read_within(ranking.passages, ranks, b) for b in BUDGETS}
     metrics |= {"cite_ok": None if cite is None else float(cite), "abstained": abstained}
+    metrics["answer_ok"] = None if ranking.answer is None else float(answer_ok(ranking.answer, probe.evidence))
     return ranks, metrics
 
 
@@ -306,15 +336,19 @@ def _check_mode(mode: str) -> None:
 
 
 class LocalSystem:
-    """The in-process retriever; "full" is hybrid search that also sees the conversation's earlier questions."""
+    """The in-process retriever; "full" is hybrid search that also sees the conversation's earlier questions,
+    and, given a composer, answers as /chat does."""
 
-    def __init__(self, retriever: Retriever, mode: str) -> None:
+    def __init__(self, retriever: Retriever, mode: str, composer: AnswerComposer | None = None) -> None:
         _check_mode(mode)
         self.name = mode
         self.retriever = retriever
+        self.composer = composer if mode == "full" else None
+        self._said: list[str] = []
 
     def reset(self) -> None:
-        """The retriever keeps no state; the history arrives with each question."""
+        """The history arrives with each question; only the answers given so far are kept."""
+        self._said = []
 
     def ask(self, question: str, history: list[str], k: int) -> Ranking:
         full = self.name == "full"
@@ -322,7 +356,14 @@ class LocalSystem:
                                        history=history if full else ())
         passages = tuple(RankedPassage(h.passage.text, tuple(h.passage.footnote_numbers), h.passage.words)
                          for h in result.hits)
-        return Ranking(passages, result.answerable)
+        answer = None
+        if self.composer is not None:
+            from assistant.retrieval import contextual_query
+
+            answer = self.composer.compose(question, result.hits, answerable=result.answerable,
+                                           context=contextual_query(question, history), said=self._said).text
+            self._said.append(answer)
+        return Ranking(passages, result.answerable, answer)
 
 
 class HttpSystem:
@@ -353,7 +394,7 @@ class HttpSystem:
             passages = tuple(RankedPassage(r["text"], tuple(int(c["footnote"]) for c in r["citations"]),
                                            len(r["text"].split()))
                              for r in body["passages" if self.name == "full" else "results"])
-            return Ranking(passages, bool(body["answerable"]))
+            return Ranking(passages, bool(body["answerable"]), body["answer"] if self.name == "full" else None)
         except (KeyError, TypeError, ValueError) as exc:
             raise EvaluationError(f"{self.url}: the response lacks or garbles {exc}; see shared/API.md") from exc
 

@@ -38,8 +38,8 @@ __all__ = ["compare", "format_table", "main_eval", "plot", "to_json"]
 
 # (metric, show the confidence interval)
 _COLUMNS = (("hit@1", False), ("hit@3", False), ("hit@5", True), ("hit@10", False), ("mrr@10", True),
-            ("ndcg@10", False), ("read@100", False), ("read@300", False), ("cite_ok", False), ("abstain", False),
-            ("false_abstain", False))
+            ("ndcg@10", False), ("read@100", False), ("read@300", False), ("cite_ok", False), ("answer_ok", False),
+            ("abstain", False), ("false_abstain", False))
 
 
 def _cell(stat: Stat | None, ci: bool = False, n: bool = False) -> str:
@@ -88,7 +88,8 @@ def to_json(report: Report, *, meta: Mapping[str, object] | None = None) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1)
 
 
-_COMPARED = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10", "read@300", "cite_ok", "abstain", "false_abstain")
+_COMPARED = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10", "read@300", "cite_ok", "answer_ok", "abstain",
+             "false_abstain")
 
 
 def compare(a_path: str | Path, b_path: str | Path) -> str:
@@ -178,6 +179,7 @@ def main_eval(
     if url:
         built: list = [HttpSystem(url, mode) for mode in systems]
     else:
+        from assistant.answer import AnswerComposer
         from assistant.embedding import create_embedder
         from assistant.index import Index
         from assistant.retrieval import Retriever
@@ -185,8 +187,10 @@ def main_eval(
 
         settings = settings or Settings()
         index = Index.load(settings)
-        retriever = Retriever.from_settings(index, create_embedder(settings), settings)
-        built = [LocalSystem(retriever, mode) for mode in systems]
+        embedder = create_embedder(settings)
+        retriever = Retriever.from_settings(index, embedder, settings)
+        composer = AnswerComposer(index, embedder) if "full" in systems else None
+        built = [LocalSystem(retriever, mode, composer) for mode in systems]
         index_info = {key: index.manifest.get(key) for key in ("model_id", "created_at", "passages")}
     try:
         if url:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from assistant.errors import AssistantError, InvalidQueryError, UnknownSessionError
 
-__all__ = ["SESSION_ID", "Session", "SessionStore", "SessionStorageError", "Turn"]
+__all__ = ["SESSION_ID", "Session", "SessionStorageError", "SessionStore", "Turn"]
 
 log = logging.getLogger(__name__)
 
