@@ -93,6 +93,13 @@ def test_url_split_by_pdf_spaces_is_rejoined(documents):
     assert documents[DOC_KZ].footnotes[1].year == 2010
 
 
+def test_url_cited_without_scheme_gets_one(documents):
+    # 'URL: www. kazembassy. by/kaz_bel_otn/torg_econom.html' in the raw file
+    assert documents[DOC_KZ].footnotes[7].url == "http://www.kazembassy.by/kaz_bel_otn/torg_econom.html"
+    urls = [f.url for d in documents.values() for f in d.footnotes.values() if f.url]
+    assert urls and all(re.match(r"https?://[^\s/]+\.[^\s/]+", u) for u in urls)
+
+
 def test_parse_footnote_docstring_example():
     f = parse_footnote("x", 1, ["Am 9. Dezember fand in Moskau eine Sitzung des Zwischenstaatlichen Rates der",
                                 "EurAsEC statt. - 2010. - URL: http://president. gov. by/press102182.html#doc"])

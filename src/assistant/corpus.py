@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 # Bump when parsing changes what a document holds: an index built by another version is stale.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 FootnoteStatus = Literal["ok", "truncated", "missing"]
 
@@ -513,7 +513,9 @@ def _repair_url(text: str) -> str | None:
     url = re.sub(r"\s+", "", tail).rstrip(".,;")
     if "." not in url or len(url) < 6:
         return None
-    return url
+    # 'URL: www.kazembassy.by/…' is cited without a scheme; a link needs one, and which one the site
+    # spoke then is unknown, so the plain one.
+    return url if re.match(r"[a-z][a-z0-9+.-]*://", url, re.IGNORECASE) else "http://" + url
 
 
 _YEAR_IN_REFERENCE = re.compile(r"(?:^|[\s.,])-\s*((?:19|20)\d{2})\s*\.")
