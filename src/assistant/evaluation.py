@@ -358,10 +358,8 @@ class LocalSystem:
                          for h in result.hits)
         answer = None
         if self.composer is not None:
-            from assistant.retrieval import contextual_query
-
             answer = self.composer.compose(question, result.hits, answerable=result.answerable,
-                                           context=contextual_query(question, history), said=self._said).text
+                                           context=result.context, said=self._said).text
             self._said.append(answer)
         return Ranking(passages, result.answerable, answer)
 

@@ -32,6 +32,8 @@ class SearchResult:
     answerable: bool
     hits: list[Hit]
     confidence: float = 0.0
+    context: str = ""
+    """The query as retrieval understood it: with the conversation's earlier question for a follow-up."""
 
 
 class Retriever:
@@ -88,7 +90,7 @@ class Retriever:
         lexical_all = lexical if lexical is not None else np.where(allowed, self.lexical_scores(context), -np.inf)
         confidence = answer_confidence(dense_all, lexical_all, self.lexical_weight(context))
         answerable = confidence >= self.abstain_threshold and not _asked_year_missing(query, hits[:3])
-        return SearchResult(query, answerable, hits, confidence)
+        return SearchResult(query, answerable, hits, confidence, context)
 
     def lexical_weight(self, query: str) -> float:
         """How far BM25 can be trusted for this query: the share of its words the German index knows.

@@ -8,7 +8,7 @@ from assistant.answer import Answer, AnswerComposer, LlmAnswerer
 from assistant.embedding import Embedder, create_embedder
 from assistant.errors import InvalidQueryError
 from assistant.index import Index
-from assistant.retrieval import Retriever, SearchResult, contextual_query
+from assistant.retrieval import Retriever, SearchResult
 from assistant.sessions import SessionStore, Turn
 from assistant.settings import Settings
 
@@ -54,7 +54,7 @@ class Assistant:
         session = self.sessions.get(session_id) if session_id else self.sessions.create()
         history = session.questions
         result = self.retriever.search(message, k=k, history=history)
-        resolved = contextual_query(message, history)
+        resolved = result.context
         answer = self.composer.compose(message, result.hits, answerable=result.answerable, context=resolved,
                                        said=[t.answer for t in session.turns])
         if self.generator is not None:
