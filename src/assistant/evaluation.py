@@ -226,13 +226,10 @@ def answer_ok(answer: str, evidence: Sequence[str], min_words: int = ANSWER_OVER
     an evidence snippet (the whole snippet, if shorter). Snippets may span a sentence boundary and an
     answer quotes whole sentences, so containment either way would be too strict."""
     said = _words(answer)
-    said_runs = {tuple(said[i : i + min_words]) for i in range(len(said) - min_words + 1)}
     for snippet in evidence:
         words = _words(snippet)
-        if len(words) <= min_words:
-            if words and _contains(said, words):
-                return True
-        elif any(tuple(words[i : i + min_words]) in said_runs for i in range(len(words) - min_words + 1)):
+        n = min(min_words, len(words))
+        if n and _runs(words, n) & _runs(said, n):
             return True
     return False
 
@@ -241,8 +238,8 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold())
 
 
-def _contains(words: Sequence[str], run: Sequence[str]) -> bool:
-    return any(list(words[i : i + len(run)]) == list(run) for i in range(len(words) - len(run) + 1))
+def _runs(words: Sequence[str], n: int) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
 def score(probe: Probe, ranking: Ranking) -> tuple[list[int], dict[str, float | None]]:
