@@ -30,6 +30,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: bench/ is on the path, the repository is not
+from assistant.evaluation import load_questions
 from tests.live_server import live_server, server_env
 
 RESULTS = ROOT / "bench" / "results"
@@ -70,16 +71,9 @@ def proc_status(pid: int) -> dict[str, int]:
 
 def load_dev() -> tuple[list[str], list[list[str]]]:
     """(single questions, conversations as lists of turns) from eval/dev_questions_*.jsonl."""
-    questions, conversations = [], []
-    for path in sorted((ROOT / "eval").glob("dev_questions_*.jsonl")):
-        for line in path.read_text("utf-8").splitlines():
-            if not line.strip():
-                continue
-            item = json.loads(line)
-            if item.get("turns"):
-                conversations.append([t["question"] for t in item["turns"]])
-            else:
-                questions.append(item["question"])
+    items = load_questions(sorted((ROOT / "eval").glob("dev_questions_*.jsonl")))
+    questions = [item.turns[0].question for item in items if item.type != "conversation"]
+    conversations = [[turn.question for turn in item.turns] for item in items if item.type == "conversation"]
     if not questions:
         raise SystemExit("no questions in eval/dev_questions_*.jsonl")
     return questions, conversations
