@@ -54,6 +54,15 @@ def built_settings(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settin
     return settings
 
 
+@pytest.fixture
+def index_copy(built_settings, tmp_path) -> Settings:
+    """A private copy of the built index and corpus (and an empty data directory), safe to damage."""
+    shutil.copytree(built_settings.corpus_dir, tmp_path / "corpus")
+    shutil.copytree(built_settings.index_dir, tmp_path / "index")
+    return built_settings.model_copy(update={"corpus_dir": tmp_path / "corpus", "index_dir": tmp_path / "index",
+                                             "data_dir": tmp_path / "data"})
+
+
 @pytest.fixture(scope="session")
 def index(built_settings):
     from assistant.index import Index

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,14 +18,6 @@ from assistant.settings import Settings
 from tests.conftest import CORPUS, ROOT
 
 TRADE_GROWTH = "um mehr als das Vierfache gestiegen"
-
-
-@pytest.fixture
-def index_copy(built_settings, tmp_path) -> Settings:
-    """A private copy of the built index and corpus, safe to damage."""
-    shutil.copytree(built_settings.corpus_dir, tmp_path / "corpus")
-    shutil.copytree(built_settings.index_dir, tmp_path / "index")
-    return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
 
 
 def test_committed_default_index_is_current():

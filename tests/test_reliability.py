@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from assistant.errors import (
     EmbedderUnavailableError,
     StaleIndexError,
 )
+from assistant.index import current_build
 from assistant.settings import Settings
 from tests.conftest import DOC_KZ, ROOT
 from tests.live_server import free_port, live_server, server_env
@@ -48,17 +48,6 @@ def _env(settings: Settings) -> dict[str, str]:
 
 def uvicorn_server(settings: Settings, log: Path):
     return live_server(_env(settings), log, start_timeout_s=START_TIMEOUT_S)
-
-
-def _copy_index(built_settings: Settings, tmp_path: Path) -> Settings:
-    shutil.copytree(built_settings.corpus_dir, tmp_path / "corpus")
-    shutil.copytree(built_settings.index_dir, tmp_path / "index")
-    return built_settings.model_copy(update={"corpus_dir": tmp_path / "corpus", "index_dir": tmp_path / "index",
-                                             "data_dir": tmp_path / "data"})
-
-
-def _current_build(settings: Settings) -> Path:
-    return settings.index_dir / "builds" / (settings.index_dir / "CURRENT").read_text("utf-8").strip()
 
 
 @pytest.fixture
@@ -151,9 +140,9 @@ def test_concurrent_chats_keep_their_turns_in_order(built_settings, tmp_path):
 
 
 @pytest.fixture
-def corrupt_settings(built_settings, tmp_path) -> Settings:
-    settings = _copy_index(built_settings, tmp_path)
-    dense = _current_build(settings) / "dense.faiss"
+def corrupt_settings(index_copy) -> Settings:
+    settings = index_copy
+    dense = current_build(settings.index_dir) / "dense.faiss"
     data = bytearray(dense.read_bytes())
     for i in range(len(data) // 2, len(data) // 2 + 16):
         data[i] ^= 0xFF
@@ -213,10 +202,10 @@ def test_full_disk_gives_503_and_search_keeps_working(app_client, engine):
 # -- (f) corpus changed since the build ------------------------------------------------------------------------
 
 
-def test_changed_corpus_makes_the_index_stale(built_settings, tmp_path):
+def test_changed_corpus_makes_the_index_stale(index_copy):
     from assistant.index import Index
 
-    settings = _copy_index(built_settings, tmp_path)
+    settings = index_copy
     doc = settings.corpus_dir / f"{DOC_KZ}.txt"
     doc.write_text(doc.read_text("utf-8") + "\nEin nachträglich eingefügter Satz.\n", "utf-8")
     with pytest.raises(StaleIndexError, match="index build"):
