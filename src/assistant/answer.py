@@ -100,7 +100,7 @@ class AnswerComposer:
         if language == "de":
             # Lexical scores let the context drag back what was already said; e5 similarities are too close
             # together for a penalty to leave anything but a generic sentence ahead of a repeated answer.
-            repeated = [sentence.replace("[", "(").replace("]", ")") in said_text for sentence in sentences]
+            repeated = [_unbracketed(sentence) in said_text for sentence in sentences]
             scores = np.where(repeated, 0.5 * scores, scores)
         # Prefer the higher-ranked passage when sentences score alike.
         prior = np.array([1.0 / (1 + 0.15 * (c[0] - 1)) for c in candidates])
@@ -127,8 +127,7 @@ class AnswerComposer:
                     citations.append(footnote)
                 markers.append(f"[{citations.index(footnote) + 1}]")
             tail = "".join(markers) if markers else " " + _NO_SOURCE[language].format(passage=rank, page=passage.page)
-            # Editorial brackets in quotations ('[2022]') would read as markers; the passage keeps them.
-            parts.append(sentence.rstrip().replace("[", "(").replace("]", ")") + tail)
+            parts.append(_unbracketed(sentence.rstrip()) + tail)
             used.append((passage.passage_id, sentence))
         text = " ".join(parts)
         if not validate_markers(text, citations):  # pragma: no cover - construction guarantees it
@@ -159,6 +158,11 @@ class AnswerComposer:
         if missing:
             self._sentence_vectors.update(zip(missing, self.embedder.embed_passages(missing)))
         return np.stack([self._sentence_vectors[s] for s in sentences])
+
+
+def _unbracketed(sentence: str) -> str:
+    """Editorial brackets in quotations ('[2022]') would read as markers in an answer; passages keep them."""
+    return sentence.replace("[", "(").replace("]", ")")
 
 
 def _closing_quote_markers(passage: Passage, start: int) -> tuple[int, ...]:
