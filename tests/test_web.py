@@ -87,8 +87,11 @@ def open_page(driver: WebDriver, base: str, *, fresh: bool) -> None:
     if fresh:
         driver.execute_script("localStorage.clear()")
         driver.refresh()
-    wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true",
-         "the page did not finish starting")
+    wait_ready(driver)
+
+
+def wait_ready(driver: WebDriver, message: str = "the page did not finish starting") -> None:
+    wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true", message)
 
 
 def turns(driver: WebDriver) -> list[WebElement]:
@@ -239,8 +242,7 @@ def test_conversation_with_sources_follow_up_reload_and_reset(server, browser):
 
     # A reload restores the conversation from the server.
     d.refresh()
-    wait(d, lambda dr: dr.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true",
-         "the page did not finish restoring")
+    wait_ready(d, "the page did not finish restoring")
     restored = turns(d)
     assert [answer_of(t).get_attribute("data-answerable") for t in restored] == ["true", "true", "false"]
     assert restored[0].find_elements(By.CSS_SELECTOR, ".answer-text button.marker")
@@ -270,8 +272,7 @@ def test_expired_session_is_dropped_and_replaced(server, browser):
     open_page(d, server, fresh=True)
     d.execute_script("localStorage.setItem(arguments[0], arguments[1])", SESSION_KEY, "0" * 32)
     d.refresh()
-    wait(d, lambda dr: dr.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true",
-         "the page did not finish starting")
+    wait_ready(d)
     assert session_in_storage(d) is None
     assert turns(d) == []
     assert not d.find_element(By.ID, "error").is_displayed()
