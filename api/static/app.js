@@ -189,8 +189,8 @@ function sourceButton(source, text, kind, ariaLabel) {
 
 // -- source panel ------------------------------------------------------------------------------------------
 
-// The repaired URLs sometimes lack a scheme ("www.…"); a bare href would resolve against this site instead.
-// Forcing http(s) also keeps a "javascript:" string from ever becoming a live link.
+// The parser gives every URL a scheme; this is the page's own guard that nothing but http(s) (no
+// "javascript:", no site-relative path) ever becomes a live link.
 function linkHref(url) {
   return /^https?:\/\//i.test(url) ? url : `http://${url}`;
 }
