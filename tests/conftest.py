@@ -71,33 +71,34 @@ def index(built_settings):
 
 
 @pytest.fixture(scope="session")
-def retriever(index, embedder):
-    from assistant.retrieval import Retriever
+def engine_factory(built_settings, embedder, index, tmp_path_factory):
+    """Build an Engine over the session's index with its own sessions database."""
+    from assistant.engine import Engine
 
-    return Retriever.from_settings(index, embedder, Settings())
-
-
-@pytest.fixture(scope="session")
-def assistant_factory(built_settings, embedder, index, tmp_path_factory):
-    """Build an Assistant over the session's index with its own sessions database."""
-    from assistant.service import Assistant
-
-    def make(data_dir: Path | None = None) -> Assistant:
+    def make(data_dir: Path | None = None, **kwargs) -> Engine:
         data_dir = data_dir or tmp_path_factory.mktemp("data")
         settings = built_settings.model_copy(update={"data_dir": data_dir})
-        return Assistant(settings, embedder=embedder, index=index)
+        return Engine(settings, embedder=embedder, index=index, **kwargs)
 
     return make
 
 
+@pytest.fixture(scope="session")
+def engine(engine_factory):
+    """The engine with the default settings over the session's index (searches; chats in a private database)."""
+    e = engine_factory()
+    yield e
+    e.close()
+
+
 @pytest.fixture
-def client(assistant_factory, built_settings, tmp_path):
+def client(engine_factory, built_settings, tmp_path):
     """The real app through TestClient, lifespan included, on the real index."""
     from fastapi.testclient import TestClient
 
     from api.app import create_app
 
-    engine = assistant_factory(tmp_path / "data")
-    with TestClient(create_app(built_settings, assistant=engine)) as c:
+    engine = engine_factory(tmp_path / "data")
+    with TestClient(create_app(built_settings, engine=engine)) as c:
         yield c
     engine.close()

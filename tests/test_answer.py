@@ -31,9 +31,9 @@ def test_detect_language(text, language):
     assert detect_language(text) == language
 
 
-def test_answer_quotes_the_answering_sentence_with_its_footnote(composer, retriever):
+def test_answer_quotes_the_answering_sentence_with_its_footnote(composer, engine):
     question = "Um wie viel ist der Handelsumsatz zwischen Belarus und Kasachstan von 2005 bis 2010 gestiegen?"
-    result = retriever.search(question, k=5)
+    result = engine.search(question, k=5)
     answer = composer.compose(question, result.hits, answerable=True)
     assert "um mehr als das Vierfache gestiegen" in answer.text
     assert answer.text.count("[1]") >= 1 and validate_markers(answer.text, answer.citations)
@@ -41,7 +41,7 @@ def test_answer_quotes_the_answering_sentence_with_its_footnote(composer, retrie
     assert answer.citations[0].number in first_sentence_passage.footnote_numbers
 
 
-def test_english_answer_reuses_sentence_vectors(index, embedder, retriever):
+def test_english_answer_reuses_sentence_vectors(index, embedder, engine):
     class Counting:
         """The real embedder, counting the passage texts it is asked to embed."""
 
@@ -58,7 +58,7 @@ def test_english_answer_reuses_sentence_vectors(index, embedder, retriever):
     counting = Counting()
     composer = AnswerComposer(index, counting)
     question = "Which Belarusian company opened a trading house in Astana in 2010?"
-    hits = retriever.search(question, k=5).hits
+    hits = engine.search(question, k=5).hits
     first = composer.compose(question, hits, answerable=True)
     embedded = counting.passage_texts
     again = composer.compose(question, hits, answerable=True)
@@ -66,8 +66,8 @@ def test_english_answer_reuses_sentence_vectors(index, embedder, retriever):
     assert again.text == first.text and "Astana" in first.text
 
 
-def test_unanswerable_answer_says_so_in_the_question_language(composer, retriever):
-    hits = retriever.search("What was Belarus's inflation rate in 2020?", k=3).hits
+def test_unanswerable_answer_says_so_in_the_question_language(composer, engine):
+    hits = engine.search("What was Belarus's inflation rate in 2020?", k=3).hits
     answer = composer.compose("What was Belarus's inflation rate in 2020?", hits, answerable=False)
     assert not answer.answerable and answer.citations == [] and "do not contain" in answer.text
     ru = composer.compose("Какой уровень инфляции?", hits, answerable=False)
@@ -90,9 +90,9 @@ def _llm(reply: str | None, seen: list):
     return httpx.Client(transport=httpx.MockTransport(handler))
 
 
-def test_llm_answer_is_used_when_its_markers_resolve(composer, retriever, index):
+def test_llm_answer_is_used_when_its_markers_resolve(composer, engine, index):
     question = "Um wie viel ist der Handelsumsatz zwischen Belarus und Kasachstan von 2005 bis 2010 gestiegen?"
-    hits = retriever.search(question, k=3).hits
+    hits = engine.search(question, k=3).hits
     extractive = composer.compose(question, hits, answerable=True)
     seen: list = []
     llm = LlmAnswerer("http://llm.test/v1", client=_llm("Er stieg um mehr als das Vierfache [1].", seen))
@@ -102,9 +102,9 @@ def test_llm_answer_is_used_when_its_markers_resolve(composer, retriever, index)
 
 
 @pytest.mark.parametrize("reply", [None, "Er stieg stark [9].", "Ohne Quelle.", "NICHT_ENTHALTEN"])
-def test_llm_failure_or_bad_markers_fall_back_to_extractive(composer, retriever, index, reply):
+def test_llm_failure_or_bad_markers_fall_back_to_extractive(composer, engine, index, reply):
     question = "Um wie viel ist der Handelsumsatz zwischen Belarus und Kasachstan von 2005 bis 2010 gestiegen?"
-    hits = retriever.search(question, k=3).hits
+    hits = engine.search(question, k=3).hits
     extractive = composer.compose(question, hits, answerable=True)
     answer = LlmAnswerer("http://llm.test/v1", client=_llm(reply, [])).rewrite(question, hits, extractive, index)
     assert answer == extractive

@@ -101,14 +101,14 @@ def test_every_answer_marker_resolves_to_a_citation_of_a_returned_passage(client
     assert seen >= 3
 
 
-def test_sessions_survive_an_app_restart(assistant_factory, built_settings, tmp_path):
+def test_sessions_survive_an_app_restart(engine_factory, built_settings, tmp_path):
     data = tmp_path / "data"
-    engine = assistant_factory(data)
-    with TestClient(create_app(built_settings, assistant=engine)) as c:
+    engine = engine_factory(data)
+    with TestClient(create_app(built_settings, engine=engine)) as c:
         session_id = ask(c, "Wann eröffnete das Minsker Automobilwerk sein Handelshaus in Astana?")["session_id"]
     engine.close()
-    engine = assistant_factory(data)
-    with TestClient(create_app(built_settings, assistant=engine)) as c:
+    engine = engine_factory(data)
+    with TestClient(create_app(built_settings, engine=engine)) as c:
         turns = c.get(f"/sessions/{session_id}").json()["turns"]
         assert [t["message"] for t in turns] == ["Wann eröffnete das Minsker Automobilwerk sein Handelshaus in Astana?"]
         follow = ask(c, "Wie groß ist sein Vertriebsnetz inzwischen?", session_id)

@@ -23,6 +23,7 @@ from assistant.evaluation import (
     hit_at,
     load_questions,
     ndcg,
+    relevant_in,
     read_within,
     reciprocal_rank,
     relevant_ranks,
@@ -101,6 +102,15 @@ def test_of_two_relevant_passages_the_first_counts():
     assert hit_at(ranks, 1) == 0.0 and reciprocal_rank(ranks) == 0.5
     # both relevant passages sit right after one irrelevant one: DCG = 1/log2(3) + 1/log2(4), IDCG = 1 + 1/log2(3)
     assert ndcg(ranks) == pytest.approx((1 / math.log2(3) + 0.5) / (1 + 1 / math.log2(3)))
+
+
+def test_ndcg_rises_when_a_second_relevant_passage_is_found():
+    """With the corpus count of relevant passages as the ideal, finding more never lowers the score."""
+    one, two = ndcg([1], relevant=2), ndcg([1, 10], relevant=2)
+    assert two > one
+    assert ndcg([1, 2], relevant=2) == 1.0
+    corpus = [f"a {EVIDENCE} b", "nichts", f"{EVIDENCE}", f"a {EVIDENCE} b"]
+    assert relevant_in(corpus, [EVIDENCE]) == 2  # distinct texts
 
 
 def test_a_repeated_passage_is_not_relevant_twice():
@@ -374,19 +384,17 @@ def test_unknown_system_names_the_choices():
 # -- the real index ---------------------------------------------------------------------------------
 
 
-def test_hybrid_retrieval_on_the_dev_set_finds_most_evidence_in_the_top_5(retriever):
+def test_hybrid_retrieval_on_the_dev_set_finds_most_evidence_in_the_top_5(engine):
     """A floor, not a target: it fails when retrieval breaks, not when it gets a little worse."""
-    report = run(flatten(load_questions(DEV)), [LocalSystem(retriever, "hybrid")])
+    report = run(flatten(load_questions(DEV)), [LocalSystem(engine, "hybrid")])
     overall = report.summary["hybrid"]["all"]
     assert overall["hit@5"].n == 66
     assert overall["hit@5"].mean >= 0.6
 
 
-def test_full_system_answers_follow_ups_with_what_is_new(index, embedder, retriever):
-    """In-process, the full system composes /chat's answer; a follow-up does not repeat the first answer."""
-    from assistant.answer import AnswerComposer
-
-    system = LocalSystem(retriever, "full", AnswerComposer(index, embedder))
+def test_full_system_answers_follow_ups_with_what_is_new(engine):
+    """In-process, the full system is the engine's chat, as /chat; a follow-up does not repeat the first answer."""
+    system = LocalSystem(engine, "full")
     first = "Wie stark ist der Handelsumsatz zwischen Belarus und Kasachstan von 2005 bis 2010 gestiegen?"
     opening = system.ask(first, [], 5).answer
     assert "um mehr als das Vierfache gestiegen" in opening

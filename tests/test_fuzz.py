@@ -56,14 +56,14 @@ def _real_settings(request: pytest.FixtureRequest, data_dir: Path):
 @pytest.fixture(scope="module")
 def fuzz_app(request, tmp_path_factory):
     from api.app import create_app
-    from assistant.service import Assistant
+    from assistant.engine import Engine
 
     settings = _real_settings(request, tmp_path_factory.mktemp("fuzz-data"))
-    engine = Assistant(settings)
+    engine = Engine(settings)
     with sqlite3.connect(settings.data_dir / "sessions.sqlite3") as db:
         db.execute("INSERT INTO sessions (id, created_at, updated_at) VALUES (?, ?, ?)",
                    (KNOWN_SESSION, time.time(), time.time()))
-    yield create_app(settings, assistant=engine)
+    yield create_app(settings, engine=engine)
     engine.close()
     _write_summary()
 

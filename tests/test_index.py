@@ -122,22 +122,24 @@ def test_faiss_top_k_equals_brute_force_dot_product(index, embedder):
 
 
 @pytest.mark.parametrize("mode", ["dense", "lexical", "hybrid"])
-def test_each_mode_finds_the_trade_growth_passage(retriever, mode):
-    result = retriever.search("Um wie viel ist der Handel zwischen Belarus und Kasachstan von 2005 bis 2010 gestiegen?",
+def test_each_mode_finds_the_trade_growth_passage(engine, mode):
+    result = engine.search("Um wie viel ist der Handel zwischen Belarus und Kasachstan von 2005 bis 2010 gestiegen?",
                               k=10, mode=mode)
     assert any(TRADE_GROWTH in h.passage.text for h in result.hits)
 
 
-def test_compound_in_the_question_matches_its_parts_in_the_passage(retriever, index):
+def test_compound_in_the_question_matches_its_parts_in_the_passage(engine, index):
     # 'Handelsumsatz' in the question; the passage may say 'Handel' ... 'Umsatz'
     tokens = index.analyzer.analyze("Handelsumsatz")
     assert {"handel", "umsatz"} <= set(tokens)
-    scores = retriever.lexical_scores("Umsatz im Handel")
+    from assistant.retrieval import Candidates
+
+    scores = Candidates(index, engine.embedder, Settings()).lexical_scores("Umsatz im Handel")
     assert scores.max() > 0
 
 
-def test_search_restricted_to_one_document(retriever):
-    result = retriever.search("Industriepark", k=10, doc_id="002_ba6a942ef8cf572b")
+def test_search_restricted_to_one_document(engine):
+    result = engine.search("Industriepark", k=10, doc_id="002_ba6a942ef8cf572b")
     assert result.hits and all(h.passage.doc_id == "002_ba6a942ef8cf572b" for h in result.hits)
 
 
@@ -153,19 +155,51 @@ def test_approximate_index_agrees_with_exact_search_on_the_real_passages(index, 
     assert [row[0] for row in approx_ids] == [row[0] for row in exact_ids]
 
 
-@pytest.mark.parametrize("ann", ["hnsw", "ivf"])
-def test_retrieval_over_an_approximate_index_finds_the_trade_growth_passage(index, embedder, ann):
+def _approximate(index, ann):
     from assistant.index import _dense_index
-    from assistant.retrieval import Retriever
 
-    approximate = Index(path=index.path, manifest={**index.manifest, "ann": ann}, passages=index.passages,
-                        footnotes=index.footnotes, documents=index.documents, bm25=index.bm25,
-                        analyzer=index.analyzer,
-                        dense=_dense_index(index.dense.reconstruct_n(0, index.dense.ntotal), ann))
-    retriever = Retriever.from_settings(approximate, embedder, Settings())
+    return Index(path=index.path, manifest={**index.manifest, "ann": ann}, passages=index.passages,
+                 footnotes=index.footnotes, documents=index.documents, bm25=index.bm25, analyzer=index.analyzer,
+                 vectors=index.vectors, dense=_dense_index(index.vectors, ann))
+
+
+@pytest.mark.parametrize("ann", ["hnsw", "ivf"])
+def test_retrieval_over_an_approximate_index_finds_the_trade_growth_passage(index, embedder, engine_factory, ann):
+    from assistant.retrieval import Candidates
+
+    approximate = _approximate(index, ann)
     question = "Um wie viel ist der Handel zwischen Belarus und Kasachstan von 2005 bis 2010 gestiegen?"
-    dense = retriever.dense_scores(question)
-    assert 20 < np.isfinite(dense).sum() <= 4 * retriever.candidates < len(index.passages)  # not every passage
+    candidates = Candidates(approximate, embedder, Settings())
+    dense = candidates.dense_scores(embedder.embed_queries([question])[0])
+    assert 20 < np.isfinite(dense).sum() <= 4 * candidates.depth < len(index.passages)  # not every passage
+    engine = engine_factory(index=approximate)
     for mode in ("dense", "hybrid"):
-        hits = retriever.search(question, k=10, mode=mode).hits
+        hits = engine.search(question, k=10, mode=mode).hits
         assert any(TRADE_GROWTH in h.passage.text for h in hits), mode
+
+
+@pytest.mark.parametrize("ann", ["hnsw", "ivf"])
+def test_a_passage_only_bm25_finds_stays_a_candidate_of_an_approximate_index(index, embedder, built_settings,
+                                                                             tmp_path, ann):
+    """Rare words of a passage the approximate index does not reach: BM25 ranks it first, fusion must keep it.
+
+    With a candidate depth of 5 the approximate index reaches 20 of ~330 passages, so most passages are
+    BM25-only; each must rank in the top 5 as it does over the exact index with the same settings."""
+    from assistant.engine import Engine
+
+    settings = built_settings.model_copy(update={"candidates": 5, "data_dir": tmp_path})
+    approximate = Engine(settings, embedder=embedder, index=_approximate(index, ann))
+    exact = Engine(settings, embedder=embedder, index=index)
+    checked = 0
+    for passage in index.passages[::9]:
+        question = " ".join(w.strip(".,;:\"()") for w in passage.text.split() if len(w) > 11)
+        if len(question) < 20:
+            continue
+        reach = approximate.stages[1].dense_scores(embedder.embed_queries([question])[0])
+        want = [h.passage.passage_id for h in exact.search(question, k=5).hits]
+        if np.isfinite(reach[index.position[passage.passage_id]]) or passage.passage_id not in want:
+            continue
+        checked += 1
+        got = [h.passage.passage_id for h in approximate.search(question, k=5).hits]
+        assert passage.passage_id in got, (question, got)
+    assert checked >= 3, f"only {checked} BM25-only passages: the test checks too little"

@@ -51,8 +51,8 @@ def uvicorn_server(settings: Settings, log: Path):
 
 
 @pytest.fixture
-def engine(assistant_factory, tmp_path):
-    a = assistant_factory(tmp_path / "data")
+def engine(engine_factory, tmp_path):
+    a = engine_factory(tmp_path / "data")
     yield a
     a.close()
 
@@ -60,7 +60,7 @@ def engine(assistant_factory, tmp_path):
 @pytest.fixture
 def app_client(engine, built_settings):
     """The real app in-process; server exceptions become responses (as under uvicorn), not test errors."""
-    with TestClient(create_app(built_settings, assistant=engine), raise_server_exceptions=False) as c:
+    with TestClient(create_app(built_settings, engine=engine), raise_server_exceptions=False) as c:
         yield c
 
 
@@ -170,12 +170,12 @@ def test_corrupt_index_stops_uvicorn_with_a_message(corrupt_settings, tmp_path):
 
 def test_missing_st_model_names_the_setting(index, tmp_path, monkeypatch):
     pytest.importorskip("sentence_transformers")
-    from assistant.service import Assistant
+    from assistant.engine import Engine
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # a missing local path must not turn into a download attempt
     settings = Settings(embedder="st", model="/nonexistent", data_dir=tmp_path / "data")
     with pytest.raises(EmbedderUnavailableError, match="ASSISTANT_MODEL") as err:
-        Assistant(settings, index=index)
+        Engine(settings, index=index)
     assert "/nonexistent" in str(err.value)
 
 
@@ -280,7 +280,7 @@ def test_cors_closed_by_default(app_client):
 
 def test_cors_open_for_configured_origins(engine, built_settings):
     settings = built_settings.model_copy(update={"cors_origins": ["http://example.org"]})
-    with TestClient(create_app(settings, assistant=engine)) as c:
+    with TestClient(create_app(settings, engine=engine)) as c:
         r = c.post("/search", json={"query": "Handel"}, headers={"Origin": "http://example.org"})
         assert r.headers.get("access-control-allow-origin") == "http://example.org"
         pre = c.options("/chat", headers={"Origin": "http://example.org", "Access-Control-Request-Method": "POST",

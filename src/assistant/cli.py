@@ -143,16 +143,6 @@ def index_check() -> None:
 # -- search and chat -----------------------------------------------------------------------------
 
 
-def _load_engine(settings: Settings):
-    from assistant.embedding import create_embedder
-    from assistant.index import Index
-    from assistant.retrieval import Retriever
-
-    index_ = Index.load(settings)
-    retriever = Retriever.from_settings(index_, create_embedder(settings), settings)
-    return index_, retriever
-
-
 @main.command()
 @click.argument("query")
 @click.option("-k", default=5, show_default=True, type=click.IntRange(1, 50), help="passages to show")
@@ -165,9 +155,11 @@ def search(query: str, k: int, doc_id: str | None, mode: str, as_json: bool) -> 
     \b
     assistant search "Wer unterzeichnete das Abkommen 2011?" -k 5
     """
-    settings = Settings()
-    index_, retriever = _load_engine(settings)
-    result = retriever.search(query, k=k, doc_id=doc_id, mode=mode)
+    from assistant.engine import Engine
+
+    engine = Engine(Settings())
+    index_ = engine.index
+    result = engine.search(query, k=k, doc_id=doc_id, mode=mode)
     if not result.answerable and not as_json:
         click.secho("Die Dokumente enthalten dazu wahrscheinlich keine Antwort; die nächsten Passagen:", fg="yellow")
     for hit in result.hits:
@@ -192,8 +184,10 @@ def search(query: str, k: int, doc_id: str | None, mode: str, as_json: bool) -> 
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="write per-item results here")
 @click.option("--compare", "compare_paths", nargs=2, type=click.Path(exists=True, path_type=Path),
               help="compare two --json results instead of running")
+@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default="build/eval",
+              show_default=True, help="where latest.{json,md,png} go (`make eval` writes eval/reports)")
 def eval_(questions: tuple[Path, ...], more: tuple[Path, ...], url: str | None, systems: str,
-          json_out: Path | None, compare_paths: tuple[Path, Path] | None) -> None:
+          json_out: Path | None, compare_paths: tuple[Path, Path] | None, report_dir: Path) -> None:
     """Retrieval quality per question type, with baselines side by side.
 
     \b
@@ -202,7 +196,7 @@ def eval_(questions: tuple[Path, ...], more: tuple[Path, ...], url: str | None, 
     from assistant.reporting import main_eval
 
     click.echo(main_eval([*questions, *more], url=url, systems=tuple(systems.split(",")), json_out=json_out,
-                         compare_paths=compare_paths, settings=Settings()))
+                         compare_paths=compare_paths, report_dir=report_dir, settings=Settings()))
 
 
 @main.command()
@@ -215,9 +209,9 @@ def chat(k: int, passages: bool) -> None:
     > Wie stark wuchs der Handel zwischen Belarus und Kasachstan von 2005 bis 2010?
     > Und 2011?
     """
-    from assistant.service import Assistant
+    from assistant.engine import Engine
 
-    engine = Assistant(Settings())
+    engine = Engine(Settings())
     session_id: str | None = None
     click.echo("Fragen Sie auf Deutsch, Englisch oder Russisch. /new beginnt ein neues Gespräch, /quit beendet.")
     try:

@@ -87,7 +87,7 @@ class SentenceTransformerEmbedder:
             ) from exc
         self.model_id = f"st/{model}"
         dim = self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") else None
-        self.dim = int(dim or self._model.get_sentence_embedding_dimension())
+        self.dim = int(dim or self._model.get_sentence_embedding_dimension() or 0)
         self.batch_size = batch_size
         # sentence-transformers may list prompt names with empty text; only real prompts count.
         prompts = {name: text for name, text in (getattr(self._model, "prompts", {}) or {}).items() if text}

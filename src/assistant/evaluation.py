@@ -22,13 +22,13 @@ import numpy as np
 from assistant.errors import EvaluationError
 
 if TYPE_CHECKING:
-    from assistant.answer import AnswerComposer
-    from assistant.retrieval import Retriever
+    from assistant.chunking import Passage
+    from assistant.engine import Engine
 
 __all__ = [
     "CATEGORIES", "MODES", "HttpSystem", "Item", "LocalSystem", "Probe", "ProbeResult", "RankedPassage",
     "Ranking", "Report", "Stat", "System", "Turn", "answer_ok", "bootstrap_ci", "citation_ok", "flatten", "hit_at",
-    "load_questions", "ndcg", "norm", "read_within", "reciprocal_rank", "relevant_ranks", "run", "score",
+    "load_questions", "ndcg", "norm", "read_within", "reciprocal_rank", "relevant_in", "relevant_ranks", "run", "score",
     "summarize",
 ]
 
@@ -193,15 +193,23 @@ def reciprocal_rank(ranks: Sequence[int], cutoff: int = CUTOFF) -> float:
     return 1 / ranks[0] if ranks and ranks[0] <= cutoff else 0.0
 
 
-def ndcg(ranks: Sequence[int], cutoff: int = CUTOFF) -> float:
-    """Binary-gain nDCG. The ideal ranking puts the relevant passages the system returned in its top
-    `cutoff` first: we do not know how many passages of the corpus hold a snippet (one snippet may span
-    two passages, two snippets may share one), so the number returned is the only count we can trust."""
+def ndcg(ranks: Sequence[int], cutoff: int = CUTOFF, *, relevant: int | None = None) -> float:
+    """Binary-gain nDCG. The ideal ranking puts min(`relevant`, `cutoff`) relevant passages first, where
+    `relevant` is how many passages of the whole corpus hold an evidence snippet (`relevant_in`); so a
+    second relevant passage found always raises the score. Without a corpus count, the relevant passages
+    returned stand in for it (then a second one found can lower the score: pass the count)."""
     top = [r for r in ranks if r <= cutoff]
     if not top:
         return 0.0
+    ideal = min(cutoff, max(relevant or 0, len(top)))
     dcg = sum(1 / math.log2(r + 1) for r in top)
-    return dcg / sum(1 / math.log2(i + 1) for i in range(1, len(top) + 1))
+    return dcg / sum(1 / math.log2(i + 1) for i in range(1, ideal + 1))
+
+
+def relevant_in(corpus: Sequence[str], evidence: Sequence[str]) -> int:
+    """How many distinct passage texts of the corpus contain an evidence snippet (after `norm`)."""
+    snippets = [s for s in map(norm, evidence) if s]
+    return len({t for t in map(norm, corpus) if any(s in t for s in snippets)})
 
 
 def read_within(passages: Sequence[RankedPassage], ranks: Sequence[int], budget: int) -> float:
@@ -242,15 +250,16 @@ def _runs(words: Sequence[str], n: int) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
-def score(probe: Probe, ranking: Ranking) -> tuple[list[int], dict[str, float | None]]:
-    """The relevant ranks and the per-probe metrics; unanswerable probes are scored on abstention only."""
+def score(probe: Probe, ranking: Ranking, *, relevant: int | None = None) -> tuple[list[int], dict[str, float | None]]:
+    """The relevant ranks and the per-probe metrics; unanswerable probes are scored on abstention only.
+    `relevant`: how many corpus passages hold the evidence (for nDCG's ideal ranking)."""
     abstained = float(not ranking.answerable)
     if not probe.answerable:
         return [], {"abstained": abstained}
     ranks = relevant_ranks(ranking.passages, probe.evidence)
     cite = citation_ok(ranking.passages, ranks, probe.footnotes)
     metrics: dict[str, float | None] = {f"hit@{k}": hit_at(ranks, k) for k in (1, 3, 5, 10)}
-    metrics |= {"mrr@10": reciprocal_rank(ranks), "ndcg@10": ndcg(ranks)}
+    metrics |= {"mrr@10": reciprocal_rank(ranks), "ndcg@10": ndcg(ranks, relevant=relevant)}
     metrics |= {f"read@{b}": read_within(ranking.passages, ranks, b) for b in BUDGETS}
     metrics |= {"cite_ok": None if cite is None else float(cite), "abstained": abstained}
     metrics["answer_ok"] = None if ranking.answer is None else float(answer_ok(ranking.answer, probe.evidence))
@@ -333,32 +342,31 @@ def _check_mode(mode: str) -> None:
 
 
 class LocalSystem:
-    """The in-process retriever; "full" is hybrid search that also sees the conversation's earlier questions,
-    and, given a composer, answers as /chat does."""
+    """The in-process engine: baselines through `Engine.search`; "full" through `Engine.chat`, one session per
+    item, exactly as POST /chat answers (the engine's sessions database should be a temporary one)."""
 
-    def __init__(self, retriever: Retriever, mode: str, composer: AnswerComposer | None = None) -> None:
+    def __init__(self, engine: Engine, mode: str) -> None:
         _check_mode(mode)
         self.name = mode
-        self.retriever = retriever
-        self.composer = composer if mode == "full" else None
-        self._said: list[str] = []
+        self.engine = engine
+        self.session_id: str | None = None
 
     def reset(self) -> None:
-        """The history arrives with each question; only the answers given so far are kept."""
-        self._said = []
+        if self.session_id is not None:
+            self.engine.sessions.delete(self.session_id)
+        self.session_id = None
 
     def ask(self, question: str, history: list[str], k: int) -> Ranking:
-        full = self.name == "full"
-        result = self.retriever.search(question, k=k, mode="hybrid" if full else self.name,
-                                       history=history if full else ())
-        passages = tuple(RankedPassage(h.passage.text, tuple(h.passage.footnote_numbers), h.passage.words)
-                         for h in result.hits)
-        answer = None
-        if self.composer is not None:
-            answer = self.composer.compose(question, result.hits, answerable=result.answerable,
-                                           context=result.context, said=self._said).text
-            self._said.append(answer)
-        return Ranking(passages, result.answerable, answer)
+        if self.name != "full":
+            result = self.engine.search(question, k=k, mode=self.name)
+            return Ranking(_ranked(h.passage for h in result.hits), result.answerable)
+        chat = self.engine.chat(question, session_id=self.session_id, k=k)
+        self.session_id = chat.session_id
+        return Ranking(_ranked(h.passage for h in chat.search.hits), chat.answer.answerable, chat.answer.text)
+
+
+def _ranked(passages: Iterable[Passage]) -> tuple[RankedPassage, ...]:
+    return tuple(RankedPassage(p.text, tuple(p.footnote_numbers), p.words) for p in passages)
 
 
 class HttpSystem:
@@ -399,6 +407,11 @@ class HttpSystem:
         return {"model_id": health.get("embedder"), "created_at": health.get("index_built_at"),
                 "passages": health.get("passages")}
 
+    def passage_texts(self) -> list[str]:
+        """Every passage the service serves (for nDCG's count of relevant passages)."""
+        return [p["text"] for d in self._call("GET", "/documents")
+                for p in self._call("GET", f"/documents/{d['doc_id']}/passages")]
+
     def close(self) -> None:
         self.reset()
         self.client.close()
@@ -426,7 +439,9 @@ class Report:
     """system → category → metric → Stat (None where no probe applies)."""
 
 
-def run(probes: Sequence[Probe], systems: Sequence[System], k: int = CUTOFF, *, seed: int = 0) -> Report:
+def run(probes: Sequence[Probe], systems: Sequence[System], k: int = CUTOFF, *, seed: int = 0,
+        corpus: Sequence[str] = ()) -> Report:
+    """Ask every probe of every system; `corpus` (all passage texts) gives nDCG its ideal ranking."""
     names = [s.name for s in systems]
     if len(set(names)) != len(names):
         raise ValueError(f"system names must be unique, got {names}")
@@ -438,7 +453,8 @@ def run(probes: Sequence[Probe], systems: Sequence[System], k: int = CUTOFF, *, 
                 system.reset()
             previous = probe.item_id
             ranking = system.ask(probe.question, list(probe.history), k)
-            ranks, metrics = score(probe, ranking)
+            relevant = relevant_in(corpus, probe.evidence) if corpus else None
+            ranks, metrics = score(probe, ranking, relevant=relevant)
             results.append(ProbeResult(system.name, probe, tuple(ranks), ranking.answerable, metrics))
     summary = {name: summarize([r for r in results if r.system == name], seed=seed) for name in names}
     return Report(k, tuple(names), tuple(results), summary)

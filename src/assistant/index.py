@@ -4,10 +4,13 @@ Layout::
 
     index/CURRENT                  one line: the name of the build being served
     index/builds/<stamp>/          manifest.json (written last), passages.jsonl, footnotes.jsonl,
-                                   documents.json, dense.faiss, vocabulary.json, bm25/
+                                   documents.json, vectors.npy, dense.faiss, vocabulary.json, bm25/
 
 A build is written into a fresh directory and becomes current by replacing CURRENT atomically
 (`os.replace`), so a build killed midway leaves the previous index serving.
+
+Builds are incremental: a passage whose text the previous build embedded with the same model keeps its
+vector (`vectors.npy`), so a parser fix or a new document re-embeds only the passages that changed.
 """
 
 from __future__ import annotations
@@ -35,14 +38,15 @@ from assistant.corpus import (
     load_corpus,
 )
 from assistant.embedding import Embedder, embedder_id
-from assistant.errors import CorruptIndexError, IndexNotBuiltError, StaleIndexError
+from assistant.errors import CorruptIndexError, IndexNotBuiltError, IndexStateError, StaleIndexError
 from assistant.lexical import ANALYZER_ID, GermanAnalyzer, corpus_vocabulary
 from assistant.settings import Settings
 
 __all__ = ["FORMAT_VERSION", "DocumentInfo", "Index", "build_index", "check_index"]
 
-FORMAT_VERSION = 1
-_KEEP_BUILDS = 2
+FORMAT_VERSION = 2
+# One build is kept: a running server holds its index in memory, and git keeps the history.
+_KEEP_BUILDS = 1
 _MANIFEST = "manifest.json"
 
 
@@ -67,6 +71,7 @@ class Index:
         footnotes: dict[str, dict[int, Footnote]],
         documents: list[DocumentInfo],
         dense: faiss.Index,
+        vectors: np.ndarray,
         bm25: bm25s.BM25,
         analyzer: GermanAnalyzer,
     ) -> None:
@@ -76,6 +81,8 @@ class Index:
         self.footnotes = footnotes
         self.documents = documents
         self.dense = dense
+        self.vectors = vectors
+        """The passage vectors, row i for passage i: exact scores where an approximate index does not reach."""
         self.bm25 = bm25
         self.analyzer = analyzer
         self.position = {p.passage_id: i for i, p in enumerate(passages)}
@@ -92,11 +99,12 @@ class Index:
                 footnotes.setdefault(row["doc_id"], {})[row["number"]] = Footnote(**row)
             documents = [DocumentInfo(**d) for d in json.loads((path / "documents.json").read_text("utf-8"))]
             dense = faiss.read_index(str(path / "dense.faiss"))
+            vectors = np.load(path / "vectors.npy")
             bm25 = bm25s.BM25.load(str(path / "bm25"), show_progress=False)
             vocabulary = frozenset(json.loads((path / "vocabulary.json").read_text("utf-8")))
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
             raise CorruptIndexError(settings.index_dir, f"cannot read {path.name}: {exc}") from exc
-        if dense.ntotal != len(passages):
+        if dense.ntotal != len(passages) or len(vectors) != len(passages):
             raise CorruptIndexError(settings.index_dir, f"{dense.ntotal} vectors for {len(passages)} passages")
         return cls(
             path=path,
@@ -105,6 +113,7 @@ class Index:
             footnotes=footnotes,
             documents=documents,
             dense=dense,
+            vectors=vectors,
             bm25=bm25,
             analyzer=GermanAnalyzer(vocabulary),
         )
@@ -205,7 +214,8 @@ def build_index(
             if progress:
                 progress(done, len(passages))
 
-        vectors = embedder.embed_passages([p.text for p in passages], progress=advance)
+        vectors, embedded = _embed_incrementally(settings.index_dir, embedder, [p.text for p in passages], advance)
+        np.save(tmp / "vectors.npy", vectors)
         faiss.write_index(_dense_index(vectors, settings.ann), str(tmp / "dense.faiss"))
 
         vocabulary = corpus_vocabulary(p.text for p in passages)
@@ -239,6 +249,7 @@ def build_index(
             "faiss_version": faiss.__version__,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - started, 2),
+            "embedded": embedded,
             "files": files,
         }
         # The manifest is written last: a build directory without one never finished.
@@ -253,17 +264,42 @@ def build_index(
     return final
 
 
+def _embed_incrementally(index_dir: Path, embedder: Embedder, texts: list[str],
+                         progress: Callable[[int], None]) -> tuple[np.ndarray, int]:
+    """Vectors for `texts`: the previous build's where it embedded the same text with the same model, the
+    embedder's for the rest. Returns the vectors and how many texts were embedded anew."""
+    known: dict[str, np.ndarray] = {}
+    try:
+        previous = current_build(index_dir)
+        manifest = json.loads((previous / _MANIFEST).read_text("utf-8"))
+        if manifest.get("model_id") == embedder.model_id:
+            old = np.load(previous / "vectors.npy")
+            rows = _read_jsonl(previous / "passages.jsonl")
+            if len(old) == len(rows):
+                known = {row["text"]: old[i] for i, row in enumerate(rows)}
+    except (IndexStateError, OSError, ValueError, KeyError):
+        pass  # no usable previous build: embed everything
+    missing = list(dict.fromkeys(t for t in texts if t not in known))
+    progress(len(texts) - len(missing))
+    if missing:
+        known.update(zip(missing, embedder.embed_passages(missing, progress=progress)))
+    vectors = np.stack([known[t] for t in texts]) if texts else np.zeros((0, embedder.dim), np.float32)
+    return np.ascontiguousarray(vectors, dtype=np.float32), len(missing)
+
+
 def _dense_index(vectors: np.ndarray, ann: str) -> faiss.Index:
     dim = vectors.shape[1]
+    index: faiss.Index
     if ann == "hnsw":
         index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efSearch = 128
     elif ann == "ivf":
         nlist = max(1, min(1024, int(np.sqrt(len(vectors)))))
-        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
-        index.train(vectors)
+        ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        ivf.train(vectors)
         # probing an eighth of the lists keeps recall@10 high at 100k vectors; small indexes probe at least 8
-        index.nprobe = min(nlist, max(8, nlist // 8))
+        ivf.nprobe = min(nlist, max(8, nlist // 8))
+        index = ivf
     else:
         # IndexFlatIP on L2-normalised vectors == cosine; at a few thousand passages exact search costs < 1 ms.
         index = faiss.IndexFlatIP(dim)

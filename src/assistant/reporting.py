@@ -7,7 +7,9 @@ import json
 import math
 import shlex
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack, closing
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +35,10 @@ from assistant.evaluation import (
 if TYPE_CHECKING:
     from assistant.settings import Settings
 
-__all__ = ["compare", "format_table", "main_eval", "plot", "to_json"]
+__all__ = ["DEFAULT_REPORT_DIR", "compare", "format_table", "main_eval", "plot", "to_json"]
+
+# Ignored by git: a run leaves the committed report alone unless asked (`make eval` passes eval/reports).
+DEFAULT_REPORT_DIR = Path("build/eval")
 
 
 # (metric, show the confidence interval)
@@ -49,7 +54,7 @@ def _cell(stat: Stat | None, ci: bool = False, n: bool = False) -> str:
 
 
 def _count(row: Mapping[str, Stat | None]) -> str:
-    answerable, unanswerable = (row[m].n if row.get(m) else 0 for m in ("hit@1", "abstain"))
+    answerable, unanswerable = (stat.n if (stat := row.get(m)) else 0 for m in ("hit@1", "abstain"))
     return f"{answerable}+{unanswerable}" if answerable and unanswerable else str(answerable or unanswerable)
 
 
@@ -166,43 +171,36 @@ def main_eval(
     systems: Sequence[str] = MODES,
     json_out: str | Path | None = None,
     compare_paths: Sequence[str | Path] | None = None,
-    report_dir: Path = Path("eval/reports"),
+    report_dir: Path = DEFAULT_REPORT_DIR,
     settings: Settings | None = None,
 ) -> str:
-    """Run the evaluation, write eval/reports/latest.{json,md,png}, return the table (what `assistant eval` prints)."""
+    """Run the evaluation, write `report_dir`/latest.{json,md,png}, return the table (what `assistant eval` prints)."""
     if compare_paths:
         return compare(*compare_paths)
     systems = [s.strip() for s in systems if s.strip()]  # "--systems 'hybrid, full'" is meant kindly
     for mode in systems:
         _check_mode(mode)
     probes = flatten(load_questions(question_paths))
-    if url:
-        built: list = [HttpSystem(url, mode) for mode in systems]
-    else:
-        from assistant.answer import AnswerComposer
-        from assistant.embedding import create_embedder
-        from assistant.index import Index
-        from assistant.retrieval import Retriever
-        from assistant.settings import Settings
-
-        settings = settings or Settings()
-        index = Index.load(settings)
-        embedder = create_embedder(settings)
-        retriever = Retriever.from_settings(index, embedder, settings)
-        composer = AnswerComposer(index, embedder) if "full" in systems else None
-        built = [LocalSystem(retriever, mode, composer) for mode in systems]
-        index_info = {key: index.manifest.get(key) for key in ("model_id", "created_at", "passages")}
-    try:
+    with ExitStack() as stack:
         if url:
+            built: list = [stack.enter_context(closing(HttpSystem(url, mode))) for mode in systems]
             index_info = built[0].info() if built else {}
-        report = run(probes, built)
-    finally:
-        for system in built:
-            if isinstance(system, HttpSystem):
-                system.close()
-    meta = {"command": shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]),
-            "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "questions": [str(p) for p in question_paths], "url": url, "index": index_info}
+            corpus = built[0].passage_texts() if built else []
+        else:
+            from assistant.engine import Engine
+            from assistant.settings import Settings
+
+            # The full system talks to the engine as /chat does; its sessions live in a throwaway database.
+            scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="assistant-eval-")))
+            engine = stack.enter_context(closing(Engine((settings or Settings()).model_copy(update={"data_dir": scratch}))))
+            built = [LocalSystem(engine, mode) for mode in systems]
+            index_info = {key: engine.index.manifest.get(key) for key in ("model_id", "created_at", "passages")}
+            corpus = [p.text for p in engine.index.passages]
+        report = run(probes, built, corpus=corpus)
+    command = shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]])
+    run_at = datetime.now(UTC).isoformat(timespec="seconds")
+    questions = [str(p) for p in question_paths]
+    meta = {"command": command, "run_at": run_at, "questions": questions, "url": url, "index": index_info}
     table = format_table(report)
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
@@ -211,11 +209,14 @@ def main_eval(
     if json_out:
         Path(json_out).write_text(document, "utf-8")
     index_line = ", ".join(f"{k} {v}" for k, v in index_info.items())
+    try:
+        plot(report, report_dir / "latest.png")
+        figure = "![hit@k per category](latest.png)\n"
+    except ImportError:  # matplotlib is the `eval` extra; the table does not need it
+        figure = ""
     (report_dir / "latest.md").write_text(
-        f"# Retrieval evaluation\n\n```\n{meta['command']}\n```\n\nRun {meta['run_at']} on "
+        f"# Retrieval evaluation\n\n```\n{command}\n```\n\nRun {run_at} on "
         f"{'service ' + url if url else 'the in-process index'}: {index_line}. Questions: "
-        f"{', '.join(meta['questions'])} ({len(probes)} probes). Metrics: eval/README.md.\n\n{table}\n"
-        "![hit@k per category](latest.png)\n", "utf-8")
-    plot(report, report_dir / "latest.png")
+        f"{', '.join(questions)} ({len(probes)} probes). Metrics: eval/README.md.\n\n{table}\n"
+        + figure, "utf-8")
     return f"{table}\nindex: {index_line}\nreport: {report_dir / 'latest.md'}\n"
-

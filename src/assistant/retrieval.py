@@ -1,20 +1,27 @@
-"""Hybrid retrieval: dense (FAISS) and lexical (BM25) rankings fused by reciprocal rank."""
+"""Retrieval stages: follow-up resolution, candidates from both rankings, fusion, the answerability decision.
+
+Each stage is a small class with one method, `run(query)`, that fills in its part of the `Query` travelling
+through the engine (`assistant.engine.Engine` holds them in order). A reranker is one more such class.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 from assistant.chunking import Passage
 from assistant.embedding import Embedder
-from assistant.errors import InvalidQueryError, UnknownDocumentError
 from assistant.index import Index
 from assistant.settings import Settings
 
-__all__ = ["Hit", "Retriever", "SearchResult"]
+__all__ = [
+    "MODES", "Answerability", "Candidates", "FollowUps", "Fusion", "Hit", "Query", "SearchResult", "Stage",
+    "answer_confidence", "contextual_query", "peakedness",
+]
 
 MODES = ("hybrid", "dense", "lexical")
 
@@ -36,96 +43,52 @@ class SearchResult:
     """The query as retrieval understood it: with the conversation's earlier question for a follow-up."""
 
 
-class Retriever:
-    def __init__(self, index: Index, embedder: Embedder, *, candidates: int = 40, rrf_k: int = 60,
-                 abstain_threshold: float = 0.0, followup_blend: float = 0.0) -> None:
-        self.index = index
-        self.embedder = embedder
-        self.candidates = candidates
-        self.rrf_k = rrf_k
-        self.abstain_threshold = abstain_threshold
-        self.followup_blend = followup_blend
+@dataclass
+class Query:
+    """One question on its way through the stages; each stage reads what earlier ones filled in.
 
-    @classmethod
-    def from_settings(cls, index: Index, embedder: Embedder, settings: Settings) -> Retriever:
-        return cls(index, embedder, candidates=settings.candidates, rrf_k=settings.rrf_k,
-                   abstain_threshold=settings.abstain_threshold, followup_blend=settings.followup_blend)
+    Score arrays have one entry per passage of the index; -inf marks a passage that is not a candidate
+    (filtered out, or outside an approximate index's reach).
+    """
 
-    def search(
-        self,
-        query: str,
-        *,
-        k: int = 5,
-        doc_id: str | None = None,
-        mode: str = "hybrid",
-        history: Sequence[str] = (),
-    ) -> SearchResult:
-        """Rank passages for `query`; `history` holds the earlier user turns of a conversation, oldest first."""
-        query = query.strip()
-        if not query:
-            raise InvalidQueryError("the query is empty; ask a question, e.g. 'Wann wurde der Industriepark gegründet?'")
-        if mode not in MODES:
-            raise InvalidQueryError(f"unknown mode {mode!r}; choose one of: {', '.join(MODES)}")
-        if doc_id is not None and doc_id not in self.index.doc_ids():
-            raise UnknownDocumentError(doc_id, self.index.doc_ids())
-        allowed = self._mask(doc_id)
-        context = contextual_query(query, history)
-        dense = np.where(allowed, self.dense_scores(context), -np.inf) if mode != "lexical" else None
-        lexical = np.where(allowed, self.lexical_scores(context), -np.inf) if mode != "dense" else None
-        if mode == "dense":
-            scores = dense
-        elif mode == "lexical":
-            scores = lexical
-        else:
-            rankings, weights = [dense, lexical], [1.0, self.lexical_weight(context)]
-            if context != query and self.followup_blend > 0:
-                # The follow-up's own words still count, so that 'Und 2011?' prefers passages about 2011.
-                rankings += [np.where(allowed, self.dense_scores(query), -np.inf),
-                             np.where(allowed, self.lexical_scores(query), -np.inf)]
-                weights += [self.followup_blend, self.followup_blend * self.lexical_weight(query)]
-            scores = _rrf(rankings, weights, depth=self.candidates, k=self.rrf_k)
-        order = [int(i) for i in np.argsort(-scores, kind="stable")[:k] if np.isfinite(scores[i])]
-        hits = [Hit(self.index.passages[i], rank, float(scores[i])) for rank, i in enumerate(order, start=1)]
-        dense_all = dense if dense is not None else np.where(allowed, self.dense_scores(context), -np.inf)
-        lexical_all = lexical if lexical is not None else np.where(allowed, self.lexical_scores(context), -np.inf)
-        confidence = answer_confidence(dense_all, lexical_all, self.lexical_weight(context))
-        answerable = confidence >= self.abstain_threshold and not _asked_year_missing(query, hits[:3])
-        return SearchResult(query, answerable, hits, confidence, context)
+    text: str
+    k: int
+    mode: str = "hybrid"
+    history: tuple[str, ...] = ()
+    allowed: np.ndarray | None = None
+    context: str = ""
+    """The question as understood: `text`, or for a follow-up the conversation's topic plus `text`."""
+    rankings: list[tuple[np.ndarray, float]] = field(default_factory=list)
+    """(scores, weight) of each ranking to fuse; the first is the dense ranking of `context`."""
+    dense: np.ndarray | None = None
+    lexical: np.ndarray | None = None
+    lexical_weight: float = 0.0
+    scores: np.ndarray | None = None
+    """The ranking so far (higher is better): fusion writes it, rerankers may rewrite it."""
+    answerable: bool = True
+    confidence: float = 0.0
 
-    def lexical_weight(self, query: str) -> float:
-        """How far BM25 can be trusted for this query: the share of its words the German index knows.
+    def top(self, n: int) -> list[int]:
+        """Indices of the best `n` candidates, best first."""
+        assert self.scores is not None, "no ranking yet: the fusion stage has not run"
+        order = np.argsort(-self.scores, kind="stable")[:n]
+        return [int(i) for i in order if np.isfinite(self.scores[i])]
 
-        An English or Russian question shares only numbers and names with the German passages; a year
-        alone ('2023') would otherwise pull every passage that mentions it up the fused ranking.
-        """
-        words = [t for t in self.index.analyzer.analyze(query) if not t.isdigit()]
-        if not words:
-            return 0.0
-        vocabulary = self.index.bm25.vocab_dict
-        return sum(t in vocabulary for t in words) / len(words)
 
-    def dense_scores(self, query: str) -> np.ndarray:
-        vector = self.embedder.embed_queries([query])
-        n = len(self.index.passages)
-        # Exact search scores every passage (confidence and follow-up blending use them all); an approximate
-        # index is there because n is large, so it only fills the fusion's candidate depth, the rest is -inf.
-        depth = n if self.index.manifest.get("ann", "flat") == "flat" else min(n, 4 * self.candidates)
-        scores, ids = self.index.dense.search(vector, depth)
-        out = np.full(n, -np.inf, dtype=np.float32)
-        valid = ids[0] >= 0
-        out[ids[0][valid]] = scores[0][valid]
-        return out
+class Stage(Protocol):
+    """One step of the engine: reads and fills in fields of the query."""
 
-    def lexical_scores(self, query: str) -> np.ndarray:
-        tokens = self.index.analyzer.analyze(query)
-        if not tokens:
-            return np.zeros(len(self.index.passages), dtype=np.float32)
-        return np.asarray(self.index.bm25.get_scores(tokens), dtype=np.float32)
+    def run(self, query: Query) -> None: ...
 
-    def _mask(self, doc_id: str | None) -> np.ndarray:
-        if doc_id is None:
-            return np.ones(len(self.index.passages), dtype=bool)
-        return np.array([p.doc_id == doc_id for p in self.index.passages])
+
+# -- follow-ups ------------------------------------------------------------------------------------
+
+
+class FollowUps:
+    """Understand an elliptical follow-up ('Und 2011?') in the context of the conversation's earlier turns."""
+
+    def run(self, query: Query) -> None:
+        query.context = contextual_query(query.text, query.history)
 
 
 # Words that point back to an earlier turn: 'Und 2011?', 'Wer hat es unterzeichnet?', 'Where was that?'.
@@ -164,6 +127,141 @@ def _is_elliptical(query: str) -> bool:
 _COMMON_IN_FULL_QUESTIONS = frozenset({"und", "and", "и", "das", "die", "welche", "welcher", "what", "how", "this", "that"})
 
 
+# -- candidates ------------------------------------------------------------------------------------
+
+
+class Candidates:
+    """The dense and the lexical ranking of the question (and, for a follow-up, of its own words).
+
+    Exact search scores every passage. An approximate index (hnsw, ivf) is there because the corpus is
+    large, so it only fills the fusion's candidate depth; the passages BM25 puts in its top `depth` are
+    then scored exactly from the stored vectors, so that a passage only BM25 finds is still a candidate
+    of the dense ranking and of the fusion.
+    """
+
+    def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.depth = settings.candidates
+        self.followup_blend = settings.followup_blend
+        self.exact = index.manifest.get("ann", "flat") == "flat"
+
+    def run(self, query: Query) -> None:
+        allowed = query.allowed if query.allowed is not None else np.ones(len(self.index.passages), dtype=bool)
+        context = query.context or query.text
+        query.dense, query.lexical = self._both(context, allowed)
+        query.lexical_weight = self.lexical_weight(context)
+        if query.mode == "dense":
+            query.rankings = [(query.dense, 1.0)]
+        elif query.mode == "lexical":
+            query.rankings = [(query.lexical, 1.0)]
+        else:
+            query.rankings = [(query.dense, 1.0), (query.lexical, query.lexical_weight)]
+            if context != query.text and self.followup_blend > 0:
+                # The follow-up's own words still count, so that 'Und 2011?' prefers passages about 2011.
+                dense, lexical = self._both(query.text, allowed)
+                query.rankings += [(dense, self.followup_blend),
+                                   (lexical, self.followup_blend * self.lexical_weight(query.text))]
+
+    def _both(self, text: str, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        vector = self.embedder.embed_queries([text])[0]
+        lexical = np.where(allowed, self.lexical_scores(text), -np.inf)
+        dense = self.dense_scores(vector)
+        if not self.exact:
+            reach = [i for i in np.argsort(-lexical, kind="stable")[: self.depth] if lexical[i] > 0]
+            missing = [i for i in reach if not np.isfinite(dense[i])]
+            if missing:
+                dense[missing] = self.index.vectors[missing] @ vector
+        return np.where(allowed, dense, -np.inf), lexical
+
+    def dense_scores(self, vector: np.ndarray) -> np.ndarray:
+        n = len(self.index.passages)
+        depth = n if self.exact else min(n, 4 * self.depth)
+        scores, ids = self.index.dense.search(vector[None, :].astype(np.float32), depth)
+        out = np.full(n, -np.inf, dtype=np.float32)
+        valid = ids[0] >= 0
+        out[ids[0][valid]] = scores[0][valid]
+        return out
+
+    def lexical_scores(self, text: str) -> np.ndarray:
+        tokens = self.index.analyzer.analyze(text)
+        if not tokens:
+            return np.zeros(len(self.index.passages), dtype=np.float32)
+        return np.asarray(self.index.bm25.get_scores(tokens), dtype=np.float32)
+
+    def lexical_weight(self, text: str) -> float:
+        """How far BM25 can be trusted for this question: the share of its words the German index knows.
+
+        An English or Russian question shares only numbers and names with the German passages; a year
+        alone ('2023') would otherwise pull every passage that mentions it up the fused ranking.
+        """
+        words = [t for t in self.index.analyzer.analyze(text) if not t.isdigit()]
+        if not words:
+            return 0.0
+        vocabulary = self.index.bm25.vocab_dict
+        return sum(t in vocabulary for t in words) / len(words)
+
+
+# -- fusion ----------------------------------------------------------------------------------------
+
+
+class Fusion:
+    """Weighted reciprocal rank fusion of the candidates' rankings; a single ranking is kept as it is."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.depth = settings.candidates
+        self.rrf_k = settings.rrf_k
+
+    def run(self, query: Query) -> None:
+        if len(query.rankings) == 1:
+            query.scores = query.rankings[0][0].astype(np.float64)
+            return
+        scores, weights = zip(*query.rankings)
+        query.scores = rrf(list(scores), list(weights), depth=self.depth, k=self.rrf_k)
+
+
+def rrf(rankings: list[np.ndarray], weights: list[float], *, depth: int, k: int) -> np.ndarray:
+    """Weighted reciprocal rank fusion over the top `depth` of each ranking.
+
+    A passage is a candidate when any ranking scores it (finite); one that every ranking marks -inf
+    (filtered out) stays -inf. Cormack et al. (2009) use k=60; on our question set k=10 was as good or
+    better at every passage size (eval/README.md, "Tuning"), because with ~300 passages the top ranks
+    carry nearly all the signal. Candidates outside every top `depth` keep a tiny score in the order of
+    the first ranking, so that k > depth still ranks.
+    """
+    fused = np.zeros(len(rankings[0]), dtype=np.float64)
+    for scores, weight in zip(rankings, weights):
+        order = np.argsort(-scores, kind="stable")
+        for rank, i in enumerate(order[:depth], start=1):
+            if np.isfinite(scores[i]) and scores[i] > 0:
+                fused[i] += weight / (k + rank)
+    tail = np.argsort(-rankings[0], kind="stable")
+    for rank, i in enumerate(tail, start=1):
+        if fused[i] == 0 and np.isfinite(rankings[0][i]):
+            fused[i] = 1e-9 / rank
+    candidate = np.any([np.isfinite(s) for s in rankings], axis=0)
+    fused[~candidate] = -np.inf
+    return fused
+
+
+# -- answerability ---------------------------------------------------------------------------------
+
+
+class Answerability:
+    """Decide whether the documents answer the question: the best passage must stand out, and a year
+    the question asks about must occur in the best passages."""
+
+    def __init__(self, index: Index, settings: Settings) -> None:
+        self.index = index
+        self.threshold = settings.abstain_threshold
+
+    def run(self, query: Query) -> None:
+        assert query.dense is not None and query.lexical is not None, "answerability needs the candidates"
+        query.confidence = answer_confidence(query.dense, query.lexical, query.lexical_weight)
+        best = [self.index.passages[i] for i in query.top(3)]
+        query.answerable = query.confidence >= self.threshold and not _asked_year_missing(query.text, best)
+
+
 def peakedness(scores: np.ndarray, *, depth: int = 50) -> float:
     """How far the best dense score stands above the crowd: (top - mean) / std over the top `depth`.
 
@@ -189,31 +287,10 @@ def answer_confidence(dense: np.ndarray, lexical: np.ndarray, lexical_weight: fl
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
-def _asked_year_missing(query: str, hits: Sequence[Hit]) -> bool:
+def _asked_year_missing(question: str, best: Sequence[Passage]) -> bool:
     """A question about a year that none of the best passages mentions is about something else.
 
     ('Wie hoch war der Handelsumsatz im Jahr 2015?' when the text gives 2014 and 2016.)
     """
-    text = " ".join(h.passage.text for h in hits)
-    return any(year not in text for year in _YEAR.findall(query))
-
-
-def _rrf(rankings: list[np.ndarray], weights: list[float], *, depth: int, k: int) -> np.ndarray:
-    """Weighted reciprocal rank fusion over the top `depth` of each ranking.
-
-    Cormack et al. (2009) use k=60; on our question set k=10 was as good or better at every passage size
-    (eval/README.md, "Tuning"), because with ~300 passages the top ranks carry nearly all the signal.
-    Passages outside every top `depth` keep a tiny dense-order score so that k > depth still ranks.
-    """
-    fused = np.zeros(len(rankings[0]), dtype=np.float64)
-    for scores, weight in zip(rankings, weights):
-        order = np.argsort(-scores, kind="stable")
-        for rank, i in enumerate(order[:depth], start=1):
-            if np.isfinite(scores[i]) and scores[i] > 0:
-                fused[i] += weight / (k + rank)
-    tail = np.argsort(-rankings[0], kind="stable")
-    for rank, i in enumerate(tail, start=1):
-        if fused[i] == 0 and np.isfinite(rankings[0][i]):
-            fused[i] = 1e-9 / rank
-    fused[~np.isfinite(rankings[0])] = -np.inf
-    return fused
+    text = " ".join(p.text for p in best)
+    return any(year not in text for year in _YEAR.findall(question))

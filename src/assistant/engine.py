@@ -1,0 +1,130 @@
+"""The one pipeline: built once from `Settings`, used by the API, the CLI and the evaluation alike.
+
+    question ─ FollowUps ─ Candidates ─ Fusion ─ [rerankers …] ─ Answerability ─ hits   (search)
+                                                                               └ Reader ─ answer (chat)
+
+Each stage is a class with `run(query)` (`assistant.retrieval.Stage`); adding a reranker is one class and one
+entry in `rerankers`. `chat` adds what a conversation needs: the session's earlier turns as history, the
+answer, and storing the turn.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from functools import cached_property
+
+import numpy as np
+
+from assistant.answer import Answer, AnswerComposer, LlmAnswerer
+from assistant.embedding import Embedder, create_embedder
+from assistant.errors import InvalidQueryError, UnknownDocumentError
+from assistant.index import Index
+from assistant.retrieval import (
+    MODES,
+    Answerability,
+    Candidates,
+    FollowUps,
+    Fusion,
+    Hit,
+    Query,
+    SearchResult,
+    Stage,
+)
+from assistant.sessions import SessionStore, Turn
+from assistant.settings import Settings
+
+__all__ = ["ChatResult", "Engine"]
+
+
+@dataclass(frozen=True)
+class ChatResult:
+    session_id: str
+    answer: Answer
+    search: SearchResult
+    resolved_query: str
+
+
+class Engine:
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None, index: Index | None = None,
+                 rerankers: Sequence[Stage] = ()) -> None:
+        self.settings = settings
+        self.index = index or Index.load(settings)
+        self.embedder = embedder or create_embedder(settings)
+        self.stages: list[Stage] = [
+            FollowUps(),
+            Candidates(self.index, self.embedder, settings),
+            Fusion(settings),
+            *rerankers,
+            Answerability(self.index, settings),
+        ]
+        self.reader = AnswerComposer(self.index, self.embedder)
+        self.generator = LlmAnswerer(settings.llm_url, model=settings.llm_model) if settings.llm_url else None
+
+    @cached_property
+    def sessions(self) -> SessionStore:
+        """Opened on first use: searching (the CLI, the evaluation's baselines) needs no sessions database."""
+        return SessionStore(self.settings.data_dir / "sessions.sqlite3",
+                            ttl_seconds=self.settings.session_ttl_minutes * 60)
+
+    def close(self) -> None:
+        if "sessions" in self.__dict__:
+            self.sessions.close()
+
+    def check_text(self, text: str, what: str) -> str:
+        # The corpus is NFKC-normalised; a full-width or decomposed question must match it the same way.
+        text = unicodedata.normalize("NFKC", text).strip()
+        if not text:
+            raise InvalidQueryError(f"the {what} is empty; ask a question, e.g. 'Wann wurde der Industriepark gegründet?'")
+        if len(text) > self.settings.max_query_chars:
+            raise InvalidQueryError(
+                f"the {what} has {len(text)} characters; at most {self.settings.max_query_chars} are accepted"
+            )
+        return text
+
+    def search(self, query: str, *, k: int, doc_id: str | None = None, mode: str = "hybrid",
+               history: Sequence[str] = ()) -> SearchResult:
+        """Rank passages for `query`; `history` holds the earlier user turns of a conversation, oldest first."""
+        text = self.check_text(query, "query")
+        if mode not in MODES:
+            raise InvalidQueryError(f"unknown mode {mode!r}; choose one of: {', '.join(MODES)}")
+        run = Query(text, k, mode, tuple(history), allowed=self._allowed(doc_id))
+        for stage in self.stages:
+            stage.run(run)
+        hits = [Hit(self.index.passages[i], rank, float(run.scores[i]))  # type: ignore[index]
+                for rank, i in enumerate(run.top(k), start=1)]
+        return SearchResult(text, run.answerable, hits, run.confidence, run.context)
+
+    def chat(self, message: str, *, session_id: str | None, k: int) -> ChatResult:
+        message = self.check_text(message, "message")
+        session = self.sessions.get(session_id) if session_id else self.sessions.create()
+        result = self.search(message, k=k, history=session.questions)
+        answer = self.answer(message, result, said=[t.answer for t in session.turns])
+        self.sessions.append(
+            session.session_id,
+            Turn(
+                message=message,
+                resolved_query=result.context,
+                answer=answer.text,
+                answerable=answer.answerable,
+                citations=[asdict(c) for c in answer.citations],
+                passage_ids=[h.passage.passage_id for h in result.hits],
+            ),
+        )
+        return ChatResult(session.session_id, answer, result, result.context)
+
+    def answer(self, message: str, result: SearchResult, *, said: Sequence[str] = ()) -> Answer:
+        """The reader: a short cited answer from the ranked passages (rewritten by the LLM when one is set)."""
+        answer = self.reader.compose(message, result.hits, answerable=result.answerable, context=result.context,
+                                     said=said)
+        if self.generator is not None:
+            answer = self.generator.rewrite(message, result.hits, answer, self.index)
+        return answer
+
+    def _allowed(self, doc_id: str | None) -> np.ndarray:
+        if doc_id is None:
+            return np.ones(len(self.index.passages), dtype=bool)
+        if doc_id not in self.index.doc_ids():
+            raise UnknownDocumentError(doc_id, self.index.doc_ids())
+        return np.array([p.doc_id == doc_id for p in self.index.passages])

@@ -1,0 +1,154 @@
+"""The one pipeline: stages in order, a plugged-in reranker, fusion and follow-ups as oracles, incremental builds."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from assistant.engine import Engine
+from assistant.index import Index, build_index
+from assistant.retrieval import Answerability, Candidates, FollowUps, Fusion, Query, contextual_query, rrf
+from assistant.settings import Settings
+from tests.conftest import CORPUS, DOC_CN, DOC_KZ
+
+TRADE = "Um wie viel ist der Handel zwischen Belarus und Kasachstan von 2005 bis 2010 gestiegen?"
+
+
+def test_stages_run_in_order(engine):
+    kinds = [type(s) for s in engine.stages]
+    assert kinds == [FollowUps, Candidates, Fusion, Answerability]
+
+
+class PreferDocument:
+    """A toy reranker: moves one document's passages ahead of the rest, keeping their order."""
+
+    def __init__(self, index: Index, doc_id: str) -> None:
+        self.boost = np.array([p.doc_id == doc_id for p in index.passages], dtype=float)
+
+    def run(self, query: Query) -> None:
+        query.scores = query.scores + 10.0 * self.boost
+
+
+def test_a_reranker_is_one_class_and_one_line_of_wiring(engine_factory, index):
+    plain = engine_factory()
+    reranked = engine_factory(rerankers=[PreferDocument(index, DOC_CN)])
+    assert [type(s) for s in reranked.stages][3] is PreferDocument
+    assert plain.search(TRADE, k=5).hits[0].passage.doc_id == DOC_KZ
+    hits = reranked.search(TRADE, k=5).hits
+    assert [h.passage.doc_id for h in hits] == [DOC_CN] * 5
+    # /chat runs the same pipeline: its passages come from the reranker too
+    chat = reranked.chat(TRADE, session_id=None, k=3)
+    assert {h.passage.doc_id for h in chat.search.hits} == {DOC_CN}
+
+
+# -- fusion as an oracle --------------------------------------------------------------------------------
+
+
+def test_rrf_matches_the_formula():
+    dense = np.array([0.9, 0.8, 0.1, -np.inf])
+    lexical = np.array([0.0, 2.0, 5.0, -np.inf])
+    fused = rrf([dense, lexical], [1.0, 0.5], depth=10, k=10)
+    # dense ranks 0,1,2; lexical ranks 2,1 (0 scores nothing and earns nothing)
+    assert fused[0] == pytest.approx(1 / 11)
+    assert fused[1] == pytest.approx(1 / 12 + 0.5 / 12)
+    assert fused[2] == pytest.approx(1 / 13 + 0.5 / 11)
+    assert fused[3] == -np.inf  # filtered out of every ranking
+
+
+def test_rrf_keeps_a_candidate_only_the_second_ranking_has():
+    dense = np.array([0.9, -np.inf, 0.5])  # an approximate index did not reach passage 1
+    lexical = np.array([0.0, 3.0, 1.0])
+    fused = rrf([dense, lexical], [1.0, 1.0], depth=10, k=10)
+    assert fused[1] == pytest.approx(1 / 11) == fused[0]  # as good as the dense-only passage
+    assert fused[2] == pytest.approx(1 / 12 + 1 / 12) and fused[2] == fused.max()
+
+
+def test_rrf_only_counts_the_top_depth_of_each_ranking():
+    dense = np.array([0.9, 0.8, 0.7])
+    fused = rrf([dense, np.zeros(3)], [1.0, 1.0], depth=2, k=10)
+    assert fused[2] == pytest.approx(1e-9 / 3)  # outside the depth: only the tail order
+
+
+# -- follow-ups as an oracle ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("history", "turn", "expected"), [
+    ((), "Und 2011?", "Und 2011?"),
+    (("Wie stark wuchs der Handel 2010?",), "Und 2011?", "Wie stark wuchs der Handel 2010? Und 2011?"),
+    (("Wie stark wuchs der Handel 2010?",), "Wie viele Studenten der BSU studieren in China an Partneruniversitäten?",
+     "Wie viele Studenten der BSU studieren in China an Partneruniversitäten?"),
+])
+def test_contextual_query(history, turn, expected):
+    assert contextual_query(turn, history) == expected
+
+
+# -- the engine end to end ------------------------------------------------------------------------------
+
+
+def test_search_normalises_the_query_like_the_corpus(engine):
+    fullwidth = "Ｕｍ ｗｉｅ ｖｉｅｌ ist der Handel zwischen Belarus und Kasachstan von 2005 bis 2010 gestiegen?"
+    assert [h.passage.passage_id for h in engine.search(fullwidth, k=5).hits] == \
+        [h.passage.passage_id for h in engine.search(TRADE, k=5).hits]
+
+
+def test_chat_and_search_share_the_ranking(engine):
+    chat = engine.chat(TRADE, session_id=None, k=5)
+    search = engine.search(TRADE, k=5)
+    assert [h.passage.passage_id for h in chat.search.hits] == [h.passage.passage_id for h in search.hits]
+    assert chat.answer.answerable == search.answerable
+
+
+# -- incremental builds ---------------------------------------------------------------------------------
+
+
+class CountingEmbedder:
+    """The real embedder, counting the passage texts it embeds."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.name, self.model_id, self.dim = inner.name, inner.model_id, inner.dim
+        self.embedded = 0
+
+    def embed_queries(self, texts):
+        return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts, progress=None):
+        self.embedded += len(texts)
+        return self.inner.embed_passages(texts, progress=progress)
+
+
+def test_a_rebuild_after_a_footnote_change_reembeds_almost_nothing(built_settings, embedder, tmp_path):
+    shutil.copytree(built_settings.corpus_dir, tmp_path / "corpus")
+    shutil.copytree(built_settings.index_dir, tmp_path / "index")
+    settings = built_settings.model_copy(update={"corpus_dir": tmp_path / "corpus", "index_dir": tmp_path / "index"})
+    doc = tmp_path / "corpus" / f"{DOC_KZ}.txt"
+    text = doc.read_text("utf-8")
+    assert "kazembassy" in text
+    doc.write_text(text.replace("kazembassy", "kazembassi", 1), "utf-8")  # one footnote URL
+    counting = CountingEmbedder(embedder)
+    build_index(settings, counting)
+    assert counting.embedded <= 2
+    rebuilt = Index.load(settings)
+    assert any("kazembassi" in (f.url or "") for f in rebuilt.footnotes[DOC_KZ].values())
+    np.testing.assert_allclose(rebuilt.vectors, Index.load(built_settings).vectors, atol=1e-6)
+
+
+def test_a_third_document_is_served_after_a_build(built_settings, embedder, tmp_path):
+    """A synthetic third document in the same format: the first pages of one, the footnotes renumbered."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    source = (CORPUS / f"{DOC_CN}.txt").read_text("utf-8")
+    (corpus / "003_synthetic.txt").write_text(source, "utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", data_dir=tmp_path / "data")
+    shutil.copytree(built_settings.index_dir, settings.index_dir)
+    counting = CountingEmbedder(embedder)
+    build_index(settings, counting)
+    # the copy's passages have the same texts as the original's: nothing new to embed
+    assert counting.embedded == 0
+    engine = Engine(settings, embedder=embedder)
+    assert "003_synthetic" in engine.index.doc_ids()
+    hits = engine.search("Industriepark Great Stone", k=5, doc_id="003_synthetic").hits
+    assert hits and all(h.passage.doc_id == "003_synthetic" for h in hits)
+    engine.close()
