@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= $(or $(ASSISTANT_HOST),127.0.0.1)
 PORT   ?= $(or $(ASSISTANT_PORT),8000)
 
-.PHONY: install install-dev index serve test lint bench fuzz load eval screenshots clean
+.PHONY: install install-dev index serve test lint bench fuzz load eval eval-holdout screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,3 +61,7 @@ load: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) data build .pytest_cache .mypy_cache .ruff_cache
+
+eval-holdout: $(VENV)/.installed-dev
+	$(BIN)/assistant index build --if-needed
+	$(BIN)/assistant eval --report-dir eval/reports/holdout --questions eval/questions_holdout.jsonl eval/conversations_holdout.jsonl eval/offtopic.jsonl
