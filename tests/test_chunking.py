@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.chunking import build_passages, split_sentences
-from assistant.sentences import sentence_spans
+from assistant.sentences import quotations, sentence_spans
 from tests.conftest import DOC_CN, DOC_KZ
 
 
@@ -143,3 +143,18 @@ def test_sentence_spans_cover_the_text_without_gaps():
         "Der Umsatz stieg um 5 Mio. $ im Jahr.", "Am 9. Dezember fand die 20. Sitzung statt.", "Ende"]
     assert spans[0][0] == 0 and spans[-1][1] == len(text)
     assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
+
+
+@pytest.mark.parametrize("text", [
+    'Er sagte: "Der Handel wuchs. Er verdoppelte sich" . Danach',
+    "Er sagte: „Der Handel wuchs. Er verdoppelte sich“ . Danach",
+    "Er sagte: «Der Handel wuchs. Er verdoppelte sich» . Danach",
+])
+def test_quotation_runs_from_its_opening_to_its_closing_quote(text):
+    (span,) = quotations(text)
+    assert text[slice(*span)][1:-1] == "Der Handel wuchs. Er verdoppelte sich"
+
+
+def test_unbalanced_closing_quote_pairs_with_nothing():
+    text = 'Der Umsatz stieg stark" . Dann "begann ein neues Jahr" .'
+    assert [text[s:e] for s, e in quotations(text)] == ['"begann ein neues Jahr"']

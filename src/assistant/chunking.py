@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 
 from assistant.corpus import Document
-from assistant.sentences import sentence_spans
 
 __all__ = ["CHUNKER_VERSION", "Passage", "Sentence", "build_passages", "split_sentences"]
 
@@ -56,7 +55,7 @@ class Passage:
 def split_sentences(document: Document) -> list[Sentence]:
     """Sentence spans over `document.text`, each with the footnotes whose support span contains it."""
     headings = set(document.headings)
-    spans = sentence_spans(document.text, [edge for span in document.headings for edge in span])
+    spans = document.sentences()
     supports = sorted((m.support, m.number) for m in document.markers)
     sentences = []
     k = 0
