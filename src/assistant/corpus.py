@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from bisect import bisect_right
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from assistant.errors import CorpusError, FootnoteParseError
-from assistant.sentences import CLOSING_QUOTES, quotations, sentence_spans
+from assistant.sentences import quotations, sentence_spans
 
 __all__ = [
     "PARSER_VERSION",
@@ -523,9 +523,8 @@ def _with_support(text: str, markers: list[Marker], headings: tuple[tuple[int, i
         back = marker.offset
         while back > 0 and (text[back - 1].isspace() or text[back - 1] in ".,;:!?"):
             back -= 1
-        anchor = max(back - 1, 0)
-        first = last = bisect_right(starts, anchor) - 1
-        if back > 0 and (text[back - 1] == '"' or text[back - 1] in CLOSING_QUOTES) and back in closing:
+        first = last = bisect_right(starts, max(back - 1, 0)) - 1
+        if back in closing:  # a closing quote stands there
             first = bisect_right(starts, closing[back]) - 1
         out.append(replace(marker, support=(sentences[first][0], sentences[last][1])))
     return out
