@@ -100,13 +100,7 @@ class Document:
         return sentence_spans(self.text, [edge for span in self.headings for edge in span])
 
     def page_at(self, offset: int) -> int:
-        page = 1
-        for i, start in enumerate(self.page_starts):
-            if start <= offset:
-                page = i + 1
-            else:
-                break
-        return page
+        return max(1, bisect_right(self.page_starts, offset))
 
 
 @dataclass
