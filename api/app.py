@@ -24,6 +24,7 @@ from api.schemas import (
     ErrorOut,
     HealthOut,
     PassageOut,
+    PassageSourceOut,
     RankedPassageOut,
     SearchRequest,
     SearchResponse,
@@ -185,7 +186,8 @@ def _source_dict(row: dict) -> SourceOut:
 def passage_out(a: Engine, p: Passage) -> PassageOut:
     notes = a.index.footnotes[p.doc_id]
     return PassageOut(passage_id=p.passage_id, doc_id=p.doc_id, page=p.page, text=p.text,
-                      citations=[source_out(notes[n]) for n in p.footnote_numbers])
+                      citations=[PassageSourceOut(**source_out(notes[n]).model_dump(), spans=list(spans))
+                                 for n, spans in zip(p.footnote_numbers, p.citation_spans, strict=True)])
 
 
 def ranked_out(a: Engine, hit: Hit) -> RankedPassageOut:

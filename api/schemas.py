@@ -37,12 +37,21 @@ class SourceOut(BaseModel):
     status: Literal["ok", "truncated", "missing"]
 
 
+class PassageSourceOut(SourceOut):
+    spans: list[tuple[int, int]] = Field(
+        description="[start, end) character offsets into the passage's `text` that this footnote supports",
+        examples=[[[0, 182]]],
+    )
+
+
 class PassageOut(BaseModel):
     passage_id: str
     doc_id: str
     page: int | None
     text: str
-    citations: list[SourceOut]
+    citations: list[PassageSourceOut] = Field(
+        description="footnotes whose marker, or the sentence or quotation their marker closes, is in this passage"
+    )
 
 
 class RankedPassageOut(PassageOut):

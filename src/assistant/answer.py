@@ -1,10 +1,10 @@
 """Compose a short cited answer from the best passages: the sentences that answer, each with its sources.
 
 Extractive by default: one or two sentences from the top passages, each followed by `[n]` markers
-that index into `citations` (1-based) for the footnotes whose markers stand in that sentence. A
-sentence without a marker of its own takes the marker that closes the quotation it opens, and is
-otherwise attributed to its passage ("Passage 2, S. 7") rather than to a neighbouring footnote that may
-support a different claim. An optional
+that index into `citations` (1-based) for the footnotes whose support span contains that sentence (the
+sentence or quotation a marker closes, see `corpus.Marker.support`). A sentence no footnote supports is
+attributed to its passage ("Passage 2, S. 7") rather than to a neighbouring footnote that may support a
+different claim. An optional
 OpenAI-compatible generator may rewrite the answer from the same passages; its markers are validated
 the same way and any failure falls back to the extractive answer.
 """
@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.chunking import Passage
 from assistant.corpus import Footnote
 from assistant.embedding import Embedder
 from assistant.index import Index
@@ -119,7 +118,6 @@ class AnswerComposer:
         used: list[tuple[str, str]] = []
         for rank, passage, s, e, numbers in chosen:
             sentence = passage.text[s:e]
-            numbers = numbers or _closing_quote_markers(passage, s)
             markers = []
             for number in numbers:
                 footnote = self.index.footnotes[passage.doc_id][number]
@@ -163,24 +161,6 @@ class AnswerComposer:
 def _unbracketed(sentence: str) -> str:
     """Editorial brackets in quotations ('[2022]') would read as markers in an answer; passages keep them."""
     return sentence.replace("[", "(").replace("]", ")")
-
-
-def _closing_quote_markers(passage: Passage, start: int) -> tuple[int, ...]:
-    """A sentence that opens a quotation is sourced by the marker where the quotation closes.
-
-    ('… dass "im Jahr 2020 der Umsatz … gestiegen ist. Der belarussische Export … 289,9 Mio. $"77 .')
-    """
-    open_quote = False
-    for s, e, numbers in passage.sentences:
-        if s < start:
-            continue
-        if passage.text[s:e].count('"') % 2:
-            open_quote = not open_quote
-            if not open_quote:
-                return tuple(numbers)
-        elif not open_quote:
-            return ()
-    return ()
 
 
 class LlmAnswerer:

@@ -1,4 +1,4 @@
-"""Cut a document's body into passages of whole sentences, each knowing the footnotes it cites."""
+"""Cut a document's body into passages of whole sentences, each knowing the footnotes that source it."""
 
 from __future__ import annotations
 
@@ -10,16 +10,12 @@ from assistant.corpus import Document
 __all__ = ["CHUNKER_VERSION", "Passage", "Sentence", "build_passages", "split_sentences"]
 
 # Bump when passage boundaries or text change: an index built by another version is stale.
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 
-_ABBREVIATIONS = {
-    "abs", "art", "bd", "bzw", "ca", "co", "dr", "ebd", "etc", "evtl", "gem", "ggf", "hrsg", "inkl",
-    "jh", "jhd", "mio", "mrd", "nr", "prof", "s", "st", "str", "tsd", "u", "usw", "vgl", "vol", "z",
-    "zb", "bzgl", "d", "h", "a", "o", "m", "sog", "br", "jan", "feb", "febr", "aug", "sept", "okt",
-    "nov", "dez", "ltd", "inc", "corp", "jsc", "mill", "min", "max", "kap", "bsp", "ff", "resp", "ua",
-}
-# A period, '!' or '?' (maybe followed by closing quotes) and then space: a candidate sentence end.
-_BOUNDARY = re.compile(r"[.!?]+[\"”“»)]*\s+")
+# A passage may grow past its target to keep a quotation with its marker, up to this many times the target
+# (at the default 60 words: 150). Footnote support spans are at most 150 words in this corpus, and only
+# three exceed 80 (single long sentences, which are never cut anyway); see bench/chunking.py.
+STRETCH = 2.5
 
 
 @dataclass(frozen=True)
@@ -27,11 +23,18 @@ class Sentence:
     start: int
     end: int
     footnote_numbers: tuple[int, ...]
+    """Footnotes whose support span contains this sentence (see `corpus.Marker.support`)."""
+    heading: bool = False
 
 
 @dataclass(frozen=True)
 class Passage:
-    """A retrievable span of whole sentences; `footnote_numbers` are the markers it contains, in order."""
+    """A retrievable span of whole sentences.
+
+    `footnote_numbers` are the footnotes whose support spans overlap it, in order: a marker in the next
+    passage still sources the first half of a quotation here. `citation_spans[i]` are the (start, end)
+    offsets into `text` that footnote `footnote_numbers[i]` supports.
+    """
 
     passage_id: str
     doc_id: str
@@ -42,6 +45,7 @@ class Passage:
     end: int
     sentences: tuple[tuple[int, int, tuple[int, ...]], ...] = ()
     """(start, end, footnote numbers) of each sentence, as offsets into `text`."""
+    citation_spans: tuple[tuple[tuple[int, int], ...], ...] = ()
 
     @property
     def words(self) -> int:
@@ -49,89 +53,95 @@ class Passage:
 
 
 def split_sentences(document: Document) -> list[Sentence]:
-    """Sentence spans over `document.text`; a marker that opens a sentence ('. 16Der') cites the one before."""
-    text = document.text
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        if _is_sentence_end(text, match.start(), match.end()):
-            spans.append((start, match.end()))
-            start = match.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-
-    cites: list[list[int]] = [[] for _ in spans]
-    j = 0
-    for marker in document.markers:
-        while j < len(spans) - 1 and marker.offset >= spans[j][1]:
-            j += 1
-        at_start = marker.offset <= spans[j][0] + (len(text[spans[j][0] :]) - len(text[spans[j][0] :].lstrip()))
-        cites[j - 1 if at_start and j > 0 else j].append(marker.number)
-    return [Sentence(s, e, tuple(c)) for (s, e), c in zip(spans, cites)]
-
-
-def _is_sentence_end(text: str, dot: int, after: int) -> bool:
-    nxt = text[after : after + 1]
-    if not nxt or not (nxt.isupper() or nxt.isdigit() or nxt in "\"„«(["):
-        return False
-    if text[dot] != ".":
-        return True
-    word = re.search(r"(\S+)$", text[:dot])
-    if not word:
-        return True
-    token = word.group(1).strip("\"„“”«»()[]")
-    bare = token.replace(".", "").lower()
-    if bare in _ABBREVIATIONS or (len(bare) == 1 and bare.isalpha()):
-        return False  # 'Mio.', 'Nr.', 'z. B.', initials 'V.S.'
-    if "." in token and all(len(p) <= 2 for p in token.split(".") if p):
-        return False  # 'u.a.', 'd.h.', 'B.L.'
-    return not (token.isdigit() and len(token) <= 2)  # ordinals: 'am 9. Dezember', 'der 20. Jahrestag'
+    """Sentence spans over `document.text`, each with the footnotes whose support span contains it."""
+    headings = set(document.headings)
+    spans = document.sentences()
+    supports = sorted((m.support, m.number) for m in document.markers)
+    sentences = []
+    k = 0
+    for start, end in spans:
+        # supports are sorted by start; those ending before this sentence are done with for good
+        while k < len(supports) and supports[k][0][1] <= start:
+            k += 1
+        numbers = []
+        for (s, e), number in supports[k:]:
+            if s >= end:
+                break
+            if s <= start and end <= e:
+                numbers.append(number)
+        stripped = document.text[start:end].strip()
+        offset = start + len(document.text[start:end]) - len(document.text[start:end].lstrip())
+        heading = (offset, offset + len(stripped)) in headings
+        sentences.append(Sentence(start, end, tuple(sorted(numbers)), heading))
+    return sentences
 
 
-def build_passages(document: Document, *, target_words: int = 110, max_words: int = 170) -> list[Passage]:
-    """Greedily pack whole sentences until `target_words`; a single overlong sentence stands alone."""
+def build_passages(document: Document, *, target_words: int = 60, max_words: int | None = None) -> list[Passage]:
+    """Greedily pack whole sentences until `target_words`, cutting only where no quotation is cut.
+
+    A passage that reached its target still takes the next sentence while that sentence shares a footnote
+    with its last one (the quotation or sentence run a marker sources goes on), up to `max_words`
+    (default `STRETCH` × target); a heading starts a passage; a single overlong sentence stands alone.
+    """
+    max_words = max_words or int(STRETCH * target_words)
     sentences = split_sentences(document)
+    lengths = [len(document.text[s.start : s.end].split()) for s in sentences]
     groups: list[list[Sentence]] = []
     current: list[Sentence] = []
     words = 0
-    for sentence in sentences:
-        n = len(document.text[sentence.start : sentence.end].split())
-        if current and (words >= target_words or words + n > max_words):
-            groups.append(current)
-            current, words = [], 0
+    for sentence, n in zip(sentences, lengths):
+        if current:
+            continues = bool(set(current[-1].footnote_numbers) & set(sentence.footnote_numbers))
+            full = words >= target_words and not continues
+            heading_next = sentence.heading and words >= target_words // 3
+            if full or heading_next or words + n > max_words and not current[-1].heading:
+                groups.append(current)
+                current, words = [], 0
         current.append(sentence)
         words += n
     if current:
-        if groups and words < target_words // 3:
+        if groups and words < target_words // 3 and not current[0].heading:
             groups[-1].extend(current)  # a short tail joins its predecessor
         else:
             groups.append(current)
+    return [_passage(document, i, group) for i, group in enumerate(groups)]
 
-    passages = []
-    for i, group in enumerate(groups):
-        pieces: list[str] = []
-        spans: list[tuple[int, int, tuple[int, ...]]] = []
-        offset = 0
-        for sentence in group:
-            piece = clean_text(document.text[sentence.start : sentence.end])
-            if not piece:
-                continue
-            spans.append((offset, offset + len(piece), sentence.footnote_numbers))
-            pieces.append(piece)
-            offset += len(piece) + 1
-        passages.append(
-            Passage(
-                passage_id=f"{document.doc_id}:{i:04d}",
-                doc_id=document.doc_id,
-                page=document.page_at(group[0].start),
-                text=" ".join(pieces),
-                footnote_numbers=tuple(n for s in group for n in s.footnote_numbers),
-                start=group[0].start,
-                end=group[-1].end,
-                sentences=tuple(spans),
-            )
-        )
-    return passages
+
+def _passage(document: Document, i: int, group: list[Sentence]) -> Passage:
+    pieces: list[str] = []
+    spans: list[tuple[int, int, tuple[int, ...]]] = []
+    offset = 0
+    for sentence in group:
+        piece = clean_text(document.text[sentence.start : sentence.end])
+        if not piece:
+            continue
+        spans.append((offset, offset + len(piece), sentence.footnote_numbers))
+        pieces.append(piece)
+        offset += len(piece) + 1
+    numbers = list(dict.fromkeys(n for _, _, ns in spans for n in ns))
+    numbers.sort(key=lambda n: (min(s for s, _, ns in spans if n in ns), n))
+    return Passage(
+        passage_id=f"{document.doc_id}:{i:04d}",
+        doc_id=document.doc_id,
+        page=document.page_at(group[0].start),
+        text=" ".join(pieces),
+        footnote_numbers=tuple(numbers),
+        start=group[0].start,
+        end=group[-1].end,
+        sentences=tuple(spans),
+        citation_spans=tuple(_merged([(s, e) for s, e, ns in spans if n in ns]) for n in numbers),
+    )
+
+
+def _merged(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Adjacent sentences (one space apart) make one highlight."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and s <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return tuple(out)
 
 
 def clean_text(text: str) -> str:

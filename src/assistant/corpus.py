@@ -19,11 +19,13 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from assistant.errors import CorpusError, FootnoteParseError
+from assistant.sentences import quotations, sentence_spans
 
 __all__ = [
     "PARSER_VERSION",
@@ -37,7 +39,7 @@ __all__ = [
 ]
 
 # Bump when parsing changes what a document holds: an index built by another version is stale.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 FootnoteStatus = Literal["ok", "truncated", "missing"]
 
@@ -66,11 +68,17 @@ class Footnote:
 
 @dataclass(frozen=True)
 class Marker:
-    """A footnote marker in the cleaned body: `offset` is where the removed digits stood."""
+    """A footnote marker in the cleaned body: `offset` is where the removed digits stood.
+
+    `support` is the span of body text the footnote sources: the sentence the marker closes, or, after a
+    closing quote, every sentence of the quotation it closes ('… dass "im Jahr 2020 … gestiegen ist. Der
+    belarussische Export … 289,9 Mio. $"77 .' -> both sentences). Always whole sentences.
+    """
 
     number: int
     offset: int
     page: int
+    support: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -84,15 +92,15 @@ class Document:
     markers: tuple[Marker, ...]
     footnotes: dict[int, Footnote] = field(repr=False)
     stats: dict[str, int] = field(default_factory=dict, repr=False)
+    headings: tuple[tuple[int, int], ...] = ()
+    """(start, end) in `text` of each heading line (the title first): a sentence of its own."""
+
+    def sentences(self) -> list[tuple[int, int]]:
+        """Sentence spans covering `text`; headings never run into the sentence after them."""
+        return sentence_spans(self.text, [edge for span in self.headings for edge in span])
 
     def page_at(self, offset: int) -> int:
-        page = 1
-        for i, start in enumerate(self.page_starts):
-            if start <= offset:
-                page = i + 1
-            else:
-                break
-        return page
+        return max(1, bisect_right(self.page_starts, offset))
 
 
 @dataclass
@@ -132,12 +140,15 @@ def corpus_fingerprint(corpus_dir: Path) -> str:
 
 def parse_document(doc_id: str, raw: str) -> Document:
     body_lines, drafts, continuations, stray_numbers = _split_body_and_footnotes(raw.split("\n"))
-    body, page_starts = _join_body(body_lines)
+    body, page_starts, line_starts = _join_body(body_lines)
+    heading_spans = _heading_spans(body_lines, line_starts)
     marker_spans = _find_markers(body, expected=_expected_markers(drafts, body))
     text, markers = _remove_markers(body, marker_spans, page_starts)
+    headings = tuple((_shifted(s, marker_spans), _shifted(e, marker_spans)) for s, e in heading_spans)
+    markers = _with_support(text, markers, headings)
     drafts = _attach_continuations(drafts, continuations, markers)
     footnotes = _build_footnotes(doc_id, drafts, [m.number for m in markers])
-    title = _title(body_lines)
+    title = text[slice(*headings[0])].strip() if headings and headings[0][0] == 0 else _title(body_lines)
     stats = {
         "pages": len(page_starts),
         "markers": len(markers),
@@ -151,6 +162,7 @@ def parse_document(doc_id: str, raw: str) -> Document:
         markers=tuple(markers),
         footnotes=footnotes,
         stats=stats,
+        headings=headings,
     )
 
 
@@ -159,9 +171,10 @@ def parse_document(doc_id: str, raw: str) -> Document:
 
 def _split_body_and_footnotes(
     lines: list[str],
-) -> tuple[list[tuple[int, str]], list[_FootnoteDraft], list[_Continuation], int]:
-    """Return body lines as (page, line), footnote drafts, continuations, and the stray page numbers dropped."""
-    body: list[tuple[int, str]] = []
+) -> tuple[list[tuple[int, str, bool]], list[_FootnoteDraft], list[_Continuation], int]:
+    """Return body lines as (page, line, is_heading), footnote drafts, continuations, and the stray page
+    numbers dropped."""
+    body: list[tuple[int, str, bool]] = []
     drafts: list[_FootnoteDraft] = []
     continuations: list[_Continuation] = []
     page = 1
@@ -192,7 +205,7 @@ def _split_body_and_footnotes(
         # A page without footnotes has no separator; its successor still starts with a space.
         if line.startswith(" ") and page_has_body:
             page += 1
-        body.append((page, line))
+        body.append((page, line, _is_heading(lines, i)))
         page_has_body = True
         i += 1
     return body, drafts, continuations, stray
@@ -287,9 +300,46 @@ def _resumes_body(lines: list[str], i: int) -> bool:
     )
 
 
-def _title(body_lines: list[tuple[int, str]]) -> str:
+def _is_heading(lines: list[str], i: int) -> bool:
+    """Headings are single-spaced blocks closed by a line of a few spaces; body lines are double-spaced.
+
+        ' Künftige Pläne im Fahrplan'        ' Der Weg der Freundschaft und'
+        ' '                                  'Zusammenarbeit'
+                                             ''
+                                             ' '
+    """
+    stripped = lines[i].strip()
+    if not stripped or len(stripped) > 80 or stripped.endswith((".", ",", ";", "!", "?")):
+        return False
+    j = i + 1
+    if j < len(lines) and lines[j].strip():
+        # the first line of a two-line heading starts with a space, its unspaced second line closes the block
+        if not lines[i].startswith(" ") or lines[j].startswith(" ") or (j + 1 < len(lines) and lines[j + 1].strip()):
+            return False
+        j += 1
+    if j < len(lines) and lines[j] == "":
+        j += 1
+    return j < len(lines) and lines[j] != "" and not lines[j].strip() and not _SEPARATOR.fullmatch(lines[j])
+
+
+def _heading_spans(body_lines: list[tuple[int, str, bool]], line_starts: list[int]) -> list[tuple[int, int]]:
+    """Join consecutive heading lines into one (start, end) span of the joined body."""
+    spans: list[tuple[int, int]] = []
+    previous = False
+    for (_, line, heading), start in zip(body_lines, line_starts):
+        if heading:
+            end = start + len(line.strip())
+            if previous:
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((start, end))
+        previous = heading
+    return spans
+
+
+def _title(body_lines: list[tuple[int, str, bool]]) -> str:
     parts: list[str] = []
-    for _, line in body_lines[:3]:
+    for _, line, _ in body_lines[:3]:
         stripped = line.strip()
         if parts and not line.startswith(" ") and stripped[0].isupper() and len(" ".join(parts)) > 40:
             break
@@ -302,15 +352,17 @@ def _title(body_lines: list[tuple[int, str]]) -> str:
 # -- body text -----------------------------------------------------------------------------------
 
 
-def _join_body(body_lines: list[tuple[int, str]]) -> tuple[str, list[int]]:
-    """Join body lines, undoing line-end hyphenation; return text and the offset where each page starts."""
+def _join_body(body_lines: list[tuple[int, str, bool]]) -> tuple[str, list[int], list[int]]:
+    """Join body lines, undoing line-end hyphenation; return text, the offset where each page starts and
+    the offset where each line's text starts."""
     out: list[str] = []
     length = 0
     page_starts: list[int] = []
+    line_starts: list[int] = []
     current_page = 0
     pending_hyphen = False
-    seen_words = {w.lower() for _, raw in body_lines for w in re.findall(r"[\w-]+", raw)}
-    for page, raw in body_lines:
+    seen_words = {w.lower() for _, raw, _ in body_lines for w in re.findall(r"[\w-]+", raw)}
+    for page, raw, _ in body_lines:
         line = raw.strip()
         if page != current_page:
             page_starts.extend([length] * (page - current_page))
@@ -334,9 +386,10 @@ def _join_body(body_lines: list[tuple[int, str]]) -> tuple[str, list[int]]:
             joiner = " " if out else ""
         piece = joiner + line
         out.append(piece)
+        line_starts.append(length + len(joiner))
         length += len(piece)
         pending_hyphen = line.endswith("-") and len(line) > 1 and not line.endswith("--")
-    return "".join(out), page_starts
+    return "".join(out), page_starts, line_starts
 
 
 _ADJECTIVE_ENDINGS = ("isch", "lich", "ig", "al", "iv", "ell")
@@ -435,10 +488,40 @@ def _remove_markers(
         prev = e
     pieces.append(body[prev:])
     text = "".join(pieces)
-    # Removing a marker shifts later page starts left.
-    shifted = [start - sum(e - s for _, s, e in spans if e <= start) for start in page_starts]
-    page_starts[:] = shifted
+    page_starts[:] = [_shifted(start, spans) for start in page_starts]
     return text, markers
+
+
+def _shifted(offset: int, spans: list[tuple[int, int, int]]) -> int:
+    """Where a body offset lands once the marker digits before it are removed."""
+    return offset - sum(e - s for _, s, e in spans if e <= offset)
+
+
+# Longest quotation taken as one claim: the longest paired quotation in the corpus is 69 words; a longer
+# "quotation" is two unbalanced quotes, and its marker then sources only its own sentence.
+_MAX_QUOTATION_WORDS = 150
+
+
+def _with_support(text: str, markers: list[Marker], headings: tuple[tuple[int, int], ...]) -> list[Marker]:
+    """Give each marker the sentences it sources (see `Marker.support`).
+
+    What stands just before the marker decides, spaces and punctuation skipped: a closing quote that ends
+    a quotation -> every sentence from the quotation's opening to the marker; anything else -> the
+    sentence that ends there. So '… vorgaben. 16Der …' sources '… vorgaben.', not 'Der …'.
+    """
+    sentences = sentence_spans(text, [edge for span in headings for edge in span])
+    starts = [s for s, _ in sentences]
+    closing = {end: start for start, end in quotations(text) if len(text[start:end].split()) <= _MAX_QUOTATION_WORDS}
+    out = []
+    for marker in markers:
+        back = marker.offset
+        while back > 0 and (text[back - 1].isspace() or text[back - 1] in ".,;:!?"):
+            back -= 1
+        first = last = bisect_right(starts, max(back - 1, 0)) - 1
+        if back in closing:  # a closing quote stands there
+            first = bisect_right(starts, closing[back]) - 1
+        out.append(replace(marker, support=(sentences[first][0], sentences[last][1])))
+    return out
 
 
 def _page_of(page_starts: list[int], offset: int) -> int:

@@ -130,6 +130,7 @@ def _passage(row: dict) -> Passage:
         **row,
         "footnote_numbers": tuple(row["footnote_numbers"]),
         "sentences": tuple((s, e, tuple(n)) for s, e, n in row["sentences"]),
+        "citation_spans": tuple(tuple((s, e) for s, e in spans) for spans in row["citation_spans"]),
     })
 
 
