@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, dataclass
 
 from assistant.answer import Answer, AnswerComposer, LlmAnswerer
@@ -31,18 +32,27 @@ class Assistant:
         self.retriever = Retriever.from_settings(self.index, self.embedder, settings)
         self.composer = AnswerComposer(self.index, self.embedder)
         self.generator = LlmAnswerer(settings.llm_url, model=settings.llm_model) if settings.llm_url else None
-        self.sessions = SessionStore(settings.data_dir / "sessions.sqlite3", ttl_seconds=settings.session_ttl_minutes * 60)
+        self.sessions = SessionStore(settings.data_dir / "sessions.sqlite3", ttl_seconds=settings.session_ttl_minutes * 60,
+                                     max_turns=settings.session_max_turns)
 
     def close(self) -> None:
         self.sessions.close()
 
     def check_text(self, text: str, what: str) -> str:
-        text = text.strip()
+        # The corpus is NFC text: NFKC folds NFD, full-width and compatibility forms of a query onto the same words.
+        text = unicodedata.normalize("NFKC", text).strip()
         if not text:
             raise InvalidQueryError(f"the {what} is empty; ask a question, e.g. 'Wann wurde der Industriepark gegründet?'")
         if len(text) > self.settings.max_query_chars:
             raise InvalidQueryError(
                 f"the {what} has {len(text)} characters; at most {self.settings.max_query_chars} are accepted"
+            )
+        # Characters do not bound the cost: 2000 emoji or combining marks are ~2000 model tokens (seconds of CPU).
+        tokens = getattr(self.embedder, "query_tokens", None)
+        if tokens is not None and (n := tokens(text)) > self.settings.max_query_tokens:
+            raise InvalidQueryError(
+                f"the {what} is {n} model tokens long; at most {self.settings.max_query_tokens} are accepted "
+                "(ASSISTANT_MAX_QUERY_TOKENS); ask a shorter question"
             )
         return text
 
