@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import hardening
 from api.schemas import (
     ChatRequest,
     ChatResponse,
@@ -44,7 +45,7 @@ from assistant.errors import (
     UnknownSessionError,
 )
 from assistant.retrieval import Hit
-from assistant.sessions import SessionStorageError
+from assistant.sessions import SessionFullError, SessionStorageError
 from assistant.settings import Settings
 
 log = logging.getLogger("assistant.api")
@@ -57,8 +58,10 @@ _STATUS = {
     IndexStateError: 503,
     EmbedderUnavailableError: 503,
     SessionStorageError: 503,
+    SessionFullError: 409,
 }
-_ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 422: {"model": ErrorOut}, 503: {"model": ErrorOut}}
+_ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 409: {"model": ErrorOut}, 422: {"model": ErrorOut},
+                                         503: {"model": ErrorOut}}
 # Bodies: 400 when they cannot be decoded at all, 413 over the size limit.
 _BODY_ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": ErrorOut}, 413: {"model": ErrorOut}, **_ERRORS}
 
@@ -72,7 +75,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         loaded = engine or Engine(settings)
         app.state.engine = loaded
         log.info(json.dumps({"event": "ready", "passages": len(loaded.index.passages)}))
-        yield
+        async with hardening.running(app, loaded, settings):
+            yield
         if engine is None:
             loaded.close()
 
@@ -86,7 +90,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"],
                            allow_headers=["content-type"])
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    hardening.install(app, settings)  # body limits, HEAD, security headers, validation errors, 503 when busy
     app.add_middleware(RequestLog)
 
     @app.exception_handler(AssistantError)
@@ -136,16 +140,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return [source_out(f) for _, f in sorted(a.index.footnotes[doc_id].items())]
 
     @app.post("/search", response_model=SearchResponse, responses=_BODY_ERRORS)
-    def search(body: SearchRequest, request: Request) -> SearchResponse:
+    async def search(body: SearchRequest, request: Request) -> SearchResponse:
         a = engine_of(request)
-        result = a.search(body.query, k=body.k, doc_id=body.doc_id, mode=body.mode)
+        result = await hardening.infer(request, a.search, body.query, k=body.k, doc_id=body.doc_id, mode=body.mode)
         return SearchResponse(query=result.query, answerable=result.answerable,
                               results=[ranked_out(a, h) for h in result.hits])
 
     @app.post("/chat", response_model=ChatResponse, responses=_BODY_ERRORS)
-    def chat(body: ChatRequest, request: Request) -> ChatResponse:
+    async def chat(body: ChatRequest, request: Request) -> ChatResponse:
         a = engine_of(request)
-        result = a.chat(body.message, session_id=body.session_id, k=body.k)
+        result = await hardening.infer(request, a.chat, body.message, session_id=body.session_id, k=body.k)
         return ChatResponse(
             session_id=result.session_id,
             answer=result.answer.text,
@@ -192,48 +196,6 @@ def passage_out(a: Engine, p: Passage) -> PassageOut:
 
 def ranked_out(a: Engine, hit: Hit) -> RankedPassageOut:
     return RankedPassageOut(**passage_out(a, hit.passage).model_dump(), rank=hit.rank, score=hit.score)
-
-
-class BodySizeLimit:
-    """413 for bodies over the limit, whether announced by Content-Length or streamed."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await _reject(send, self.max_bytes)
-            return
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise _TooLarge
-            return message
-
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await _reject(send, self.max_bytes)
-
-
-class _TooLarge(Exception):
-    pass
-
-
-async def _reject(send: Send, max_bytes: int) -> None:
-    body = json.dumps({"detail": f"request body too large: at most {max_bytes} bytes are accepted"}).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
 
 
 class RequestLog:

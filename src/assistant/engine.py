@@ -66,20 +66,27 @@ class Engine:
     def sessions(self) -> SessionStore:
         """Opened on first use: searching (the CLI, the evaluation's baselines) needs no sessions database."""
         return SessionStore(self.settings.data_dir / "sessions.sqlite3",
-                            ttl_seconds=self.settings.session_ttl_minutes * 60)
+                            ttl_seconds=self.settings.session_ttl_minutes * 60, max_turns=self.settings.session_max_turns)
 
     def close(self) -> None:
         if "sessions" in self.__dict__:
             self.sessions.close()
 
     def check_text(self, text: str, what: str) -> str:
-        # The corpus is NFKC-normalised; a full-width or decomposed question must match it the same way.
+        # The corpus is NFC text: NFKC folds NFD, full-width and compatibility forms of a query onto the same words.
         text = unicodedata.normalize("NFKC", text).strip()
         if not text:
             raise InvalidQueryError(f"the {what} is empty; ask a question, e.g. 'Wann wurde der Industriepark gegründet?'")
         if len(text) > self.settings.max_query_chars:
             raise InvalidQueryError(
                 f"the {what} has {len(text)} characters; at most {self.settings.max_query_chars} are accepted"
+            )
+        # Characters do not bound the cost: 2000 emoji or combining marks are ~2000 model tokens (seconds of CPU).
+        tokens = getattr(self.embedder, "query_tokens", None)
+        if tokens is not None and (n := tokens(text)) > self.settings.max_query_tokens:
+            raise InvalidQueryError(
+                f"the {what} is {n} model tokens long; at most {self.settings.max_query_tokens} are accepted "
+                "(ASSISTANT_MAX_QUERY_TOKENS); ask a shorter question"
             )
         return text
 

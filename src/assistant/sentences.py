@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["OPENING_QUOTES", "CLOSING_QUOTES", "quotations", "sentence_spans"]
+__all__ = ["CLOSING_QUOTES", "OPENING_QUOTES", "quotations", "sentence_spans"]
 
 OPENING_QUOTES = "„«"
 CLOSING_QUOTES = "“”»"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sqlite3
 import threading
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from assistant.errors import AssistantError, InvalidQueryError, UnknownSessionError
 
-__all__ = ["SESSION_ID", "Session", "SessionStorageError", "SessionStore", "Turn"]
+__all__ = ["SESSION_ID", "Session", "SessionFullError", "SessionStorageError", "SessionStore", "Turn"]
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,15 @@ CREATE TABLE IF NOT EXISTS turns (
 
 
 class SessionStorageError(AssistantError):
-    """The sessions database cannot be written (disk full, read-only, locked for too long)."""
+    """The sessions database cannot be written (disk full, read-only, locked for too long, removed)."""
+
+
+class SessionFullError(AssistantError):
+    """A conversation has reached the configured number of turns."""
+
+    def __init__(self, session_id: str, max_turns: int) -> None:
+        super().__init__(f"session {session_id!r} already has {max_turns} turns, the most one conversation may hold "
+                         "(ASSISTANT_SESSION_MAX_TURNS); send the message without session_id to start a new one")
 
 
 @dataclass(frozen=True)
@@ -73,16 +82,22 @@ class Session:
 
 
 class SessionStore:
-    def __init__(self, path: Path, *, ttl_seconds: float) -> None:
+    def __init__(self, path: Path, *, ttl_seconds: float, max_turns: int = 200) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.ttl_seconds = ttl_seconds
+        self.max_turns = max_turns
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=10, isolation_level=None)
+        # Exclusive locking before the first WAL access keeps the WAL index in heap memory: no -shm file is
+        # mmap'ed, so a truncated or unwritable -shm cannot SIGBUS the process. Writes cost the same as shared
+        # WAL (bench/README.md); the price is that one process owns the database while it runs.
+        self._db.execute("PRAGMA locking_mode=EXCLUSIVE")
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        self._identity = _file_identity(self.path)
 
     def close(self) -> None:
         with self._lock:
@@ -92,10 +107,12 @@ class SessionStore:
         now = time.time()
         session_id = uuid.uuid4().hex
         self._write("INSERT INTO sessions (id, created_at, updated_at) VALUES (?, ?, ?)", (session_id, now, now))
+        self._check_file()
         return Session(session_id, now, now, [])
 
     def get(self, session_id: str) -> Session:
         check_session_id(session_id)
+        self._check_file()
         with self._lock:
             row = self._db.execute("SELECT created_at, updated_at FROM sessions WHERE id = ?", (session_id,)).fetchone()
             if row is None or time.time() - row[1] > self.ttl_seconds:
@@ -113,9 +130,16 @@ class SessionStore:
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
+                # The session may have been deleted (or purged) while the turn was being answered.
+                if self._db.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+                    self._rollback()
+                    raise UnknownSessionError(session_id)
                 position = self._db.execute(
                     "SELECT COALESCE(MAX(position) + 1, 0) FROM turns WHERE session_id = ?", (session_id,)
                 ).fetchone()[0]
+                if position >= self.max_turns:
+                    self._rollback()
+                    raise SessionFullError(session_id, self.max_turns)
                 self._db.execute(
                     "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (session_id, position, turn.message, turn.resolved_query, turn.answer, int(turn.answerable),
@@ -128,18 +152,28 @@ class SessionStore:
                 # The path goes to the server log only: error bodies never name server files.
                 log.error("cannot save a turn to %s: %s", self.path, exc)
                 raise SessionStorageError(f"cannot save the turn: {exc}") from exc
+        self._check_file()
 
     def delete(self, session_id: str) -> None:
         check_session_id(session_id)
         with self._lock:
-            deleted = self._db.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount
+            try:
+                deleted = self._db.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount
+            except sqlite3.Error as exc:
+                log.error("cannot delete a session in %s: %s", self.path, exc)
+                raise SessionStorageError(f"cannot delete the session: {exc}") from exc
         if not deleted:
             raise UnknownSessionError(session_id)
 
     def purge_expired(self) -> int:
+        """Delete conversations idle for longer than the TTL (their turns go with them); return how many."""
         cutoff = time.time() - self.ttl_seconds
         with self._lock:
-            return self._db.execute("DELETE FROM sessions WHERE updated_at < ?", (cutoff,)).rowcount
+            try:
+                return self._db.execute("DELETE FROM sessions WHERE updated_at < ?", (cutoff,)).rowcount
+            except sqlite3.Error as exc:
+                log.error("cannot purge expired sessions in %s: %s", self.path, exc)
+                raise SessionStorageError(f"cannot purge expired sessions: {exc}") from exc
 
     def _write(self, sql: str, params: tuple) -> None:
         with self._lock:
@@ -149,11 +183,27 @@ class SessionStore:
                 log.error("cannot write to %s: %s", self.path, exc)
                 raise SessionStorageError(f"cannot write the session: {exc}") from exc
 
+    def _check_file(self) -> None:
+        """A database deleted or replaced under the running server still takes writes (into the unlinked
+        file) that vanish at restart; such a turn must not be acknowledged."""
+        if _file_identity(self.path) != self._identity:
+            log.error("the sessions database %s was removed or replaced while the server ran", self.path)
+            raise SessionStorageError("the sessions database was removed or replaced while the service ran; "
+                                      "conversations cannot be saved until the service is restarted")
+
     def _rollback(self) -> None:
         try:
             self._db.execute("ROLLBACK")
         except sqlite3.Error:
             pass
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def check_session_id(session_id: str) -> None:

@@ -32,9 +32,20 @@ class Settings(BaseSettings):
 
     followup_blend: float = Field(0.5, ge=0, le=2, description="weight of a follow-up's own words against its context")
     session_ttl_minutes: int = Field(24 * 60, ge=1)
+    session_purge_minutes: float = Field(10, gt=0, description="how often expired sessions are deleted from disk")
+    session_max_turns: int = Field(200, ge=1, description="turns one conversation may hold; more is a 409")
     max_query_chars: int = Field(2000, ge=10)
+    max_query_tokens: int = Field(
+        128, ge=16, le=512,
+        description="model tokens a query may have: embedding cost grows with them (dev questions: at most ~50)",
+    )
     max_body_bytes: int = Field(64 * 1024, ge=1024)
     cors_origins: list[str] = Field(default_factory=list)
+    inference_workers: int = Field(2, ge=1, le=64, description="threads running embedding, FAISS, BM25, scoring")
+    inference_threads: int = Field(1, ge=1, le=64, description="OpenMP/BLAS threads inside one inference call")
+    inference_queue: int = Field(16, ge=0, description="requests waiting for an inference worker before 503s")
+    request_timeout_seconds: float = Field(10, gt=0, description="time a client has to send headers and body")
+    keep_alive_seconds: float = Field(5, gt=0, description="idle time before a keep-alive connection is closed")
     llm_url: str | None = None
     llm_model: str = "default"
 
