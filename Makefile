@@ -50,6 +50,7 @@ eval: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/assistant index build --if-needed
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/chunking.py
 
 fuzz: $(VENV)/.installed-dev
 	$(BIN)/assistant index build --if-needed
