@@ -59,6 +59,8 @@ class Retriever:
         doc_id: str | None = None,
         mode: str = "hybrid",
         history: Sequence[str] = (),
+        year_from: int | None = None,
+        year_to: int | None = None,
     ) -> SearchResult:
         """Rank passages for `query`; `history` holds the earlier user turns of a conversation, oldest first."""
         query = query.strip()
@@ -68,7 +70,7 @@ class Retriever:
             raise InvalidQueryError(f"unknown mode {mode!r}; choose one of: {', '.join(MODES)}")
         if doc_id is not None and doc_id not in self.index.doc_ids():
             raise UnknownDocumentError(doc_id, self.index.doc_ids())
-        allowed = self._mask(doc_id)
+        allowed = self._mask(doc_id, year_from, year_to)
         context = contextual_query(query, history)
         dense = np.where(allowed, self.dense_scores(context), -np.inf) if mode != "lexical" else None
         lexical = np.where(allowed, self.lexical_scores(context), -np.inf) if mode != "dense" else None
@@ -122,10 +124,17 @@ class Retriever:
             return np.zeros(len(self.index.passages), dtype=np.float32)
         return np.asarray(self.index.bm25.get_scores(tokens), dtype=np.float32)
 
-    def _mask(self, doc_id: str | None) -> np.ndarray:
-        if doc_id is None:
-            return np.ones(len(self.index.passages), dtype=bool)
-        return np.array([p.doc_id == doc_id for p in self.index.passages])
+    def _mask(self, doc_id: str | None, year_from: int | None = None, year_to: int | None = None) -> np.ndarray:
+        allowed = np.ones(len(self.index.passages), dtype=bool)
+        if doc_id is not None:
+            allowed &= np.array([p.doc_id == doc_id for p in self.index.passages])
+        if year_from is not None or year_to is not None:
+            # A passage is in range when one of its sources is; a passage without a dated source is not.
+            low, high = year_from or -10**6, year_to or 10**6
+            notes = self.index.footnotes
+            allowed &= np.array([any(notes[p.doc_id][n].year is not None and low <= notes[p.doc_id][n].year <= high
+                                     for n in p.footnote_numbers) for p in self.index.passages])
+        return allowed
 
 
 # Words that point back to an earlier turn: 'Und 2011?', 'Wer hat es unterzeichnet?', 'Where was that?'.

@@ -46,14 +46,18 @@ class Assistant:
             )
         return text
 
-    def search(self, query: str, *, k: int, doc_id: str | None = None, mode: str = "hybrid") -> SearchResult:
-        return self.retriever.search(self.check_text(query, "query"), k=k, doc_id=doc_id, mode=mode)
+    def search(self, query: str, *, k: int, doc_id: str | None = None, mode: str = "hybrid",
+               year_from: int | None = None, year_to: int | None = None) -> SearchResult:
+        return self.retriever.search(self.check_text(query, "query"), k=k, doc_id=doc_id, mode=mode,
+                                     year_from=year_from, year_to=year_to)
 
-    def chat(self, message: str, *, session_id: str | None, k: int) -> ChatResult:
+    def chat(self, message: str, *, session_id: str | None, k: int, doc_id: str | None = None,
+             year_from: int | None = None, year_to: int | None = None) -> ChatResult:
         message = self.check_text(message, "message")
         session = self.sessions.get(session_id) if session_id else self.sessions.create()
         history = session.questions
-        result = self.retriever.search(message, k=k, history=history)
+        result = self.retriever.search(message, k=k, history=history, doc_id=doc_id,
+                                       year_from=year_from, year_to=year_to)
         resolved = result.context
         answer = self.composer.compose(message, result.hits, answerable=result.answerable, context=resolved,
                                        said=[t.answer for t in session.turns])
