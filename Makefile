@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= $(or $(ASSISTANT_HOST),127.0.0.1)
 PORT   ?= $(or $(ASSISTANT_PORT),8000)
 
-.PHONY: install index serve test bench fuzz load eval clean
+.PHONY: install index serve test screenshots bench fuzz load eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ test: $(STAMP)
 	  $$S apt-get update -qq && $$S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } \
 	  || echo "chromium/chromium-driver not installed: tests/test_web.py will be skipped"
 	$(BIN)/python -m pytest -q
+
+# The browser tests again, this time leaving their screenshots in eval/reports/ (chat, phone, reader, API docs).
+screenshots: $(STAMP)
+	@[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || { S=$$([ "$$(id -u)" -eq 0 ] || echo "sudo -n"); \
+	  $$S apt-get update -qq && $$S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+	WEB_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_web.py
 
 eval: index
 	$(BIN)/assistant eval --questions eval/dev_questions_000.jsonl eval/dev_questions_002.jsonl eval/questions_added.jsonl
