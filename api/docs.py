@@ -1,7 +1,7 @@
 """/docs (Swagger UI) and /redoc from local files: the fastapi-offline package ships both bundles.
 
 FastAPI's own pages load them from a CDN and start Swagger UI with an inline script; these pages need no
-network and no inline script, so they also work under a strict Content-Security-Policy.
+network and no inline script, and send a Content-Security-Policy that keeps every request on this server.
 """
 
 from __future__ import annotations
@@ -30,6 +30,12 @@ _REDOC = """<!doctype html>
 """
 
 
+# Same-origin only: ReDoc's sidebar would otherwise fetch its vendor's logo from a CDN (it hides the image
+# when that fails). Both bundles inject <style> elements and ReDoc searches in a blob: worker.
+_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+        "worker-src 'self' blob:; connect-src 'self'")
+
+
 def install(app: FastAPI) -> None:
     """Serve /docs and /redoc (the app must be created with docs_url=None and redoc_url=None)."""
     if not (ASSETS / "swagger-ui-bundle.js").is_file() or not (ASSETS / "redoc.standalone.js").is_file():
@@ -39,8 +45,8 @@ def install(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def swagger() -> HTMLResponse:
-        return HTMLResponse(_SWAGGER.format(**values))
+        return HTMLResponse(_SWAGGER.format(**values), headers={"content-security-policy": _CSP})
 
     @app.get("/redoc", include_in_schema=False)
     def redoc() -> HTMLResponse:
-        return HTMLResponse(_REDOC.format(**values))
+        return HTMLResponse(_REDOC.format(**values), headers={"content-security-policy": _CSP})

@@ -77,7 +77,14 @@ def models() -> ModelList:
     return ModelList(data=[ModelOut(id=MODEL_ID, created=0, owned_by="quellen-assistent")])
 
 
-@router.post("/chat/completions", responses={code: {"model": ErrorOut} for code in (400, 404, 413, 422, 503)})
+_COMPLETION_RESPONSES = {
+    200: {"description": "a chat.completion object, or with `stream: true` server-sent chat.completion.chunk events",
+          "content": {"application/json": {}, "text/event-stream": {}}},
+    **{code: {"model": ErrorOut} for code in (400, 404, 413, 422, 503)},
+}
+
+
+@router.post("/chat/completions", responses=_COMPLETION_RESPONSES)
 def chat_completions(body: ChatCompletionRequest, request: Request):
     """OpenAI chat completion (`stream: true` for server-sent events): the last user message is the question,
     the earlier user and assistant messages its conversation; optional `doc_id`, `year_from`, `year_to` narrow
