@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.citations import text_without_url
 from api.schemas import ErrorOut, SearchFilters, SourceOut
-from assistant.errors import InvalidQueryError
+from assistant.errors import AssistantError, InvalidQueryError
 from assistant.sessions import Turn
 
 router = APIRouter(prefix="/v1", tags=["openai"])
@@ -89,6 +89,18 @@ def chat_completions(body: ChatCompletionRequest, request: Request):
     """OpenAI chat completion (`stream: true` for server-sent events): the last user message is the question,
     the earlier user and assistant messages its conversation; optional `doc_id`, `year_from`, `year_to` narrow
     the search. The answer keeps its [n] markers and ends with the numbered source list."""
+    try:
+        return _complete(body, request)
+    except AssistantError as exc:
+        # OpenAI clients read {"error": {"message"}}; the service's own clients read "detail". Both, then.
+        from api.app import _STATUS  # at call time: api.app imports this module
+
+        status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
+        return JSONResponse({"detail": str(exc), "error": {"message": str(exc), "type": "invalid_request_error",
+                                                          "code": status}}, status_code=status)
+
+
+def _complete(body: ChatCompletionRequest, request: Request):
     from api.app import source_out  # at call time: api.app imports this module
 
     a = request.app.state.assistant
