@@ -32,9 +32,7 @@ def to_markdown(answer: str, sources: list[SourceOut], titles: dict[str, str]) -
     if sources:
         lines += ["**Quellen**", ""]
         for i, s in enumerate(sources, start=1):
-            entry = f"{i}. {text_without_url(s)}"
-            if s.url:
-                entry += f" <{s.url}>"
+            entry = " ".join(part for part in (f"{i}.", text_without_url(s), s.url and f"<{s.url}>") if part)
             entry += f" — {_label(s, titles)}"
             if s.status == "truncated":
                 entry += " (Fußnote in der Extraktion abgeschnitten)"
@@ -52,7 +50,7 @@ class _RisWriter(rispy.RisWriter):
 def to_ris(sources: list[SourceOut], titles: dict[str, str]) -> str:
     records = []
     for s in sources:
-        record = {"type_of_reference": "ELEC" if s.url else "GEN", "id": _id(s), "title": text_without_url(s),
+        record = {"type_of_reference": "ELEC" if s.url else "GEN", "id": _id(s), "title": _title(s),
                   "notes": [_label(s, titles)]}
         if s.url:
             record["urls"] = [s.url]
@@ -65,7 +63,7 @@ def to_ris(sources: list[SourceOut], titles: dict[str, str]) -> str:
 def to_csl_json(sources: list[SourceOut], titles: dict[str, str]) -> str:
     items = []
     for s in sources:
-        item = {"id": _id(s), "type": "webpage" if s.url else "document", "title": text_without_url(s),
+        item = {"id": _id(s), "type": "webpage" if s.url else "document", "title": _title(s),
                 "note": _label(s, titles)}
         if s.url:
             item["URL"] = s.url
@@ -73,6 +71,10 @@ def to_csl_json(sources: list[SourceOut], titles: dict[str, str]) -> str:
             item["issued"] = {"date-parts": [[s.year]]}
         items.append(item)
     return json.dumps(items, ensure_ascii=False, indent=2)
+
+
+def _title(source: SourceOut) -> str:
+    return text_without_url(source) or source.url or ""  # some footnotes are nothing but a URL
 
 
 def _id(source: SourceOut) -> str:

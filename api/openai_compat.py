@@ -152,7 +152,7 @@ def _source_list(sources: list[SourceOut]) -> str:
         return ""
     lines = ["", "", "Quellen:"]
     for i, s in enumerate(sources, start=1):
-        lines.append(f"[{i}] {text_without_url(s)}" + (f" <{s.url}>" if s.url else ""))
+        lines.append(" ".join(part for part in (f"[{i}]", text_without_url(s), s.url and f"<{s.url}>") if part))
     return "\n".join(lines)
 
 

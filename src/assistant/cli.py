@@ -275,7 +275,7 @@ def serve(host: str | None, port: int | None) -> None:
 def _source_line(source) -> str:
     if source.status == "missing":
         return "(Fußnotentext in der Vorlage verloren)"
-    parts = [text_without_url(source.text, source.url)]
+    parts = [text for text in [text_without_url(source.text, source.url)] if text]
     if source.url:
         parts.append(f"<{source.url}>")
     if source.status == "truncated":

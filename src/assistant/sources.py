@@ -20,11 +20,12 @@ def readable(text: str) -> str:
 
 
 def text_without_url(text: str | None, url: str | None) -> str:
-    """The footnote's text for showing next to its repaired `url`, so the URL is not printed twice."""
+    """The footnote's text for showing next to its repaired `url`, so the URL is not printed twice; empty
+    when the footnote is nothing but its URL."""
     if text is None:
         return "(Fußnotentext in der Extraktion verloren)"
     if url:
-        text = _PRINTED_URL.sub("", text).rstrip(" ,;:-") or text
+        text = _PRINTED_URL.sub("", text).rstrip(" ,;:-")
     return readable(text)
 
 
