@@ -47,6 +47,12 @@ eval: $(VENV)/.installed-dev
 	$(BIN)/assistant index build --if-needed
 	$(BIN)/assistant eval --report-dir eval/reports --questions eval/dev_questions_000.jsonl eval/dev_questions_002.jsonl eval/questions_added.jsonl
 
+# The browser tests again, this time leaving their screenshots in eval/reports/ (chat, phone, reader, API docs).
+screenshots: $(VENV)/.installed-dev
+	@[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || { S=$$([ "$$(id -u)" -eq 0 ] || echo "sudo -n"); \
+	  $$S apt-get update -qq && $$S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+	WEB_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_web.py
+
 bench: $(VENV)/.installed-dev
 	$(BIN)/assistant index build --if-needed
 	$(BIN)/python bench/bench.py

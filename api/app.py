@@ -17,7 +17,8 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import hardening
+from api import docs, export, hardening, openai_compat, reader
+from api.citations import url_warning
 from api.schemas import (
     ChatRequest,
     ChatResponse,
@@ -86,6 +87,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         "Antworten mit Passagen und exakten Fußnoten-Quellen.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # api/docs.py serves /docs and /redoc from local files
+        redoc_url=None,
     )
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"],
@@ -118,38 +121,46 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @app.get("/health", response_model=HealthOut)
     def health(request: Request) -> HealthOut:
+        """Ready once the index is loaded and verified: passages, documents, embedder and build time."""
         a = engine_of(request)
         return HealthOut(status="ok", passages=len(a.index.passages), documents=len(a.index.documents),
                          embedder=a.index.manifest["model_id"], index_built_at=a.index.manifest["created_at"])
 
     @app.get("/documents", response_model=list[DocumentOut])
     def documents(request: Request) -> list[DocumentOut]:
+        """The documents with their titles and how many passages and footnotes each has."""
         return [DocumentOut(doc_id=d.doc_id, title=d.title, passages=d.passages, footnotes=d.footnotes)
                 for d in engine_of(request).index.documents]
 
     @app.get("/documents/{doc_id}/passages", response_model=list[PassageOut], responses=_ERRORS)
     def document_passages(doc_id: str, request: Request) -> list[PassageOut]:
+        """Every passage of a document in reading order, with the sources it cites."""
         a = engine_of(request)
         _known_document(a, doc_id)
         return [passage_out(a, p) for p in a.index.passages_of(doc_id)]
 
     @app.get("/documents/{doc_id}/footnotes", response_model=list[SourceOut], responses=_ERRORS)
     def document_footnotes(doc_id: str, request: Request) -> list[SourceOut]:
+        """Every footnote of a document, 1..N, with its text, repaired URL, year and status."""
         a = engine_of(request)
         _known_document(a, doc_id)
         return [source_out(f) for _, f in sorted(a.index.footnotes[doc_id].items())]
 
     @app.post("/search", response_model=SearchResponse, responses=_BODY_ERRORS)
     async def search(body: SearchRequest, request: Request) -> SearchResponse:
+        """Rank passages for a question, optionally within one document and a year range of their sources."""
         a = engine_of(request)
-        result = await hardening.infer(request, a.search, body.query, k=body.k, doc_id=body.doc_id, mode=body.mode)
+        result = await hardening.infer(request, a.search, body.query, k=body.k, doc_id=body.doc_id, mode=body.mode,
+                                       year_from=body.year_from, year_to=body.year_to)
         return SearchResponse(query=result.query, answerable=result.answerable,
                               results=[ranked_out(a, h) for h in result.hits])
 
     @app.post("/chat", response_model=ChatResponse, responses=_BODY_ERRORS)
     async def chat(body: ChatRequest, request: Request) -> ChatResponse:
+        """Answer a message with inline [n] citations; pass the returned session_id back for follow-ups."""
         a = engine_of(request)
-        result = await hardening.infer(request, a.chat, body.message, session_id=body.session_id, k=body.k)
+        result = await hardening.infer(request, a.chat, body.message, session_id=body.session_id, k=body.k,
+                                       doc_id=body.doc_id, year_from=body.year_from, year_to=body.year_to)
         return ChatResponse(
             session_id=result.session_id,
             answer=result.answer.text,
@@ -161,6 +172,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @app.get("/sessions/{session_id}", response_model=SessionOut, responses=_ERRORS)
     def get_session(session_id: str, request: Request) -> SessionOut:
+        """The turns of a conversation: each message, how it was understood, the answer and its sources."""
         s = engine_of(request).sessions.get(session_id)
         return SessionOut(
             session_id=s.session_id, created_at=s.created_at, updated_at=s.updated_at,
@@ -169,8 +181,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @app.delete("/sessions/{session_id}", status_code=204, responses=_ERRORS)
     def delete_session(session_id: str, request: Request) -> None:
+        """Forget a conversation."""
         engine_of(request).sessions.delete(session_id)
 
+    app.include_router(reader.router)
+    app.include_router(export.router)
+    app.include_router(openai_compat.router)
+    docs.install(app)
     return app
 
 
@@ -180,7 +197,8 @@ def _known_document(a: Engine, doc_id: str) -> None:
 
 
 def source_out(f: Footnote) -> SourceOut:
-    return SourceOut(doc_id=f.doc_id, footnote=f.number, text=f.text, url=f.url, year=f.year, status=f.status)
+    return SourceOut(doc_id=f.doc_id, footnote=f.number, text=f.text, url=f.url, year=f.year, status=f.status,
+                     url_warning=url_warning(f.url))
 
 
 def _source_dict(row: dict) -> SourceOut:

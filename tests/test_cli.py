@@ -62,3 +62,27 @@ def test_every_command_in_the_readme_exists():
     for command in commands:
         assert _command_exists(command.split()), command
     assert not _command_exists(["index", "frobnicate"]) and not _command_exists(["frobnicate"])
+
+
+def test_chat_names_documents_prints_each_url_once_and_says_how_a_follow_up_was_understood(built_settings, tmp_path):
+    env = {"ASSISTANT_CORPUS_DIR": str(built_settings.corpus_dir), "ASSISTANT_INDEX_DIR": str(built_settings.index_dir),
+           "ASSISTANT_DATA_DIR": str(tmp_path / "data")}
+    questions = [
+        "Welche Rolle spielen die Medien bei der Schaffung gemeinsamer ideologischer Werte in den Integrationsvereinigungen?",
+        "Wie stark wuchs der Handel zwischen Belarus und Kasachstan von 2005 bis 2010?",
+        "Und 2011?",
+    ]
+    result = CliRunner().invoke(main, ["chat", "--passages"], input="\n".join([*questions, "/quit"]) + "\n", env=env,
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    # Footnote 3 is printed with '- �. 255.' (a lost Cyrillic 'С.', page): the terminal shows 'S. 255'.
+    assert "Fn. 3, Die Ideologie der eurasischen Partnerschaft:" in out and "S. 255" in out
+    assert "\ufffd" not in out
+    assert DOC_KZ not in out  # titles, not hash ids, for sources and passages
+    assert re.search(r"#1 Die Ideologie der eurasischen Partnerschaft, S\. \d+: ", out)
+    # Footnote 6: the repaired URL once, not also the spaced copy from the footnote text; and the caution.
+    source = next(line for line in out.splitlines() if "Fn. 6," in line)
+    assert source.count("belembassy") == 1 and "<http://www.Kasachstan.belembassy.org/" in source
+    assert "Vorsicht: Der Domainname enthält „Kasachstan“" in source
+    assert "(verstanden als: Wie stark wuchs der Handel zwischen Belarus und Kasachstan von 2005 bis 2010? Und 2011?)" in out

@@ -1,19 +1,24 @@
 """The chat page end to end: the real service under uvicorn, driven in headless Chromium.
 
 The browser is Debian's `chromium` with its matching `chromium-driver`, driven by Selenium: nothing is downloaded.
-The test skips only when /usr/bin/chromium is absent. It leaves two screenshots of a real conversation in
-eval/reports/ (desktop and 375 px wide).
+The test skips only when /usr/bin/chromium is absent. With WEB_SCREENSHOTS=1 (`make screenshots`) it leaves
+screenshots of a real conversation, the reading view and the API docs in eval/reports/; `make test` writes none.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+import rispy
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
@@ -21,7 +26,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.conftest import ROOT
 from tests.live_server import live_server, server_env
@@ -64,6 +69,8 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
                 "--window-size=1200,900", "--hide-scrollbars", "--no-first-run", "--disable-extensions",
                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
         options.add_argument(arg)
+    # The network log lets the docs test see every request a page makes, and which ones the page's CSP refused.
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     # An explicit driver path keeps Selenium Manager (which would go to the network) out of it.
     service = Service(executable_path=str(CHROMEDRIVER), log_output=subprocess.DEVNULL)
     driver = webdriver.Chrome(service=service, options=options)
@@ -132,14 +139,18 @@ def session_in_storage(driver: WebDriver) -> str | None:
 
 
 def screenshot(driver: WebDriver, path: Path, width: int, *, mobile: bool = False) -> None:
-    """A full-page screenshot (the viewport stretched to the page's height), checking nothing sticks out sideways."""
+    """A full-page screenshot (the viewport stretched to the page's height), checking nothing sticks out sideways.
+
+    The check always runs; the file is written only under `make screenshots` (WEB_SCREENSHOTS=1).
+    """
     metrics = {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": mobile}
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
     height = driver.execute_script("return Math.ceil(document.documentElement.scrollHeight)")
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": min(height, 12000)})
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        assert driver.save_screenshot(str(path)), f"no screenshot written to {path}"
+        if os.environ.get("WEB_SCREENSHOTS") == "1":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            assert driver.save_screenshot(str(path)), f"no screenshot written to {path}"
         overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"at {width} px the page scrolls sideways by {overflow} px"
     finally:
@@ -298,3 +309,221 @@ def test_server_errors_are_shown_and_the_question_kept(server, browser):
     assert "2000" in error.text
     assert turns(d) == []
     assert d.find_element(By.ID, "question").get_attribute("value") == too_long
+
+
+# -- the journalist's tools: reading view, copy and export, filters, API docs --------------------------------------
+
+DOC_CN = "002_ba6a942ef8cf572b"
+MARKERS = re.compile(r"\s*\[\d+\]")
+
+
+def viewport_screenshot(driver: WebDriver, path: Path) -> None:
+    """What a person sees at this scroll position (the reader is too long for a full-page picture)."""
+    if os.environ.get("WEB_SCREENSHOTS") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        assert driver.save_screenshot(str(path)), f"no screenshot written to {path}"
+
+
+def in_new_tab(driver: WebDriver, link: WebElement, main: str) -> None:
+    click(driver, link)
+    wait(driver, lambda d: len(d.window_handles) == 2, "the link did not open a new tab", timeout=10)
+    driver.switch_to.window(next(h for h in driver.window_handles if h != main))
+    wait_ready(driver, "the reading view did not finish loading")
+
+
+def expand_passages(driver: WebDriver, answer: WebElement) -> list[WebElement]:
+    details = answer.find_element(By.CSS_SELECTOR, "details.passages")
+    if details.get_attribute("open") is None:
+        click(driver, details.find_element(By.TAG_NAME, "summary"))
+    return answer.find_elements(By.CSS_SELECTOR, "li.passage")
+
+
+def visible_in_viewport(driver: WebDriver, element: WebElement) -> bool:
+    return driver.execute_script("const r = arguments[0].getBoundingClientRect();"
+                                 "return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight", element)
+
+
+def test_reader_opens_from_an_answer_with_the_sentence_and_cited_spans_highlighted(server, browser):
+    d = browser
+    open_page(d, server, fresh=True)
+    turn = ask(d, QUESTION)
+    first = answer_of(turn)
+    answer = MARKERS.sub("", first.find_element(By.CSS_SELECTOR, ".answer-text").text)
+    assert turn.find_element(By.CSS_SELECTOR, ".question p").get_attribute("lang") == "de"
+    # The inline marker is a 44 x 44 px touch target.
+    marker = first.find_element(By.CSS_SELECTOR, ".answer-text button.marker")
+    assert marker.size["width"] >= 44 and marker.size["height"] >= 44, marker.size
+    # Footnote 6's host was machine-translated ('www.Kasachstan.belembassy.org'): the source panel says so.
+    click(d, marker)
+    dialog = d.find_element(By.ID, "source-dialog")
+    wait(d, lambda _: dialog.get_attribute("open") is not None, "the source panel did not open", timeout=10)
+    caution = dialog.find_element(By.CSS_SELECTOR, ".source-url-warning")
+    assert caution.is_displayed() and "Kasachstan" in caution.text
+    dialog.find_element(By.CSS_SELECTOR, "button.close").click()
+
+    # Every passage links into the reading view; the one holding the answer's sentence carries it along.
+    passages = expand_passages(d, first)
+    links = [p.find_element(By.CSS_SELECTOR, "a.read-link") for p in passages]
+    params = [parse_qs(urlsplit(link.get_attribute("href")).query) for link in links]
+    assert [q["p"][0] for q in params] == [p.get_attribute("data-passage-id") for p in passages]
+    at = next(i for i, q in enumerate(params) if "s" in q)
+    passage_id, cited = params[at]["p"][0], [int(n) for n in params[at]["f"][0].split(",")]
+    main = d.current_window_handle
+    in_new_tab(d, links[at], main)
+    try:
+        target = d.find_element(By.CSS_SELECTOR, ".passage-block--target")
+        assert target.get_attribute("id") == passage_id
+        mark = target.find_element(By.CSS_SELECTOR, "mark.hl-answer")
+        assert len(mark.text) > 40 and mark.text in answer
+        assert visible_in_viewport(d, mark), "the highlighted sentence is not on screen"
+        assert mark.value_of_css_property("background-color") not in ("rgba(0, 0, 0, 0)", "transparent")
+        assert d.find_element(By.ID, "legend").is_displayed()
+        # The cited footnotes' spans (from the API's `spans`, where the server sends them) are marked too.
+        doc_id = passage_id.split(":")[0]
+        passage = next(p for p in httpx.get(f"{server}/documents/{doc_id}/passages", timeout=WAIT_S).json()
+                       if p["passage_id"] == passage_id)
+        covered = {i for c in passage["citations"] if c["footnote"] in cited for a, b in c.get("spans") or [] for i in range(a, b)}
+        shown = target.find_elements(By.CSS_SELECTOR, "mark.hl-cited")
+        assert sum(len(m.get_attribute("textContent")) for m in shown) == len(covered)
+        # The document is all there: every passage anchored, every footnote listed, the cited one findable.
+        body = httpx.get(f"{server}/documents/{doc_id}/reader", timeout=WAIT_S).json()
+        assert len(d.find_elements(By.CSS_SELECTOR, "section.passage-block")) == len(body["passages"])
+        assert len(d.find_elements(By.CSS_SELECTOR, "#footnote-list > li")) == len(body["footnotes"])
+        note = d.find_element(By.ID, f"fn-{cited[0]}")
+        assert note.find_element(By.CSS_SELECTOR, ".source-url-warning").get_attribute("textContent").startswith("Vorsicht")
+        viewport_screenshot(d, REPORTS / "reader_screenshot.png")
+    finally:
+        d.close()
+        d.switch_to.window(main)
+
+    # "Passage N, S. P" (a sentence without a footnote) opens the reader at passage N of that answer.
+    follow = answer_of(ask(d, FOLLOW_UP))
+    ref = follow.find_element(By.CSS_SELECTOR, ".answer-text a.passage-ref")
+    rank = int(re.search(r"(\d+),", ref.text).group(1))
+    expected = expand_passages(d, follow)[rank - 1].get_attribute("data-passage-id")
+    in_new_tab(d, ref, main)
+    try:
+        target = d.find_element(By.CSS_SELECTOR, ".passage-block--target")
+        assert target.get_attribute("id") == expected
+        assert "2011" in target.find_element(By.CSS_SELECTOR, "mark.hl-answer").text
+        assert visible_in_viewport(d, target)
+    finally:
+        d.close()
+        d.switch_to.window(main)
+
+
+def test_an_answer_is_copied_with_its_sources_and_exported_for_reference_managers(server, browser):
+    d = browser
+    open_page(d, server, fresh=True)
+    d.execute_cdp_cmd("Browser.grantPermissions", {"origin": server,
+                                                   "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    turns_ = [answer_of(ask(d, q)) for q in (ENGLISH, QUESTION)]
+    session = session_in_storage(d)
+    assert turns_[0].find_element(By.XPATH, "./preceding-sibling::div[@class='question']/p").get_attribute("lang") == "en"
+    for number, answer in enumerate(turns_, start=1):
+        click(d, answer.find_element(By.CSS_SELECTOR, "button.copy-answer"))
+        status = answer.find_element(By.CSS_SELECTOR, ".tools-status")
+        wait(d, lambda _, status=status: status.text, "copying said nothing", timeout=10)
+        assert status.text.startswith("Kopiert"), status.text
+        copied = d.execute_async_script("navigator.clipboard.readText().then(arguments[0], e => arguments[0](String(e)))")
+        markdown = httpx.get(f"{server}/sessions/{session}/turns/{number}/export", params={"format": "markdown"},
+                             timeout=WAIT_S).text
+        assert copied == markdown
+        assert copied.startswith(MARKERS.sub("", answer.find_element(By.CSS_SELECTOR, ".answer-text").text)[:40])
+
+    # The second answer cites footnote 6: Markdown lists it with its URL; RIS and CSL-JSON carry it.
+    cited = httpx.get(f"{server}/sessions/{session}", timeout=WAIT_S).json()["turns"][1]["citations"]
+    assert cited and all(f"<{c['url']}>" in copied for c in cited)
+    ris = httpx.get(turns_[1].find_element(By.CSS_SELECTOR, "a.export-ris").get_attribute("href"), timeout=WAIT_S)
+    assert [r["urls"] for r in rispy.loads(ris.text)] == [[c["url"]] for c in cited]
+    csl = httpx.get(turns_[1].find_element(By.CSS_SELECTOR, "a.export-csl").get_attribute("href"), timeout=WAIT_S)
+    assert [item["URL"] for item in json.loads(csl.text)] == [c["url"] for c in cited]
+    assert turns_[1].find_element(By.CSS_SELECTOR, "a.export-ris").get_attribute("download") is not None
+
+
+def set_year(driver: WebDriver, element_id: str, value: str) -> None:
+    box = driver.find_element(By.ID, element_id)
+    box.clear()
+    if value:
+        box.send_keys(value)
+
+
+def test_filters_narrow_the_answer_to_a_document_and_a_year_range(server, browser):
+    d = browser
+    open_page(d, server, fresh=True)
+    titles = {doc["doc_id"]: doc["title"] for doc in httpx.get(f"{server}/documents", timeout=WAIT_S).json()}
+    click(d, d.find_element(By.CSS_SELECTOR, "#filter-box > summary"))
+    Select(d.find_element(By.ID, "filter-doc")).select_by_value(DOC_CN)
+    assert titles[DOC_CN] in d.find_element(By.ID, "filter-summary").text
+
+    # A Kazakhstan question, searched in the China document only.
+    china = answer_of(ask(d, QUESTION))
+    assert {p.find_element(By.CSS_SELECTOR, ".doc").text for p in expand_passages(d, china)} == {titles[DOC_CN]}
+    assert china.find_element(By.CSS_SELECTOR, ".filter-note").text == f"Eingegrenzt: nur „{titles[DOC_CN]}“"
+
+    # All documents again, sources from 2021 only: every passage shown cites a 2021 source.
+    Select(d.find_element(By.ID, "filter-doc")).select_by_value("")
+    set_year(d, "filter-year-from", "2021")
+    set_year(d, "filter-year-to", "2021")
+    dated = answer_of(ask(d, "Welche Industrieparks gibt es?"))
+    passages = expand_passages(d, dated)
+    assert passages
+    for p in passages:
+        assert any(chip.text.endswith(", 2021") for chip in p.find_elements(By.CSS_SELECTOR, ".chip")), p.text
+    assert dated.find_element(By.CSS_SELECTOR, ".filter-note").text == "Eingegrenzt: Quellen 2021–2021"
+
+    # An inverted range is explained before anything is sent; the question stays in the box.
+    set_year(d, "filter-year-from", "2015")
+    set_year(d, "filter-year-to", "2010")
+    before = len(turns(d))
+    box = d.find_element(By.ID, "question")
+    box.send_keys("Welche Industrieparks gibt es?", Keys.ENTER)
+    error = d.find_element(By.ID, "error")
+    wait(d, lambda _: error.is_displayed(), "no error for an inverted year range", timeout=10)
+    assert "tauschen" in error.text and len(turns(d)) == before
+    assert box.get_attribute("value") == "Welche Industrieparks gibt es?"
+    set_year(d, "filter-year-from", "")
+    set_year(d, "filter-year-to", "")
+
+
+def requests_leaving(driver: WebDriver, base: str) -> list[str]:
+    """Network URLs the page asked for beyond `base` that were not refused before leaving (the browser's own
+    chrome:// pages and data:/blob: URLs are not network requests)."""
+    sent, refused = {}, set()
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        params = message.get("params", {})
+        if message["method"] == "Network.requestWillBeSent":
+            sent[params["requestId"]] = params["request"]["url"]
+        elif message["method"] == "Network.loadingFailed" and params.get("blockedReason"):
+            refused.add(params["requestId"])
+    return [url for rid, url in sent.items()
+            if url.startswith(("http:", "https:", "ws:", "wss:")) and not url.startswith(base) and rid not in refused]
+
+
+def test_api_docs_render_offline_with_every_operation(server, browser):
+    d = browser
+    d.get_log("performance")  # drop what earlier tests logged
+    spec = httpx.get(f"{server}/openapi.json", timeout=WAIT_S).json()
+    operations = sum(len(ops) for ops in spec["paths"].values())
+    d.get(f"{server}/docs")
+    wait(d, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".opblock")) == operations,
+         f"Swagger UI did not list the {operations} operations")
+    # The /search example runs as it stands (tryItOutEnabled) and finds passages in the document it names.
+    search = next(op for op in d.find_elements(By.CSS_SELECTOR, ".opblock-post")
+                  if op.find_element(By.CSS_SELECTOR, ".opblock-summary-path").text == "/search")
+    click(d, search.find_element(By.CSS_SELECTOR, ".opblock-summary"))
+    wait(d, lambda _: search.find_elements(By.CSS_SELECTOR, "button.execute"), "no Execute button", timeout=10)
+    viewport_screenshot(d, REPORTS / "docs_screenshot.png")
+    click(d, search.find_element(By.CSS_SELECTOR, "button.execute"))
+    wait(d, lambda _: search.find_elements(By.CSS_SELECTOR, ".live-responses-table tr.response .response-col_status"),
+         "the example request got no response", timeout=WAIT_S)
+    assert search.find_element(By.CSS_SELECTOR, ".live-responses-table tr.response .response-col_status").text.startswith("200")
+    assert '"answerable": true' in search.find_element(By.CSS_SELECTOR, ".live-responses-table").text
+    assert requests_leaving(d, server) == []
+
+    d.get(f"{server}/redoc")
+    wait(d, lambda d: len(d.find_elements(By.CSS_SELECTOR, "[data-section-id*='operation/']")) >= operations,
+         f"ReDoc did not list the {operations} operations")
+    # ReDoc's sidebar asks for its vendor's logo from a CDN; the page's Content-Security-Policy refuses it.
+    assert requests_leaving(d, server) == []

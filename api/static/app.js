@@ -4,7 +4,11 @@
 // text nodes only, never as HTML.
 
 const SESSION_KEY = "quellen-assistent.session";
-const MARKER = /\[(\d+)\]/g;
+// What the answer links: an [n] marker, or the "Passage N, S. P" that stands in for a missing footnote.
+const ANSWER_LINK = /\[(\d+)\]|(?:Passage|passage|фрагмент) (\d+), (?:S\.|p\.|с\.) \d+/g;
+// The answer's own sentences are separated by their markers or by the no-footnote note after them.
+const SENTENCE_END = /(?:\s*\[\d+\])+|\s*\((?:ohne Fußnote|no footnote|без сноски);[^)]*\)/g;
+const ENGLISH_WORDS = new Set("the what which who whom when where why how did does do is are was were of and in to with".split(" "));
 const STATUS_LABEL = { ok: "vollständig", truncated: "abgeschnitten", missing: "fehlt" };
 
 const $ = (selector) => document.querySelector(selector);
@@ -18,7 +22,11 @@ const ui = {
   send: $("#send"),
   reset: $("#new-conversation"),
   titles: $("#doc-titles"),
+  docLinks: $("#doc-links"),
   dialog: $("#source-dialog"),
+  filterDoc: $("#filter-doc"),
+  yearFrom: $("#filter-year-from"),
+  yearTo: $("#filter-year-to"),
 };
 
 let sessionId = localStorage.getItem(SESSION_KEY);
@@ -27,6 +35,7 @@ let busy = false;
 // Bumped by "Neues Gespräch": an answer still in flight for the old conversation is then dropped on arrival.
 let generation = 0;
 let sourceOpener = null;
+let turnCount = 0; // answers in the current session, for the export URLs (/sessions/{id}/turns/{n}/export)
 
 // -- small helpers -----------------------------------------------------------------------------------------
 
@@ -114,13 +123,44 @@ function showIntro() {
 
 // -- rendering ---------------------------------------------------------------------------------------------
 
-function questionBlock(message) {
-  return el("div", { class: "question" },
-    el("span", { class: "who" }, "Frage"),
-    el("p", { dir: "auto" }, message));
+// The same rule as the server's answer language (assistant.answer.detect_language), for questions whose
+// response carries no `language` (restored turns, or before the answer arrives).
+function detectLanguage(text) {
+  if (/[а-яё]/i.test(text)) return "ru";
+  const words = text.toLowerCase().match(/[a-zäöüß]+/g) || [];
+  const english = words.filter((w) => ENGLISH_WORDS.has(w)).length;
+  return words.length && english >= Math.max(1, Math.floor(words.length / 5)) && !/[äöüß]/i.test(text) ? "en" : "de";
 }
 
-// turn: {message, resolved_query, answer, answerable, citations, passages}
+function questionBlock(message, lang) {
+  return el("div", { class: "question" },
+    el("span", { class: "who" }, "Frage"),
+    el("p", { dir: "auto", lang: lang || detectLanguage(message) }, message));
+}
+
+// The answer's sentences that stand verbatim in a passage: what the reader highlights there.
+function sentencesIn(passageText, answer) {
+  const squash = (t) => t.replace(/\s+/g, " ").trim();
+  const text = squash(passageText);
+  return answer.split(SENTENCE_END).map(squash).filter((s) => s.split(" ").length >= 3 && text.includes(s));
+}
+
+// The reading view at this passage, with the answer's sentences and the cited footnotes' spans highlighted.
+function readerHref(passage, turn) {
+  const params = new URLSearchParams({ p: passage.passage_id });
+  for (const sentence of sentencesIn(passage.text, turn.answer)) params.append("s", sentence);
+  const here = new Set(passage.citations.map((c) => c.footnote));
+  const cited = turn.citations.filter((c) => c.doc_id === passage.doc_id && here.has(c.footnote)).map((c) => c.footnote);
+  if (cited.length) params.set("f", cited.join(","));
+  return `/read/${encodeURIComponent(passage.doc_id)}?${params}#${encodeURIComponent(passage.passage_id)}`;
+}
+
+function readerLink(passage, turn, text, cls) {
+  return el("a", { class: cls, href: readerHref(passage, turn), target: "_blank", rel: "noopener",
+    dataset: { passageId: passage.passage_id } }, text);
+}
+
+// turn: {message, resolved_query, answer, answerable, citations, passages, language?, session_id, number}
 function renderTurn(turn) {
   const article = el("article", {
     class: turn.answerable ? "answer" : "answer answer--none",
@@ -128,7 +168,7 @@ function renderTurn(turn) {
   });
   const head = el("div", { class: "answer-head" }, el("span", { class: "who" }, "Antwort"));
   if (!turn.answerable) head.append(el("span", { class: "badge" }, "Nicht in den Dokumenten"));
-  article.append(head, answerText(turn.answer, turn.citations));
+  article.append(head, answerText(turn));
   // Shown only when it differs: it is how a user sees that a follow-up like "Und 2011?" was understood.
   if (turn.resolved_query && turn.resolved_query.trim() !== turn.message.trim()) {
     article.append(el("p", { class: "resolved" }, "Verstanden als: ", el("q", { dir: "auto" }, turn.resolved_query)));
@@ -139,25 +179,81 @@ function renderTurn(turn) {
       el("ul", { class: "chips" },
         ...turn.citations.map((s, i) => el("li", {}, sourceButton(s, `[${i + 1}] ${sourceLabel(s)}`, "chip"))))));
   }
-  if (turn.passages.length) article.append(passageList(turn.passages, turn.answerable));
-  return el("li", { class: "turn" }, questionBlock(turn.message), article);
+  if (turn.session_id && turn.number) article.append(answerTools(turn));
+  if (turn.passages.length) article.append(passageList(turn));
+  return el("li", { class: "turn" }, questionBlock(turn.message, turn.language), article);
 }
 
-function answerText(text, citations) {
-  const p = el("p", { class: "answer-text", dir: "auto" });
+function answerText(turn) {
+  const text = turn.answer;
+  const p = el("p", { class: "answer-text", dir: "auto", lang: turn.language || detectLanguage(text) });
   let last = 0;
-  for (const match of text.matchAll(MARKER)) {
-    const source = citations[Number(match[1]) - 1];
-    if (!source) continue; // a bracketed number with no citation behind it stays plain text
-    p.append(text.slice(last, match.index),
-      sourceButton(source, match[0], "marker", `Quelle ${match[1]}: ${sourceLabel(source)}`));
+  for (const match of text.matchAll(ANSWER_LINK)) {
+    let node = null;
+    if (match[1]) {
+      const source = turn.citations[Number(match[1]) - 1];
+      // a bracketed number with no citation behind it stays plain text
+      if (source) node = sourceButton(source, match[0], "marker", `Quelle ${match[1]}: ${sourceLabel(source)}`);
+    } else {
+      const passage = turn.passages.find((x) => x.rank === Number(match[2]));
+      if (passage) node = readerLink(passage, turn, match[0], "passage-ref");
+    }
+    if (!node) continue;
+    p.append(text.slice(last, match.index), node);
     last = match.index + match[0].length;
   }
   p.append(text.slice(last));
   return p;
 }
 
-function passageList(passages, answerable) {
+// Copy the answer with its sources as Markdown; download the cited sources for a reference manager.
+function answerTools(turn) {
+  const base = `/sessions/${encodeURIComponent(turn.session_id)}/turns/${turn.number}/export`;
+  const status = el("span", { class: "tools-status", role: "status" });
+  const copy = el("button", { type: "button", class: "secondary tool copy-answer" }, "Antwort mit Quellen kopieren");
+  copy.addEventListener("click", () => copyAnswer(`${base}?format=markdown`, status));
+  const tools = el("div", { class: "answer-tools" }, copy);
+  if (turn.citations.length) {
+    tools.append(
+      el("a", { class: "tool export-ris", href: `${base}?format=ris`, download: "" }, "Quellen als RIS"),
+      el("a", { class: "tool export-csl", href: `${base}?format=csl-json`, download: "" }, "Quellen als CSL-JSON"));
+  }
+  tools.append(status);
+  return tools;
+}
+
+async function copyAnswer(url, status) {
+  status.textContent = "";
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`Fehler ${response.status}`);
+    const markdown = await response.text();
+    await writeClipboard(markdown);
+    status.textContent = "Kopiert: Antwort mit nummerierten Quellen (Markdown).";
+  } catch (err) {
+    status.textContent = `Kopieren fehlgeschlagen: ${err.message}`;
+  }
+}
+
+async function writeClipboard(text) {
+  if (navigator.clipboard && window.isSecureContext) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return;
+    } catch {
+      // Denied (no permission, page not focused): the selection route below still works in most browsers.
+    }
+  }
+  const area = el("textarea", { value: text, readOnly: true, class: "visually-hidden" });
+  document.body.append(area);
+  area.select();
+  const ok = document.execCommand("copy");
+  area.remove();
+  if (!ok) throw new Error("die Zwischenablage ist nicht erreichbar");
+}
+
+function passageList(turn) {
+  const { passages, answerable } = turn;
   const label = answerable ? "Passagen" : "Nächstliegende Passagen";
   const list = el("ol", { class: "passage-list" });
   for (const p of passages) {
@@ -165,7 +261,8 @@ function passageList(passages, answerable) {
       el("p", { class: "passage-meta" },
         el("span", { class: "rank" }, `#${p.rank}`), " ",
         el("span", { class: "doc" }, titleOf(p.doc_id)), " · ",
-        p.page == null ? "Seite unbekannt" : `S. ${p.page}`),
+        p.page == null ? "Seite unbekannt" : `S. ${p.page}`, " · ",
+        readerLink(p, turn, "im Dokument lesen", "read-link")),
       el("p", { class: "passage-text" }, p.text));
     if (p.citations.length) {
       item.append(el("ul", { class: "chips", "aria-label": "Fußnoten dieser Passage" },
@@ -217,6 +314,9 @@ function openSource(source, opener) {
   d.querySelector(".source-url-cell").replaceChildren(source.url
     ? el("a", { class: "source-url", href: linkHref(source.url), target: "_blank", rel: "noopener noreferrer" }, source.url)
     : "keine");
+  const warning = d.querySelector(".source-url-warning");
+  warning.hidden = !source.url_warning;
+  warning.textContent = source.url_warning ? `Vorsicht: ${source.url_warning}` : "";
   d.showModal();
   d.querySelector(".close").focus();
 }
@@ -236,15 +336,45 @@ function setupDialog() {
 
 // -- conversation ------------------------------------------------------------------------------------------
 
+// The filter fields as request fields; absent means all. Throws with a message a person can act on.
+function filters() {
+  const out = {};
+  if (ui.filterDoc.value) out.doc_id = ui.filterDoc.value;
+  for (const [key, input] of [["year_from", ui.yearFrom], ["year_to", ui.yearTo]]) {
+    const value = input.value.trim();
+    if (!value) continue;
+    if (!/^\d{4}$/.test(value)) throw new Error(`„${value}“ ist keine Jahreszahl; bitte vierstellig eingeben, z. B. 2010.`);
+    out[key] = Number(value);
+  }
+  if (out.year_from && out.year_to && out.year_from > out.year_to) {
+    throw new Error(`Das Jahr „ab ${out.year_from}“ liegt nach „bis ${out.year_to}“; bitte tauschen.`);
+  }
+  return out;
+}
+
+function filterNote(f) {
+  const parts = [];
+  if (f.doc_id) parts.push(`nur „${titleOf(f.doc_id)}“`);
+  if (f.year_from || f.year_to) parts.push(`Quellen ${f.year_from || "…"}–${f.year_to || "…"}`);
+  return parts.length ? el("p", { class: "filter-note" }, `Eingegrenzt: ${parts.join(", ")}`) : null;
+}
+
 async function ask(message) {
   if (busy) return;
   const gen = generation;
   clearError();
+  let narrow;
+  try {
+    narrow = filters();
+  } catch (err) {
+    showError(err.message);
+    return;
+  }
   setBusy(true);
   ui.input.value = "";
   // The question shows at once, so the wait has context; the placeholder is hidden from screen readers,
   // which hear the status line instead.
-  const pending = el("li", { class: "turn turn--pending" }, questionBlock(message),
+  const pending = el("li", { class: "turn turn--pending" }, questionBlock(message, detectLanguage(message)),
     el("div", { class: "answer answer--pending", "aria-hidden": "true" }, "Suche läuft …"));
   ui.conversation.append(pending);
   showIntro();
@@ -253,18 +383,23 @@ async function ask(message) {
     let data;
     let restarted = false;
     try {
-      data = await api("POST", "/chat", { message, session_id: sessionId });
+      data = await api("POST", "/chat", { message, session_id: sessionId, ...narrow });
     } catch (err) {
       // The server forgot the session (expired or deleted elsewhere): go on in a new one instead of failing,
       // and say so, because a follow-up then loses the context it relied on.
       if (!(err instanceof ApiError && err.status === 404 && sessionId)) throw err;
       setSession(null);
-      data = await api("POST", "/chat", { message, session_id: null });
+      turnCount = 0;
+      data = await api("POST", "/chat", { message, session_id: null, ...narrow });
       restarted = true;
     }
     if (gen !== generation) return;
+    if (data.session_id !== sessionId) turnCount = 0;
     setSession(data.session_id);
-    const turn = renderTurn({ ...data, message });
+    turnCount += 1;
+    const turn = renderTurn({ ...data, message, number: turnCount });
+    const note = filterNote(narrow);
+    if (note) turn.querySelector(".answer-head").after(note);
     if (restarted) {
       turn.querySelector(".answer-head").after(el("p", { class: "notice" },
         "Das bisherige Gespräch war auf dem Server abgelaufen. Diese Frage beginnt ein neues, ohne Bezug auf frühere Fragen."));
@@ -315,8 +450,10 @@ async function restore() {
     if (gen !== generation) return;
     for (const t of session.turns) {
       const found = t.passage_ids.map((id) => passages.get(id)).filter(Boolean); // an index rebuild may drop ids
-      ui.conversation.append(renderTurn({ ...t, passages: found.map((p, i) => ({ ...p, rank: i + 1 })) }));
+      ui.conversation.append(renderTurn({ ...t, passages: found.map((p, i) => ({ ...p, rank: i + 1 })),
+        session_id: session.session_id, number: session.turns.indexOf(t) + 1 }));
     }
+    turnCount = session.turns.length;
     showIntro();
     ui.conversation.lastElementChild?.scrollIntoView({ block: "start" });
   } catch (err) {
@@ -330,6 +467,7 @@ function newConversation() {
   generation += 1;
   const old = sessionId;
   setSession(null);
+  turnCount = 0;
   ui.conversation.replaceChildren();
   clearError();
   setBusy(false);
@@ -346,6 +484,9 @@ async function loadDocuments() {
     titles = new Map(docs.map((d) => [d.doc_id, d.title]));
     ui.titles.replaceChildren(...docs.flatMap((d, i) => [i ? (i === docs.length - 1 ? " und " : ", ") : "",
       el("cite", {}, d.title)]));
+    ui.docLinks.replaceChildren(...docs.flatMap((d, i) => [i ? " · " : "",
+      el("a", { href: `/read/${encodeURIComponent(d.doc_id)}`, target: "_blank", rel: "noopener" }, d.title)]));
+    ui.filterDoc.append(...docs.map((d) => el("option", { value: d.doc_id }, d.title)));
   } catch (err) {
     showError(`Die Dokumentliste konnte nicht geladen werden: ${err.message}`);
   }
@@ -369,6 +510,19 @@ ui.input.addEventListener("keydown", (event) => {
 });
 
 ui.reset.addEventListener("click", newConversation);
+
+// The closed filter box still says what is active, so a narrowed search is never a surprise.
+function showFilterSummary() {
+  let text = "";
+  try {
+    const note = filterNote(filters());
+    text = note ? `(${note.textContent.replace("Eingegrenzt: ", "")})` : "";
+  } catch {
+    text = "(ungültige Jahreszahl)";
+  }
+  $("#filter-summary").textContent = text;
+}
+for (const input of [ui.filterDoc, ui.yearFrom, ui.yearTo]) input.addEventListener("change", showFilterSummary);
 
 for (const button of document.querySelectorAll(".example")) {
   button.addEventListener("click", () => ask(button.textContent.trim()));

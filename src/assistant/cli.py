@@ -12,6 +12,7 @@ import click
 
 from assistant.errors import AssistantError
 from assistant.settings import Settings
+from assistant.sources import text_without_url, url_warning
 
 
 def _settings(**overrides) -> Settings:
@@ -212,6 +213,7 @@ def chat(k: int, passages: bool) -> None:
     from assistant.engine import Engine
 
     engine = Engine(Settings())
+    titles = {d.doc_id: d.title for d in engine.index.documents}
     session_id: str | None = None
     click.echo("Fragen Sie auf Deutsch, Englisch oder Russisch. /new beginnt ein neues Gespräch, /quit beendet.")
     try:
@@ -233,12 +235,17 @@ def chat(k: int, passages: bool) -> None:
                 continue
             session_id = result.session_id
             click.echo()
+            if result.resolved_query.strip() != message:
+                # How a follow-up ('Und 2011?') was understood: without it a wrong answer cannot be told apart.
+                click.secho(f"(verstanden als: {result.resolved_query})", fg="cyan")
             click.secho(result.answer.text, fg=None if result.answer.answerable else "yellow")
             for i, source in enumerate(result.answer.citations, start=1):
-                click.echo(f"  [{i}] Fn. {source.number}: {_source_line(source)}")
+                click.echo(f"  [{i}] Fn. {source.number}, {titles.get(source.doc_id, source.doc_id)}: "
+                           f"{_source_line(source)}")
             if passages or not result.answer.answerable:
                 for hit in result.search.hits:
-                    click.secho(f"  #{hit.rank} {hit.passage.doc_id} S. {hit.passage.page}: ", bold=True, nl=False)
+                    title = titles.get(hit.passage.doc_id, hit.passage.doc_id)
+                    click.secho(f"  #{hit.rank} {title}, S. {hit.passage.page}: ", bold=True, nl=False)
                     click.echo(hit.passage.text[:300] + ("…" if len(hit.passage.text) > 300 else ""))
             click.echo()
     finally:
@@ -266,11 +273,13 @@ def serve(host: str | None, port: int | None) -> None:
 def _source_line(source) -> str:
     if source.status == "missing":
         return "(Fußnotentext in der Vorlage verloren)"
-    parts = [source.text or ""]
+    parts = [text for text in [text_without_url(source.text, source.url)] if text]
     if source.url:
         parts.append(f"<{source.url}>")
     if source.status == "truncated":
         parts.append("(unvollständig)")
+    if warning := url_warning(source.url):
+        parts.append(f"(Vorsicht: {warning})")
     return " ".join(parts)
 
 

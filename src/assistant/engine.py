@@ -91,22 +91,25 @@ class Engine:
         return text
 
     def search(self, query: str, *, k: int, doc_id: str | None = None, mode: str = "hybrid",
-               history: Sequence[str] = ()) -> SearchResult:
-        """Rank passages for `query`; `history` holds the earlier user turns of a conversation, oldest first."""
+               history: Sequence[str] = (), year_from: int | None = None, year_to: int | None = None) -> SearchResult:
+        """Rank passages for `query`; `history` holds the earlier user turns of a conversation, oldest first.
+        `doc_id` and the year range of the passages' sources narrow the search."""
         text = self.check_text(query, "query")
         if mode not in MODES:
             raise InvalidQueryError(f"unknown mode {mode!r}; choose one of: {', '.join(MODES)}")
-        run = Query(text, k, mode, tuple(history), allowed=self._allowed(doc_id))
+        run = Query(text, k, mode, tuple(history), allowed=self._allowed(doc_id, year_from, year_to))
         for stage in self.stages:
             stage.run(run)
         hits = [Hit(self.index.passages[i], rank, float(run.scores[i]))  # type: ignore[index]
                 for rank, i in enumerate(run.top(k), start=1)]
         return SearchResult(text, run.answerable, hits, run.confidence, run.context)
 
-    def chat(self, message: str, *, session_id: str | None, k: int) -> ChatResult:
+    def chat(self, message: str, *, session_id: str | None, k: int, doc_id: str | None = None,
+             year_from: int | None = None, year_to: int | None = None) -> ChatResult:
         message = self.check_text(message, "message")
         session = self.sessions.get(session_id) if session_id else self.sessions.create()
-        result = self.search(message, k=k, history=session.questions)
+        result = self.search(message, k=k, history=session.questions, doc_id=doc_id, year_from=year_from,
+                             year_to=year_to)
         answer = self.answer(message, result, said=[t.answer for t in session.turns])
         self.sessions.append(
             session.session_id,
@@ -129,9 +132,16 @@ class Engine:
             answer = self.generator.rewrite(message, result.hits, answer, self.index)
         return answer
 
-    def _allowed(self, doc_id: str | None) -> np.ndarray:
-        if doc_id is None:
-            return np.ones(len(self.index.passages), dtype=bool)
-        if doc_id not in self.index.doc_ids():
-            raise UnknownDocumentError(doc_id, self.index.doc_ids())
-        return np.array([p.doc_id == doc_id for p in self.index.passages])
+    def _allowed(self, doc_id: str | None, year_from: int | None, year_to: int | None) -> np.ndarray:
+        allowed = np.ones(len(self.index.passages), dtype=bool)
+        if doc_id is not None:
+            if doc_id not in self.index.doc_ids():
+                raise UnknownDocumentError(doc_id, self.index.doc_ids())
+            allowed &= np.array([p.doc_id == doc_id for p in self.index.passages])
+        if year_from is not None or year_to is not None:
+            # A passage is in range when one of its sources is; a passage without a dated source is not.
+            low, high = year_from or -10**6, year_to or 10**6
+            notes = self.index.footnotes
+            allowed &= np.array([any((year := notes[p.doc_id][n].year) is not None and low <= year <= high
+                                     for n in p.footnote_numbers) for p in self.index.passages])
+        return allowed
