@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answerability import Answerability
 from assistant.chunking import Passage
 from assistant.embedding import Embedder
 from assistant.errors import InvalidQueryError, UnknownDocumentError
 from assistant.index import Index
+from assistant.language import detect_language
 from assistant.settings import Settings
 
 __all__ = ["Hit", "Retriever", "SearchResult"]
@@ -34,6 +36,8 @@ class SearchResult:
     confidence: float = 0.0
     context: str = ""
     """The query as retrieval understood it: with the conversation's earlier question for a follow-up."""
+    reason: str = ""
+    """Why `answerable` is what it is (`answerability.Decision.reason`): 'off-topic', 'content-free', …"""
 
 
 class Retriever:
@@ -43,7 +47,7 @@ class Retriever:
         self.embedder = embedder
         self.candidates = candidates
         self.rrf_k = rrf_k
-        self.abstain_threshold = abstain_threshold
+        self.answerability = Answerability(index, min_confidence=abstain_threshold)
         self.followup_blend = followup_blend
 
     @classmethod
@@ -88,9 +92,9 @@ class Retriever:
         hits = [Hit(self.index.passages[i], rank, float(scores[i])) for rank, i in enumerate(order, start=1)]
         dense_all = dense if dense is not None else np.where(allowed, self.dense_scores(context), -np.inf)
         lexical_all = lexical if lexical is not None else np.where(allowed, self.lexical_scores(context), -np.inf)
-        confidence = answer_confidence(dense_all, lexical_all, self.lexical_weight(context))
-        answerable = confidence >= self.abstain_threshold and not _asked_year_missing(query, hits[:3])
-        return SearchResult(query, answerable, hits, confidence, context)
+        decision = self.answerability.decide(query, detect_language(query), hits, dense_all, lexical_all,
+                                             lexical_weight=self.lexical_weight(context), context=context)
+        return SearchResult(query, decision.answerable, hits, decision.confidence, context, decision.reason)
 
     def lexical_weight(self, query: str) -> float:
         """How far BM25 can be trusted for this query: the share of its words the German index knows.
@@ -162,40 +166,6 @@ def _is_elliptical(query: str) -> bool:
 
 
 _COMMON_IN_FULL_QUESTIONS = frozenset({"und", "and", "и", "das", "die", "welche", "welcher", "what", "how", "this", "that"})
-
-
-def peakedness(scores: np.ndarray, *, depth: int = 50) -> float:
-    """How far the best dense score stands above the crowd: (top - mean) / std over the top `depth`.
-
-    Raw cosine is not comparable across languages (Russian questions score ~0.05 lower than German
-    ones for the same passage); a question the documents answer makes one passage stand out.
-    """
-    top = np.sort(scores[np.isfinite(scores)])[::-1][:depth]
-    if len(top) < 3 or top.std() == 0:
-        return 0.0
-    return float((top[0] - top.mean()) / top.std())
-
-
-def answer_confidence(dense: np.ndarray, lexical: np.ndarray, lexical_weight: float) -> float:
-    """Evidence that the documents answer the question: the best passage standing out, densely and,
-    as far as BM25 can be trusted for the question's language, lexically.
-
-    The 0.3 mix and the threshold in Settings were chosen on the dev set's unanswerable questions
-    (eval/README.md reports the operating point); change them only with an eval run.
-    """
-    return peakedness(dense) + 0.3 * lexical_weight * peakedness(lexical)
-
-
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-
-
-def _asked_year_missing(query: str, hits: Sequence[Hit]) -> bool:
-    """A question about a year that none of the best passages mentions is about something else.
-
-    ('Wie hoch war der Handelsumsatz im Jahr 2015?' when the text gives 2014 and 2016.)
-    """
-    text = " ".join(h.passage.text for h in hits)
-    return any(year not in text for year in _YEAR.findall(query))
 
 
 def _rrf(rankings: list[np.ndarray], weights: list[float], *, depth: int, k: int) -> np.ndarray:
