@@ -195,13 +195,13 @@ def test_turns_per_session_are_capped_with_a_409(engine, built_settings, tmp_pat
 
 def test_session_deleted_mid_turn_gives_a_clean_404(client, engine, monkeypatch):
     sid = client.post("/chat", json={"message": QUESTION}).json()["session_id"]
-    search = engine.retriever.search
+    search = engine.search
 
     def delete_then_search(*args, **kwargs):  # the DELETE lands while the turn is being answered
         engine.sessions.delete(sid)
         return search(*args, **kwargs)
 
-    monkeypatch.setattr(engine.retriever, "search", delete_then_search)
+    monkeypatch.setattr(engine, "search", delete_then_search)
     r = client.post("/chat", json={"message": "Und 2011?", "session_id": sid})
     assert r.status_code == 404, r.text
     assert "FOREIGN KEY" not in r.text and "deleted" in r.json()["detail"]

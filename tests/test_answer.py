@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,6 +15,9 @@ from assistant.answer import (
     detect_language,
     validate_markers,
 )
+from assistant.evaluation import flatten, load_questions
+
+EVAL = Path(__file__).resolve().parents[1] / "eval"
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +30,22 @@ def composer(index, embedder):
     ("When was the industrial park founded?", "en"),
     ("Когда был основан индустриальный парк?", "ru"),
     ("Und 2011?", "de"),
+    ("Und was unterzeichneten sie im April 2022?", "de"),  # 'was', 'in' are English words too
+    ("Und die Investitionen in Sachanlagen?", "de"),
+    ("Who signed it?", "en"),
 ])
 def test_detect_language(text, language):
     assert detect_language(text) == language
+
+
+def test_no_german_question_of_the_question_set_is_taken_for_another_language():
+    """Every German question in eval/ (whatever its item's language: an English conversation may switch)."""
+    probes = flatten(load_questions(sorted(EVAL.glob("*.jsonl"))))
+    german = [p.question for p in probes if p.lang == "de"]
+    assert len(german) > 100
+    assert [q for q in german if detect_language(q) != "de"] == []
+    english = [p.question for p in probes if p.lang == "en" and detect_language(p.question) != "en"]
+    assert all(re.search(r"\b(und|die|der|das|wie|im)\b", q, re.IGNORECASE) for q in english)  # German turns only
 
 
 def test_answer_quotes_the_answering_sentence_with_its_footnote(composer, engine):

@@ -7,9 +7,10 @@ import shutil
 import numpy as np
 import pytest
 
+from assistant.answerability import Answerability
 from assistant.engine import Engine
 from assistant.index import Index, build_index
-from assistant.retrieval import Answerability, Candidates, FollowUps, Fusion, Query, contextual_query, rrf
+from assistant.retrieval import Candidates, FollowUps, Fusion, Query, contextual_query, rrf
 from assistant.settings import Settings
 from tests.conftest import CORPUS, DOC_CN, DOC_KZ
 

@@ -19,9 +19,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.answerability import is_content_free
+from assistant.chunking import Passage
 from assistant.corpus import Footnote
 from assistant.embedding import Embedder
 from assistant.index import Index
+from assistant.language import asked_types, carries_type, detect_language
 from assistant.retrieval import Hit
 
 __all__ = ["Answer", "AnswerComposer", "detect_language", "validate_markers"]
@@ -31,14 +34,40 @@ _NOT_FOUND = {
     "en": "The documents do not contain a reliable answer to this. The closest passages are listed below.",
     "ru": "В документах нет надёжного ответа на этот вопрос. Ниже приведены наиболее близкие фрагменты.",
 }
+_NOT_A_QUESTION = {
+    "de": "Das sieht nicht nach einer Frage aus. Fragen Sie nach der Zusammenarbeit von Belarus mit Kasachstan "
+          "oder China, zum Beispiel: „Wann wurde der 20. Jahrestag der diplomatischen Beziehungen begangen?“",
+    "en": "That does not look like a question. Ask about Belarus's cooperation with Kazakhstan or China, for "
+          "example: \"How many assembly plants for Belarusian equipment were set up in Kazakhstan?\"",
+    "ru": "Это не похоже на вопрос. Спросите о сотрудничестве Беларуси с Казахстаном или Китаем, например: "
+          "«Сколько сборочных производств белорусской техники создано в Казахстане?»",
+}
+# An English or Russian asker reads a German quotation: say what it is, in their language, before quoting.
+_LEAD = {
+    "de": "",
+    "en": "The documents say (German original): ",
+    "ru": "В документах сказано (оригинал на немецком): ",
+}
+_QUOTES = {"de": ("", ""), "en": ("\"", "\""), "ru": ("«", "»")}
 _NO_SOURCE = {
     "de": "(ohne Fußnote; Passage {passage}, S. {page})",
     "en": "(no footnote; passage {passage}, p. {page})",
     "ru": "(без сноски; фрагмент {passage}, с. {page})",
 }
-_ENGLISH = frozenset("the what which who whom when where why how did does do is are was were of and in to with".split())
 _MARKER = re.compile(r"\[(\d+)\]")
 _HUB_PENALTY = 0.6
+# Weights of the sentence score (eval/README.md, "Answers"): the share of the question's idf-weighted terms a
+# sentence contains, and a bonus for stating the asked type of answer ('wie viele' → a number).
+_LEXICAL_WEIGHT = 0.3
+_TYPE_BONUS = 0.1
+# A heading the PDF extraction glued to the sentence after it: 'Künftige Pläne im Fahrplan Im Mai 2021 fand …'.
+# Inside a German sentence these words are never capitalised, so a capitalised one after a lower-case word
+# starts a new sentence; a short run of words before it is a heading.
+_GLUED_START = re.compile(
+    r"(?<=[a-zäöüß0-9)]) (?=(?:Im|Die|Der|Das|In|Am|Seit|Bereits|Es|Mit|Nach|Auch|Dies|Diese|Dieser|Ein|Eine|"
+    r"Laut|Zu|Bei|Heute|Während|Um|Von|Für|Auf|Aus|Als|Dabei|Damit|Daher|Deshalb|Zudem|Außerdem|Insgesamt|"
+    r"Unter|Gleichzeitig|Darüber|Trotz|Somit|Zum|Zur)\s)")
+_HEADING_WORDS = 10
 
 
 @dataclass(frozen=True)
@@ -51,17 +80,25 @@ class Answer:
     """(passage_id, sentence) pairs the answer was composed from."""
 
 
-def detect_language(text: str) -> str:
-    if re.search(r"[а-яА-ЯёЁ]", text):
-        return "ru"
-    words = re.findall(r"[a-zA-Zäöüß]+", text.lower())
-    english = sum(w in _ENGLISH for w in words)
-    return "en" if words and english >= max(1, len(words) // 5) and not re.search(r"[äöüß]", text) else "de"
-
-
 def validate_markers(text: str, citations: Sequence[Footnote]) -> bool:
     """Every `[n]` must index a citation: 1 <= n <= len(citations)."""
     return all(1 <= int(n) <= len(citations) for n in _MARKER.findall(text))
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    rank: int
+    passage: Passage
+    start: int
+    """Where the sentence starts in `passage.text` (after a glued heading, if any)."""
+    end: int
+    numbers: tuple[int, ...]
+    sentence_start: int
+    """Where the sentence starts as `passage.sentences` delimits it (footnote attribution keys on it)."""
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start : self.end]
 
 
 class AnswerComposer:
@@ -74,8 +111,8 @@ class AnswerComposer:
             df.update(set(index.analyzer.analyze(p.text)))
         n = len(index.passages)
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
-        # Sentences come only from indexed passages, so this cache is bounded by the corpus (~1500 sentences);
-        # without it every non-German turn re-embeds ~25 sentences, the bulk of a /chat request's CPU.
+        # Sentences come only from indexed passages, so this cache is bounded by the corpus (~1000 sentences);
+        # a passage's sentences are embedded together the first time it is a candidate, never again.
         self._sentence_vectors: dict[str, np.ndarray] = {}
 
     def compose(self, question: str, hits: Sequence[Hit], *, answerable: bool, language: str | None = None,
@@ -85,77 +122,120 @@ class AnswerComposer:
         earlier answers of the conversation are not repeated."""
         language = language or detect_language(question)
         if not answerable or not hits:
-            return Answer(_NOT_FOUND[language], [], False, language)
-        candidates = [(h.rank, h.passage, s, e, tuple(n)) for h in hits[:5] for s, e, n in h.passage.sentences]
-        sentences = [c[1].text[c[2] : c[3]] for c in candidates]
-        scores = self._score(question, sentences, language)
+            message = _NOT_A_QUESTION if is_content_free(question) else _NOT_FOUND
+            return Answer(message[language], [], False, language)
+        candidates = [_candidate(h.rank, h.passage, s, e, tuple(n)) for h in hits[:5] for s, e, n in h.passage.sentences]
+        sentences = [c.text for c in candidates]
+        wanted = asked_types(question) or (asked_types(context) if context else frozenset())
+        scores = self._score(question, sentences, wanted)
         if context and context != question:
-            own = scores
-            scores = 2 * scores + self._score(context, sentences, language)
-            if language == "de" and own.max(initial=0) > 0:
+            scores = 2 * scores + self._score(context, sentences, wanted)
+            own_words = self._lexical(question, sentences)
+            if own_words.max(initial=0) > 0:
                 # 'Und 2011?': a sentence with none of the follow-up's own words answers the earlier turn.
-                scores = np.where(own > 0, scores, 0.5 * scores)
+                scores = np.where(own_words > 0, scores, 0.5 * scores)
         said_text = " ".join(said)
-        if language == "de":
-            # Lexical scores let the context drag back what was already said; e5 similarities are too close
-            # together for a penalty to leave anything but a generic sentence ahead of a repeated answer.
-            repeated = [_unbracketed(sentence) in said_text for sentence in sentences]
-            scores = np.where(repeated, 0.5 * scores, scores)
+        repeated = np.array([bool(said_text) and _unbracketed(s) in said_text for s in sentences])
+        scores = np.where(repeated, 0.5 * scores, scores)
         # Prefer the higher-ranked passage when sentences score alike.
-        prior = np.array([1.0 / (1 + 0.15 * (c[0] - 1)) for c in candidates])
-        order = np.argsort(-(scores * prior), kind="stable")
-        chosen = [candidates[i] for i in order[: self.max_sentences] if scores[i] > 0]
-        if len(chosen) == 2 and scores[order[1]] < 0.75 * scores[order[0]]:
-            chosen = chosen[:1]
-        if not chosen:
-            chosen = [candidates[0]]
+        prior = np.array([1.0 / (1 + 0.15 * (c.rank - 1)) for c in candidates])
+        ranked = scores * prior
+        order = [int(i) for i in np.argsort(-ranked, kind="stable") if scores[i] > 0]
+        if not order:
+            order = [0]
+        chosen = [candidates[order[0]]]
+        second = self._second(question, candidates, order, ranked, wanted)
+        if second is not None and self.max_sentences > 1:
+            chosen.append(candidates[second])
         # The best sentence leads; two sentences of one passage keep their reading order.
-        if len(chosen) == 2 and chosen[0][1] is chosen[1][1]:
-            chosen.sort(key=lambda c: c[2])
+        if len(chosen) == 2 and chosen[0].passage is chosen[1].passage:
+            chosen.sort(key=lambda c: c.start)
 
         citations: list[Footnote] = []
         parts: list[str] = []
         used: list[tuple[str, str]] = []
-        for rank, passage, s, e, numbers in chosen:
-            sentence = passage.text[s:e]
+        opening, closing = _QUOTES[language]
+        for c in chosen:
+            numbers = c.numbers
             markers = []
             for number in numbers:
-                footnote = self.index.footnotes[passage.doc_id][number]
+                footnote = self.index.footnotes[c.passage.doc_id][number]
                 if footnote not in citations:
                     citations.append(footnote)
                 markers.append(f"[{citations.index(footnote) + 1}]")
-            tail = "".join(markers) if markers else " " + _NO_SOURCE[language].format(passage=rank, page=passage.page)
-            parts.append(_unbracketed(sentence.rstrip()) + tail)
-            used.append((passage.passage_id, sentence))
-        text = " ".join(parts)
+            page = c.passage.page
+            tail = "".join(markers) if markers else " " + _NO_SOURCE[language].format(passage=c.rank, page=page)
+            if opening:
+                tail = " " + tail.lstrip()
+            parts.append(opening + _unbracketed(c.text.rstrip()) + closing + tail)
+            used.append((c.passage.passage_id, c.text))
+        text = _LEAD[language] + " ".join(parts)
         if not validate_markers(text, citations):  # pragma: no cover - construction guarantees it
             raise AssertionError(f"answer marker without citation: {text!r}")
         return Answer(text, citations, True, language, used)
 
-    def _score(self, question: str, sentences: list[str], language: str) -> np.ndarray:
-        """German questions: idf-weighted stem overlap; other languages: embedding similarity."""
+    def _second(self, question: str, candidates: list[_Candidate], order: list[int], ranked: np.ndarray,
+                wanted: frozenset[str]) -> int | None:
+        """A second sentence, from the same document as the first, when it adds what the first lacks: an
+        asked type of answer, or a part of the question the first does not cover ('Wann … und wie viele …?');
+        or when it scores nearly as well (it usually continues the first)."""
+        first = candidates[order[0]]
+        best = ranked[order[0]]
+        missing = {t for t in wanted if not carries_type(first.text, t)}
+        terms = {t for t in self.index.analyzer.analyze(question) if t in self._idf}
+        covered = terms & set(self.index.analyzer.analyze(first.text))
+        total = sum(self._idf[t] for t in terms) or 1.0
+        for i in order[1:6]:
+            c = candidates[i]
+            if c.passage.doc_id != first.passage.doc_id or c.text == first.text or ranked[i] <= 0:
+                continue
+            adds_type = any(carries_type(c.text, t) for t in missing)
+            new_terms = (terms - covered) & set(self.index.analyzer.analyze(c.text))
+            adds_part = sum(self._idf[t] for t in new_terms) / total >= 0.25
+            if ranked[i] >= 0.75 * best or ((adds_type or adds_part) and ranked[i] >= 0.5 * best):
+                return i
+        return None
+
+    def _lexical(self, question: str, sentences: list[str]) -> np.ndarray:
+        """The idf-weighted share of the question's terms each sentence contains (0..1)."""
         terms = set(self.index.analyzer.analyze(question))
-        lexical = np.array([
-            sum(self._idf.get(t, 0.0) for t in terms & set(self.index.analyzer.analyze(s))) for s in sentences
-        ])
-        if language == "de" and lexical.max(initial=0) > 0:
-            return lexical
+        total = sum(self._idf.get(t, 0.0) for t in terms)
+        if total == 0:
+            return np.zeros(len(sentences))
+        return np.array([sum(self._idf.get(t, 0.0) for t in terms & set(self.index.analyzer.analyze(s))) / total
+                         for s in sentences])
+
+    def _score(self, question: str, sentences: list[str], wanted: frozenset[str]) -> np.ndarray:
+        """e5 similarity to the question in every language, plus the share of the question's terms the
+        sentence contains (German questions share words with the text, English and Russian ones names and
+        numbers), plus a bonus for stating each asked type of answer."""
         query = self.embedder.embed_queries([question])[0]
         vectors = self._vectors(sentences)
-        # e5 rates short generic sentences ('Dies ist leider noch nicht beobachtet worden.') close to
-        # any question; a sentence must carry some content to answer one.
-        substantive = np.array([len(s.split()) >= 8 for s in sentences])
         # A 'hub' sentence, close to all the others ('Es gibt jedoch viel zu berichten …'), is close to any
         # question too: subtract part of its similarity to the candidates' centre (0.6 measured on the
         # question set's answers, see eval/README.md).
         similarity = vectors @ query - _HUB_PENALTY * (vectors @ vectors.mean(axis=0))
-        return np.where(substantive, np.clip(similarity, 0, None), 0.0) + 0.01 * lexical
+        # e5 rates short generic sentences ('Dies ist leider noch nicht beobachtet worden.') close to
+        # any question; a sentence must carry some content to answer one.
+        substantive = np.array([len(s.split()) >= 6 for s in sentences])
+        typed = np.array([sum(carries_type(s, t) for t in wanted if t != "name") for s in sentences], dtype=float)
+        score = np.clip(similarity, 0, None) + _LEXICAL_WEIGHT * self._lexical(question, sentences) + _TYPE_BONUS * typed
+        return np.where(substantive, score, 0.0)
 
     def _vectors(self, sentences: list[str]) -> np.ndarray:
         missing = list(dict.fromkeys(s for s in sentences if s not in self._sentence_vectors))
         if missing:
             self._sentence_vectors.update(zip(missing, self.embedder.embed_passages(missing)))
         return np.stack([self._sentence_vectors[s] for s in sentences])
+
+
+def _candidate(rank: int, passage: Passage, start: int, end: int, numbers: tuple[int, ...]) -> _Candidate:
+    """The sentence without a heading glued in front of it."""
+    text = passage.text[start:end]
+    glued = _GLUED_START.search(text)
+    if glued and len(text[: glued.start()].split()) <= _HEADING_WORDS:
+        return _Candidate(rank, passage, start + glued.end(), end, numbers, start)
+    return _Candidate(rank, passage, start, end, numbers, start)
 
 
 def _unbracketed(sentence: str) -> str:

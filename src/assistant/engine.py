@@ -18,12 +18,12 @@ from functools import cached_property
 import numpy as np
 
 from assistant.answer import Answer, AnswerComposer, LlmAnswerer
+from assistant.answerability import Answerability
 from assistant.embedding import Embedder, create_embedder
 from assistant.errors import InvalidQueryError, UnknownDocumentError
 from assistant.index import Index
 from assistant.retrieval import (
     MODES,
-    Answerability,
     Candidates,
     FollowUps,
     Fusion,
@@ -57,7 +57,7 @@ class Engine:
             Candidates(self.index, self.embedder, settings),
             Fusion(settings),
             *rerankers,
-            Answerability(self.index, settings),
+            Answerability(self.index, min_confidence=settings.abstain_threshold),
         ]
         self.reader = AnswerComposer(self.index, self.embedder)
         self.generator = LlmAnswerer(settings.llm_url, model=settings.llm_model) if settings.llm_url else None
@@ -102,7 +102,7 @@ class Engine:
             stage.run(run)
         hits = [Hit(self.index.passages[i], rank, float(run.scores[i]))  # type: ignore[index]
                 for rank, i in enumerate(run.top(k), start=1)]
-        return SearchResult(text, run.answerable, hits, run.confidence, run.context)
+        return SearchResult(text, run.answerable, hits, run.confidence, run.context, run.reason)
 
     def chat(self, message: str, *, session_id: str | None, k: int, doc_id: str | None = None,
              year_from: int | None = None, year_to: int | None = None) -> ChatResult:

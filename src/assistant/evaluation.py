@@ -26,22 +26,26 @@ if TYPE_CHECKING:
     from assistant.engine import Engine
 
 __all__ = [
-    "CATEGORIES", "MODES", "HttpSystem", "Item", "LocalSystem", "Probe", "ProbeResult", "RankedPassage",
-    "Ranking", "Report", "Stat", "System", "Turn", "answer_ok", "bootstrap_ci", "citation_ok", "flatten", "hit_at",
-    "load_questions", "ndcg", "norm", "read_within", "reciprocal_rank", "relevant_in", "relevant_ranks", "run", "score",
-    "summarize",
+    "CATEGORIES", "MODES", "REFUSE_TYPES", "HttpSystem", "Item", "LocalSystem", "Probe", "ProbeResult",
+    "RankedPassage", "Ranking", "Report", "Stat", "System", "Turn", "answer_correct", "answer_ok", "bootstrap_ci",
+    "citation_ok", "fact_norm", "flatten", "hit_at", "load_questions", "ndcg", "norm", "read_within",
+    "reciprocal_rank", "relevant_in", "relevant_ranks", "run", "score", "summarize",
 ]
 
-TYPES = ("fact", "paraphrase", "crosslingual", "source", "conversation", "unanswerable")
+TYPES = ("fact", "paraphrase", "crosslingual", "source", "conversation", "unanswerable", "offtopic", "contentfree")
+# Types the documents cannot answer: "unanswerable" (near misses: the topic is in the documents, the fact is
+# not), "offtopic" (nothing to do with them: 'What is the capital of Australia?') and "contentfree" ('???').
+REFUSE_TYPES = frozenset({"unanswerable", "offtopic", "contentfree"})
 CATEGORIES = ("fact", "paraphrase", "crosslingual", "source", "conversation-first", "conversation-followup",
-              "unanswerable")
+              "unanswerable", "offtopic", "contentfree")
 MODES = ("lexical", "dense", "hybrid", "full")
 CUTOFF = 10
 BUDGETS = (100, 300)
 RETRIEVAL_METRICS = ("hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10", "read@100", "read@300", "cite_ok",
-                     "answer_ok")
+                     "answer_ok", "answer_correct")
 ANSWER_OVERLAP_WORDS = 8
-_ITEM_FIELDS = frozenset({"id", "doc", "lang", "type", "question", "evidence", "footnotes", "answer", "turns"})
+_ITEM_FIELDS = frozenset({"id", "doc", "lang", "type", "question", "evidence", "footnotes", "answer", "turns",
+                          "facts"})
 
 
 # -- question sets ---------------------------------------------------------------------------------
@@ -53,6 +57,8 @@ class Turn:
     evidence: tuple[str, ...]
     footnotes: tuple[int, ...]
     answer: str | None = None
+    facts: tuple[tuple[str, ...], ...] = ()
+    """Key facts a correct answer states; each is a tuple of alternatives ('847,9', '847.9')."""
 
 
 @dataclass(frozen=True)
@@ -82,10 +88,11 @@ class Probe:
     lang: str = "de"
     history: tuple[str, ...] = ()
     extra: Mapping[str, object] = field(default_factory=dict)
+    facts: tuple[tuple[str, ...], ...] = ()
 
     @property
     def answerable(self) -> bool:
-        return self.category != "unanswerable"
+        return self.category not in REFUSE_TYPES
 
 
 def load_questions(paths: Iterable[str | Path]) -> list[Item]:
@@ -117,8 +124,8 @@ def _item(row: dict) -> Item:
     if not turns:
         raise ValueError(f"conversation {row['id']!r} has no 'turns'")
     # Without evidence an answerable probe could never score, and with evidence an unanswerable one is a typo.
-    if any(bool(t.evidence) != (kind != "unanswerable") for t in turns):
-        raise ValueError(f"{row['id']!r}: answerable turns need evidence snippets, unanswerable items none")
+    if any(bool(t.evidence) != (kind not in REFUSE_TYPES) for t in turns):
+        raise ValueError(f"{row['id']!r}: answerable turns need evidence snippets, {kind} items none")
     extra = {k: v for k, v in row.items() if k not in _ITEM_FIELDS}
     return Item(str(row["id"]), kind, row.get("doc"), row.get("lang", "de"), turns, extra)
 
@@ -128,7 +135,12 @@ def _turn(row: dict) -> Turn:
     if not isinstance(question, str) or not question.strip():
         raise ValueError(f"question {question!r} is missing or empty")
     evidence = tuple(s for s in row.get("evidence", ()) if norm(s))
-    return Turn(question, evidence, tuple(int(n) for n in row.get("footnotes", ())), row.get("answer"))
+    facts = row.get("facts") or []
+    if not isinstance(facts, list) or not all(isinstance(f, list) and f and all(isinstance(a, str) and a.strip()
+                                                                                 for a in f) for f in facts):
+        raise ValueError(f"facts {facts!r} must be a list of lists of alternative strings, e.g. [['847,9', '847.9']]")
+    return Turn(question, evidence, tuple(int(n) for n in row.get("footnotes", ())), row.get("answer"),
+                tuple(tuple(f) for f in facts))
 
 
 def flatten(items: Iterable[Item]) -> list[Probe]:
@@ -140,7 +152,7 @@ def flatten(items: Iterable[Item]) -> list[Probe]:
                 category = "conversation-first" if i == 0 else "conversation-followup"
             history = tuple(t.question for t in item.turns[:i])
             probes.append(Probe(item.id, i, category, turn.question, turn.evidence, turn.footnotes, item.doc,
-                                item.lang, history, item.extra))
+                                item.lang, history, item.extra, turn.facts))
     return probes
 
 
@@ -242,6 +254,18 @@ def answer_ok(answer: str, evidence: Sequence[str], min_words: int = ANSWER_OVER
     return False
 
 
+def fact_norm(text: str) -> str:
+    """' 847 9 mio usd ': words separated by single spaces, padded, so containment respects word edges."""
+    return " " + re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", text).casefold()).strip() + " "
+
+
+def answer_correct(answer: str, facts: Sequence[Sequence[str]]) -> bool:
+    """Does the answer state every key fact? A fact holds when one of its alternatives occurs in the answer
+    as whole words (after `fact_norm` on both sides): '12' holds in 'wurden 12 Fabriken', not in '2012'."""
+    said = fact_norm(answer)
+    return bool(facts) and all(any(fact_norm(a) in said for a in alternatives if a.strip()) for alternatives in facts)
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold())
 
@@ -263,6 +287,9 @@ def score(probe: Probe, ranking: Ranking, *, relevant: int | None = None) -> tup
     metrics |= {f"read@{b}": read_within(ranking.passages, ranks, b) for b in BUDGETS}
     metrics |= {"cite_ok": None if cite is None else float(cite), "abstained": abstained}
     metrics["answer_ok"] = None if ranking.answer is None else float(answer_ok(ranking.answer, probe.evidence))
+    # Probes without facts are left out (their n shows); an abstention states no fact.
+    metrics["answer_correct"] = (None if ranking.answer is None or not probe.facts
+                                 else float(ranking.answerable and answer_correct(ranking.answer, probe.facts)))
     return ranks, metrics
 
 
@@ -311,7 +338,7 @@ class ProbeResult:
 
 def summarize(results: Sequence[ProbeResult], *, seed: int = 0) -> dict[str, dict[str, Stat | None]]:
     """Category → metric → Stat, plus "all": retrieval metrics and false abstentions over answerable
-    probes, abstentions over unanswerable ones."""
+    probes, abstentions over the ones to refuse (unanswerable, off-topic, content-free)."""
     groups = {c: [r for r in results if r.probe.category == c] for c in CATEGORIES}
     summary = {}
     for name, group in [*groups.items(), ("all", list(results))]:

@@ -44,7 +44,7 @@ DEFAULT_REPORT_DIR = Path("build/eval")
 # (metric, show the confidence interval)
 _COLUMNS = (("hit@1", False), ("hit@3", False), ("hit@5", True), ("hit@10", False), ("mrr@10", True),
             ("ndcg@10", False), ("read@100", False), ("read@300", False), ("cite_ok", False), ("answer_ok", False),
-            ("abstain", False), ("false_abstain", False))
+            ("answer_correct", False), ("abstain", False), ("false_abstain", False))
 
 
 def _cell(stat: Stat | None, ci: bool = False, n: bool = False) -> str:
@@ -75,7 +75,7 @@ def format_table(report: Report) -> str:
     header = ["type", "n", *(m for m, _ in _COLUMNS)]
     blocks = []
     for name in report.systems:
-        rows = [[category, _count(row), *(_cell(row[m], ci, n=m == "cite_ok") for m, ci in _COLUMNS)]
+        rows = [[category, _count(row), *(_cell(row[m], ci, n=m in ("cite_ok", "answer_correct")) for m, ci in _COLUMNS)]
                 for category, row in report.summary[name].items()]
         blocks.append(f"### {name}\n\n{_markdown(header, rows)}")
     return "\n\n".join(blocks) + "\n"
@@ -93,8 +93,8 @@ def to_json(report: Report, *, meta: Mapping[str, object] | None = None) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1)
 
 
-_COMPARED = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10", "read@300", "cite_ok", "answer_ok", "abstain",
-             "false_abstain")
+_COMPARED = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10", "read@300", "cite_ok", "answer_ok", "answer_correct",
+             "abstain", "false_abstain")
 
 
 def compare(a_path: str | Path, b_path: str | Path) -> str:

@@ -1,4 +1,5 @@
-"""Retrieval stages: follow-up resolution, candidates from both rankings, fusion, the answerability decision.
+"""Retrieval stages: follow-up resolution, candidates from both rankings, fusion (the answerability decision
+that follows them is `assistant.answerability`).
 
 Each stage is a small class with one method, `run(query)`, that fills in its part of the `Query` travelling
 through the engine (`assistant.engine.Engine` holds them in order). A reranker is one more such class.
@@ -19,8 +20,7 @@ from assistant.index import Index
 from assistant.settings import Settings
 
 __all__ = [
-    "MODES", "Answerability", "Candidates", "FollowUps", "Fusion", "Hit", "Query", "SearchResult", "Stage",
-    "answer_confidence", "contextual_query", "peakedness",
+    "MODES", "Candidates", "FollowUps", "Fusion", "Hit", "Query", "SearchResult", "Stage", "contextual_query", "rrf",
 ]
 
 MODES = ("hybrid", "dense", "lexical")
@@ -41,6 +41,8 @@ class SearchResult:
     confidence: float = 0.0
     context: str = ""
     """The query as retrieval understood it: with the conversation's earlier question for a follow-up."""
+    reason: str = ""
+    """Why `answerable` is what it is (`answerability.Decision.reason`): 'off-topic', 'content-free', …"""
 
 
 @dataclass
@@ -67,6 +69,7 @@ class Query:
     """The ranking so far (higher is better): fusion writes it, rerankers may rewrite it."""
     answerable: bool = True
     confidence: float = 0.0
+    reason: str = ""
 
     def top(self, n: int) -> list[int]:
         """Indices of the best `n` candidates, best first."""
@@ -242,55 +245,3 @@ def rrf(rankings: list[np.ndarray], weights: list[float], *, depth: int, k: int)
     candidate = np.any([np.isfinite(s) for s in rankings], axis=0)
     fused[~candidate] = -np.inf
     return fused
-
-
-# -- answerability ---------------------------------------------------------------------------------
-
-
-class Answerability:
-    """Decide whether the documents answer the question: the best passage must stand out, and a year
-    the question asks about must occur in the best passages."""
-
-    def __init__(self, index: Index, settings: Settings) -> None:
-        self.index = index
-        self.threshold = settings.abstain_threshold
-
-    def run(self, query: Query) -> None:
-        assert query.dense is not None and query.lexical is not None, "answerability needs the candidates"
-        query.confidence = answer_confidence(query.dense, query.lexical, query.lexical_weight)
-        best = [self.index.passages[i] for i in query.top(3)]
-        query.answerable = query.confidence >= self.threshold and not _asked_year_missing(query.text, best)
-
-
-def peakedness(scores: np.ndarray, *, depth: int = 50) -> float:
-    """How far the best dense score stands above the crowd: (top - mean) / std over the top `depth`.
-
-    Raw cosine is not comparable across languages (Russian questions score ~0.05 lower than German
-    ones for the same passage); a question the documents answer makes one passage stand out.
-    """
-    top = np.sort(scores[np.isfinite(scores)])[::-1][:depth]
-    if len(top) < 3 or top.std() == 0:
-        return 0.0
-    return float((top[0] - top.mean()) / top.std())
-
-
-def answer_confidence(dense: np.ndarray, lexical: np.ndarray, lexical_weight: float) -> float:
-    """Evidence that the documents answer the question: the best passage standing out, densely and,
-    as far as BM25 can be trusted for the question's language, lexically.
-
-    The 0.3 mix and the threshold in Settings were chosen on the dev set's unanswerable questions
-    (eval/README.md reports the operating point); change them only with an eval run.
-    """
-    return peakedness(dense) + 0.3 * lexical_weight * peakedness(lexical)
-
-
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-
-
-def _asked_year_missing(question: str, best: Sequence[Passage]) -> bool:
-    """A question about a year that none of the best passages mentions is about something else.
-
-    ('Wie hoch war der Handelsumsatz im Jahr 2015?' when the text gives 2014 and 2016.)
-    """
-    text = " ".join(p.text for p in best)
-    return any(year not in text for year in _YEAR.findall(question))

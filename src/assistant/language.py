@@ -1,0 +1,81 @@
+"""What a question is in and what it asks for: its language, and the type of answer it expects.
+
+Both the abstention decision and the answer composer read these; they look only at the question's words.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["ANSWER_TYPES", "asked_types", "carries_type", "detect_language"]
+
+# Function words of one language only ('in', 'was', 'so' are both German and English): a question is English
+# when it has more English than German ones, so 'Und was unterzeichneten sie im April 2022?' stays German.
+_ENGLISH = frozenset("""the what which who whom whose when where why how did does do is are were of and to with
+    many much has have had for on by from that this it its there their they been be at as an or about after
+    before since between into year years""".split())
+_GERMAN = frozenset("""und oder der die das den dem des ein eine einen einem einer eines ist sind war waren wird
+    werden wurde wurden wie wieviel viele vielen welche welcher welches welchen wann wer wen wem wo woher wohin
+    warum seit mit von vom zu zur zum im am ins auf aus bei nach für über um bis es sie er ihr ihre sein seine
+    nicht auch noch hat haben hatte gab gibt dort dabei inzwischen damals zwischen jahr jahre jahren""".split())
+
+
+def detect_language(text: str) -> str:
+    """'ru' for Cyrillic, 'en' when English function words outnumber German ones, else 'de' (the documents'
+    language, and the safe default for 'Und 2011?' or a bare name)."""
+    if re.search(r"[а-яА-ЯёЁ]", text):
+        return "ru"
+    if re.search(r"[äöüßÄÖÜ]", text):
+        return "de"
+    words = re.findall(r"[a-z]+", text.lower())
+    english = sum(w in _ENGLISH for w in words)
+    german = sum(w in _GERMAN for w in words)
+    return "en" if english > german else "de"
+
+
+ANSWER_TYPES = ("number", "date", "name")
+_ASKS = {
+    "number": re.compile(
+        r"\b(wie ?viele?n?|wie viel|um wie viel|wie hoch|wie groß|wie lange|in wie vielen|welche[nr]? (anteil|wert|"
+        r"umfang|höhe|betrag|summe)|how many|how much|how large|how high|how big|what share|what percentage|"
+        r"what was the (value|volume|amount)|by how much|сколько|на сколько|во сколько|каков[аоы]? (объ[её]м|"
+        r"размер|доля|сумма|стоимость)|какой (объ[её]м|размер|процент))\b"),
+    "date": re.compile(r"\b(wann|seit wann|in welchem jahr|welchem jahr|welchem monat|when|what year|which year|"
+                       r"когда|в каком году|с какого года)\b"),
+    "name": re.compile(r"\b(wer|wen|wem|wessen|welche[rsnm]?|was für|who|whom|whose|which|what company|"
+                       r"what organi[sz]ation|кто|кого|кому|как(ой|ая|ое|ие|ого|ую|им|их) |как зовут|"
+                       r"как называ\w+)"),
+}
+_YEAR_WORDS = re.compile(r"\b(in )?welche[mn]? jahr|\bwhich year|\bкаком году")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+_NUMBER_WORDS = re.compile(
+    r"\b(zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert|tausend|dutzend\w*|"
+    r"hälfte|doppelt\w*|verdoppel\w*|verdreifach\w*|\w*fache[ns]?|prozent\w*|million\w*|milliard\w*)\b")
+_MONTHS = re.compile(
+    r"\b(januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|jan|feb|febr|"
+    r"aug|sept|okt|nov|dez)\b\.?")
+
+
+def asked_types(question: str) -> frozenset[str]:
+    """The answer types a question asks for: {'number'} for 'Wie viele …?', {'date', 'number'} for
+    'Wann wurde … gegründet und wie viele Residenten hat er?'. Empty when it asks for none in particular."""
+    text = question.lower()
+    types = {t for t, pattern in _ASKS.items() if pattern.search(text)}
+    if "name" in types and _YEAR_WORDS.search(text) and not _ASKS["name"].search(_YEAR_WORDS.sub(" ", text)):
+        types.discard("name")  # 'in welchem Jahr' asks for a date, not a name
+    if "number" in types and "name" in types and not _ASKS["name"].search(_ASKS["number"].sub(" ", text)):
+        types.discard("name")  # 'welchen Anteil' is a number
+    return frozenset(types)
+
+
+def carries_type(sentence: str, answer_type: str) -> bool:
+    """Does the sentence state something of the type? A number that is not a year ('12', '307,2', 'das
+    Vierfache'), a date (a year or a month), or for a name anything (German capitalises every noun, so a
+    name cannot be told from the text alone)."""
+    text = sentence.lower()
+    if answer_type == "number":
+        return any(not _YEAR.match(n) for n in _NUMBER.findall(text)) or bool(_NUMBER_WORDS.search(text))
+    if answer_type == "date":
+        return any(_YEAR.match(n) for n in _NUMBER.findall(text)) or bool(_MONTHS.search(text))
+    return True

@@ -1,0 +1,73 @@
+"""The abstain decision on the real index: content-free input, off-topic questions in three languages, near misses."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answerability import is_content_free
+
+CONTENT_FREE = ["???", "asdfghjkl", "\u200b", "😀", "a", "…!", "qwrtzp"]
+
+
+@pytest.mark.parametrize("text", CONTENT_FREE)
+def test_content_free_input_is_recognised(text):
+    assert is_content_free(text)
+
+
+@pytest.mark.parametrize("text", ["Und 2011?", "Wann?", "Gomselmash?", "Китай?", "Who?", "MAZ", "2011"])
+def test_short_questions_are_not_content_free(text):
+    assert not is_content_free(text)
+
+
+@pytest.mark.parametrize(("question", "language"), [
+    ("Wer hat die Fußball-WM 2014 gewonnen?", "de"),
+    ("Wie heißt der Präsident von Frankreich?", "de"),
+    ("What is the capital of Australia?", "en"),
+    ("How do I bake sourdough bread?", "en"),
+    ("Какая самая высокая гора в мире?", "ru"),
+    ("Кто написал роман «Война и мир»?", "ru"),
+])
+def test_off_topic_questions_are_refused_in_the_askers_language(client, question, language):
+    body = client.post("/chat", json={"message": question}).json()
+    assert body["answerable"] is False and body["citations"] == []
+    assert body["passages"]  # the closest passages are still shown
+    refusal = {"de": "Dokumente keine", "en": "documents do not contain", "ru": "В документах нет"}[language]
+    assert refusal in body["answer"]
+
+
+@pytest.mark.parametrize("message", CONTENT_FREE)
+def test_content_free_chat_gets_a_helpful_refusal_not_an_error(client, message):
+    response = client.post("/chat", json={"message": message})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["answerable"] is False and body["citations"] == []
+    assert "nicht nach einer Frage" in body["answer"] and "zum Beispiel" in body["answer"]
+
+
+def test_english_content_free_refusal_is_english(assistant_factory):
+    from assistant.answer import AnswerComposer
+
+    engine = assistant_factory()
+    hits = engine.search("?!", k=3).hits
+    answer = AnswerComposer(engine.index, engine.embedder).compose("?!", hits, answerable=False, language="en")
+    assert answer.text.startswith("That does not look like a question")
+    engine.close()
+
+
+@pytest.mark.parametrize("question", [
+    "Wie hoch war der Handelsumsatz zwischen Belarus und Kasachstan im Jahr 2015?",  # the text gives 2014, 2016
+    "Wie viele Touristen aus Kasachstan besuchten im Jahr 2019 Belarus?",
+])
+def test_near_misses_are_refused(engine, question):
+    result = engine.search(question, k=5)
+    assert not result.answerable and result.reason in {"year-missing", "terms-missing", "low-confidence", "off-topic"}
+
+
+@pytest.mark.parametrize("question", [
+    "Wie viele Montagefabriken für belarussische Ausrüstungen wurden in den zwei Jahren bis 2011 in Kasachstan errichtet?",
+    "Which Belarusian company opened a trading house in Astana in 2010?",
+    "Каким был товарооборот между Беларусью и Казахстаном в 2016 году?",
+])
+def test_answerable_questions_are_answered(engine, question):
+    result = engine.search(question, k=5)
+    assert result.answerable and result.reason == "answerable"
