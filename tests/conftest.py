@@ -75,10 +75,10 @@ def engine_factory(built_settings, embedder, index, tmp_path_factory):
     """Build an Engine over the session's index with its own sessions database."""
     from assistant.engine import Engine
 
-    def make(data_dir: Path | None = None, **kwargs) -> Engine:
+    def make(data_dir: Path | None = None, *, index_=None, rerankers=(), **settings_update) -> Engine:
         data_dir = data_dir or tmp_path_factory.mktemp("data")
-        settings = built_settings.model_copy(update={"data_dir": data_dir})
-        return Engine(settings, embedder=embedder, index=index, **kwargs)
+        settings = built_settings.model_copy(update={"data_dir": data_dir, **settings_update})
+        return Engine(settings, embedder=embedder, index=index_ or index, rerankers=rerankers)
 
     return make
 

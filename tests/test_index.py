@@ -101,7 +101,8 @@ def test_failed_build_leaves_previous_index_and_no_partial_directory(index_copy)
 def test_build_killed_midway_leaves_previous_index_loadable(index_copy):
     before = current_build(index_copy.index_dir)
     env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(index_copy.corpus_dir), "ASSISTANT_INDEX_DIR": str(index_copy.index_dir)}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "index", "build"], env=env,
+    # --full: embed every passage again, so the build is still embedding when it is killed
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "index", "build", "--full"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while not list((index_copy.index_dir / "builds").glob(".*.partial")) and time.time() < deadline:
@@ -172,7 +173,7 @@ def test_retrieval_over_an_approximate_index_finds_the_trade_growth_passage(inde
     candidates = Candidates(approximate, embedder, Settings())
     dense = candidates.dense_scores(embedder.embed_queries([question])[0])
     assert 20 < np.isfinite(dense).sum() <= 4 * candidates.depth < len(index.passages)  # not every passage
-    engine = engine_factory(index=approximate)
+    engine = engine_factory(index_=approximate)
     for mode in ("dense", "hybrid"):
         hits = engine.search(question, k=10, mode=mode).hits
         assert any(TRADE_GROWTH in h.passage.text for h in hits), mode
@@ -183,15 +184,15 @@ def test_a_passage_only_bm25_finds_stays_a_candidate_of_an_approximate_index(ind
                                                                              tmp_path, ann):
     """Rare words of a passage the approximate index does not reach: BM25 ranks it first, fusion must keep it.
 
-    With a candidate depth of 5 the approximate index reaches 20 of ~330 passages, so most passages are
+    With a candidate depth of 2 the approximate index reaches 8 of ~330 passages, so most passages are
     BM25-only; each must rank in the top 5 as it does over the exact index with the same settings."""
     from assistant.engine import Engine
 
-    settings = built_settings.model_copy(update={"candidates": 5, "data_dir": tmp_path})
+    settings = built_settings.model_copy(update={"candidates": 2, "data_dir": tmp_path})
     approximate = Engine(settings, embedder=embedder, index=_approximate(index, ann))
     exact = Engine(settings, embedder=embedder, index=index)
     checked = 0
-    for passage in index.passages[::9]:
+    for passage in index.passages[::5]:
         question = " ".join(w.strip(".,;:\"()") for w in passage.text.split() if len(w) > 11)
         if len(question) < 20:
             continue

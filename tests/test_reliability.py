@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -52,7 +53,8 @@ def uvicorn_server(settings: Settings, log: Path):
 
 @pytest.fixture
 def engine(engine_factory, tmp_path):
-    a = engine_factory(tmp_path / "data")
+    # Room for turns long enough to overflow a database page (the full-disk tests); the cap has its own test.
+    a = engine_factory(tmp_path / "data", max_query_tokens=1000)
     yield a
     a.close()
 
@@ -111,6 +113,11 @@ def test_concurrent_chats_keep_their_turns_in_order(built_settings, tmp_path):
                 start.wait()
                 for message in scripts[s]:
                     r = client.post("/chat", json={"message": message, "session_id": ids[s]})
+                    for _ in range(30):  # a busy service says when to come back; a good client does
+                        if r.status_code != 503 or "retry-after" not in r.headers:
+                            break
+                        time.sleep(float(r.headers["retry-after"]))
+                        r = client.post("/chat", json={"message": message, "session_id": ids[s]})
                     if r.status_code != 200:
                         failures.append(f"session {s}: {r.status_code} {r.text[:200]}")
                         return

@@ -102,7 +102,8 @@ def index() -> None:
 
 @index.command("build")
 @click.option("--if-needed", is_flag=True, help="only build when the current index is missing, stale or corrupt")
-def index_build(if_needed: bool) -> None:
+@click.option("--full", is_flag=True, help="embed every passage again instead of reusing the previous build's vectors")
+def index_build(if_needed: bool, full: bool) -> None:
     """Parse, chunk, embed and index the corpus; the new build replaces the old one atomically."""
     from tqdm import tqdm
 
@@ -126,7 +127,7 @@ def index_build(if_needed: bool) -> None:
         bar.n = done
         bar.refresh()
 
-    path = build_index(settings, embedder, progress=progress)
+    path = build_index(settings, embedder, progress=progress, reuse=not full)
     bar.close()
     manifest = json.loads((path / "manifest.json").read_text("utf-8"))
     click.echo(f"built {path} : {manifest['passages']} passages, {manifest['build_seconds']} s")

@@ -194,8 +194,10 @@ def build_index(
     *,
     progress: Callable[[int, int], None] | None = None,
     documents: list[Document] | None = None,
+    reuse: bool = True,
 ) -> Path:
-    """Parse, chunk, embed and index the corpus into a new build; make it current; return its path."""
+    """Parse, chunk, embed and index the corpus into a new build; make it current; return its path.
+    With `reuse`, texts the current build embedded with the same model keep their vectors."""
     started = time.perf_counter()
     documents = documents if documents is not None else load_corpus(settings.corpus_dir)
     fingerprint = corpus_fingerprint(settings.corpus_dir)
@@ -215,7 +217,8 @@ def build_index(
             if progress:
                 progress(done, len(passages))
 
-        vectors, embedded = _embed_incrementally(settings.index_dir, embedder, [p.text for p in passages], advance)
+        vectors, embedded = _embed_incrementally(settings.index_dir if reuse else None, embedder,
+                                                 [p.text for p in passages], advance)
         np.save(tmp / "vectors.npy", vectors)
         faiss.write_index(_dense_index(vectors, settings.ann), str(tmp / "dense.faiss"))
 
@@ -265,12 +268,14 @@ def build_index(
     return final
 
 
-def _embed_incrementally(index_dir: Path, embedder: Embedder, texts: list[str],
+def _embed_incrementally(index_dir: Path | None, embedder: Embedder, texts: list[str],
                          progress: Callable[[int], None]) -> tuple[np.ndarray, int]:
     """Vectors for `texts`: the previous build's where it embedded the same text with the same model, the
     embedder's for the rest. Returns the vectors and how many texts were embedded anew."""
     known: dict[str, np.ndarray] = {}
     try:
+        if index_dir is None:
+            raise IndexNotBuiltError("(not reused)")
         previous = current_build(index_dir)
         manifest = json.loads((previous / _MANIFEST).read_text("utf-8"))
         if manifest.get("model_id") == embedder.model_id:
