@@ -270,27 +270,28 @@ def build_index(
 
 def _embed_incrementally(index_dir: Path | None, embedder: Embedder, texts: list[str],
                          progress: Callable[[int], None]) -> tuple[np.ndarray, int]:
-    """Vectors for `texts`: the previous build's where it embedded the same text with the same model, the
-    embedder's for the rest. Returns the vectors and how many texts were embedded anew."""
-    known: dict[str, np.ndarray] = {}
-    try:
-        if index_dir is None:
-            raise IndexNotBuiltError("(not reused)")
-        previous = current_build(index_dir)
-        manifest = json.loads((previous / _MANIFEST).read_text("utf-8"))
-        if manifest.get("model_id") == embedder.model_id:
-            old = np.load(previous / "vectors.npy")
-            rows = _read_jsonl(previous / "passages.jsonl")
-            if len(old) == len(rows):
-                known = {row["text"]: old[i] for i, row in enumerate(rows)}
-    except (IndexStateError, OSError, ValueError, KeyError):
-        pass  # no usable previous build: embed everything
+    """Vectors for `texts`: the previous build's (in `index_dir`) where it embedded the same text with the same
+    model, the embedder's for the rest. Returns the vectors and how many texts were embedded anew."""
+    known = _previous_vectors(index_dir, embedder.model_id) if index_dir is not None else {}
     missing = list(dict.fromkeys(t for t in texts if t not in known))
     progress(len(texts) - len(missing))
     if missing:
         known.update(zip(missing, embedder.embed_passages(missing, progress=progress)))
     vectors = np.stack([known[t] for t in texts]) if texts else np.zeros((0, embedder.dim), np.float32)
     return np.ascontiguousarray(vectors, dtype=np.float32), len(missing)
+
+
+def _previous_vectors(index_dir: Path, model_id: str) -> dict[str, np.ndarray]:
+    """Passage text -> vector of the current build, if it was embedded by `model_id`; else nothing."""
+    try:
+        previous = current_build(index_dir)
+        if json.loads((previous / _MANIFEST).read_text("utf-8")).get("model_id") != model_id:
+            return {}
+        vectors = np.load(previous / "vectors.npy")
+        rows = _read_jsonl(previous / "passages.jsonl")
+    except (IndexStateError, OSError, ValueError, KeyError):
+        return {}  # no usable previous build: embed everything
+    return {row["text"]: vectors[i] for i, row in enumerate(rows)} if len(vectors) == len(rows) else {}
 
 
 def _dense_index(vectors: np.ndarray, ann: str) -> faiss.Index:
