@@ -160,3 +160,21 @@ def test_quotation_runs_from_its_opening_to_its_closing_quote(text):
 def test_unbalanced_closing_quote_pairs_with_nothing():
     text = 'Der Umsatz stieg stark" . Dann "begann ein neues Jahr" .'
     assert [text[s:e] for s, e in quotations(text)] == ['"begann ein neues Jahr"']
+
+
+def test_stray_closing_quote_closes_the_quotation_opened_the_sentence_before(documents):
+    # 'Im Oktober 2022 unterzeichneten die Städte Grodno und Lanzhou … die "Vertiefung … Bereichen" vorsehen.
+    #  Das Dokument zielt auch … ab"56 .': the quote before 'vorsehen' is a stray one inside the quotation
+    doc = documents[DOC_CN]
+    support = _support(doc, 56)
+    assert support.startswith("Im Oktober 2022 unterzeichneten die Städte Grodno und Lanzhou")
+    assert support.rstrip().endswith('Einwohnern der beiden Städte ab" .')
+
+
+def test_passage_does_not_end_on_a_lead_in_to_a_sourced_sentence(documents):
+    # '… als 87. Gebietsansässiger die Yuzhou Science and Technology Company LLC aus Hongkong eingetragen …
+    #  Der neue Resident "plant die Einrichtung eines digitalen Werbezentrums …"40'
+    doc = documents[DOC_CN]
+    (passage,) = _passages_citing(doc, 40)
+    assert "Yuzhou Science and Technology Company LLC aus Hongkong" in passage.text
+    assert "plant die Einrichtung eines digitalen Werbezentrums" in _spans_text(passage, 40)

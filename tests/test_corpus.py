@@ -140,11 +140,11 @@ TRICKY_MARKERS = [
     # (doc, marker, text around it after cleaning)            raw form
     (DOC_KZ, 1, 'gemeinsamen Wirtschaftsraums zu gewährleisten".'),  # gewährleisten"1 .
     (DOC_KZ, 66, 'Kultur, Sport und Tourismus" vorsieht.'),            # vorsieht66 .
-    (DOC_KZ, 17, "erfolgreich in allen Bereichen. Diese"),              # Bereichen.17 .
+    (DOC_KZ, 17, "erfolgreich in allen Bereichen."),                    # Bereichen.17 .
     (DOC_KZ, 16, "Eurasischen Wirtschaftsunion vorgaben."),             # 16Der: cites the sentence before
     (DOC_KZ, 96, 'über 1 Milliarde Dollar pro Jahr".'),                 # " . 96 at a line end
     (DOC_CN, 126, 'des Partnerinstituts" sowie die Stärkung'),          # Partnerschaft"126 sowie
-    (DOC_KZ, 107, "Kazakhmys Corporation LLP. Dieses Joint Venture"),  # LLP107 .
+    (DOC_KZ, 107, "Niederlassung der Kazakhmys Corporation LLP."),      # LLP107 .
     (DOC_KZ, 115, 'Ländern intensivieren werden".'),                    # " . 115 before a page break
 ]
 

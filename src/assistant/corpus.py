@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 # Bump when parsing changes what a document holds: an index built by another version is stale.
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 
 FootnoteStatus = Literal["ok", "truncated", "missing"]
 
@@ -504,6 +504,7 @@ def _shifted(offset: int, spans: list[tuple[int, int, int]]) -> int:
 # Longest quotation taken as one claim: the longest paired quotation in the corpus is 69 words; a longer
 # "quotation" is two unbalanced quotes, and its marker then sources only its own sentence.
 _MAX_QUOTATION_WORDS = 150
+_QUOTE_CHARS = '"“”»'
 
 
 def _with_support(text: str, markers: list[Marker], headings: tuple[tuple[int, int], ...]) -> list[Marker]:
@@ -515,15 +516,25 @@ def _with_support(text: str, markers: list[Marker], headings: tuple[tuple[int, i
     """
     sentences = sentence_spans(text, [edge for span in headings for edge in span])
     starts = [s for s, _ in sentences]
-    closing = {end: start for start, end in quotations(text) if len(text[start:end].split()) <= _MAX_QUOTATION_WORDS}
+    pairs = quotations(text)
+    closing = {end: start for start, end in pairs}
+    openings = [start for start, _ in pairs]
     out = []
     for marker in markers:
         back = marker.offset
         while back > 0 and (text[back - 1].isspace() or text[back - 1] in ".,;:!?"):
             back -= 1
         first = last = bisect_right(starts, max(back - 1, 0)) - 1
-        if back in closing:  # a closing quote stands there
-            first = bisect_right(starts, closing[back]) - 1
+        opened = closing.get(back)
+        if opened is None and back > 0 and text[back - 1] in _QUOTE_CHARS:
+            # A closing quote without its opening: the text put a stray quote inside the quotation
+            # ('die "Vertiefung … Bereichen" vorsehen. Das Dokument … ab"56'), so it opened at the last
+            # opening quote before, if that stands in this sentence or the one before (further back, the
+            # opening was lost and the marker sources its own sentence).
+            k = bisect_right(openings, back - 1) - 1
+            opened = openings[k] if k >= 0 and openings[k] >= sentences[max(last - 1, 0)][0] else None
+        if opened is not None and len(text[opened:back].split()) <= _MAX_QUOTATION_WORDS:
+            first = bisect_right(starts, opened) - 1
         out.append(replace(marker, support=(sentences[first][0], sentences[last][1])))
     return out
 
