@@ -139,14 +139,16 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
     @app.post("/search", response_model=SearchResponse, responses=_BODY_ERRORS)
     async def search(body: SearchRequest, request: Request) -> SearchResponse:
         a = engine(request)
-        result = await hardening.infer(request, a.search, body.query, k=body.k, doc_id=body.doc_id, mode=body.mode)
+        result = await hardening.infer(request, a.search, body.query, k=body.k, doc_id=body.doc_id, mode=body.mode,
+                                       cost=body.query)
         return SearchResponse(query=result.query, answerable=result.answerable,
                               results=[ranked_out(a, h) for h in result.hits])
 
     @app.post("/chat", response_model=ChatResponse, responses=_BODY_ERRORS)
     async def chat(body: ChatRequest, request: Request) -> ChatResponse:
         a = engine(request)
-        result = await hardening.infer(request, a.chat, body.message, session_id=body.session_id, k=body.k)
+        result = await hardening.infer(request, a.chat, body.message, session_id=body.session_id, k=body.k,
+                                       cost=body.message)
         return ChatResponse(
             session_id=result.session_id,
             answer=result.answer.text,

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import heapq
+import itertools
 import json
 import logging
 import math
 import time
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -66,41 +68,67 @@ class InferencePool:
 
     At most `workers` calls run at once and `queue` wait; beyond that a request is refused at once (503 with
     Retry-After) instead of queueing without bound, so /health and light requests stay fast under abuse.
+    Waiting calls start cheapest-deadline first: each byte of input pushes a call's turn back by `byte_delay_s`,
+    so an ordinary question overtakes a queue of long ones, and a long one still starts once it has waited.
     """
 
-    def __init__(self, *, workers: int, queue: int, threads: int) -> None:
+    def __init__(self, *, workers: int, queue: int, threads: int, byte_delay_s: float = 0.005) -> None:
         self.workers = workers
         self.capacity = workers + queue
+        self.byte_delay_s = byte_delay_s
         self._executor = ThreadPoolExecutor(workers, thread_name_prefix="inference", initializer=limit_threads,
                                             initargs=(threads,))
-        self._pending = 0  # only touched on the event loop
+        # Touched on the event loop only.
+        self._pending = 0
+        self._free = workers
+        self._waiting: list[tuple[float, int, asyncio.Future]] = []
+        self._seq = itertools.count()
         self._seconds = 0.05  # moving average of one call, for Retry-After
 
     @property
     def pending(self) -> int:
         return self._pending
 
-    async def run(self, receive: Receive | None, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    async def run(self, receive: Receive | None, fn: Callable[..., T], *args: Any, cost: int = 0,
+                  **kwargs: Any) -> T:
         if self._pending >= self.capacity:
             raise Overloaded(max(1, math.ceil(self._pending / self.workers * self._seconds)))
         self._pending += 1
+        gone = asyncio.ensure_future(_disconnected(receive)) if receive is not None else None
         try:
-            future: Future = self._executor.submit(self._timed, fn, args, kwargs)
-            result = asyncio.wrap_future(future)
-            if receive is None:
-                return await result
-            gone = asyncio.ensure_future(_disconnected(receive))
+            slot = asyncio.get_running_loop().create_future()
+            if self._free and not self._waiting:
+                self._free -= 1
+                slot.set_result(None)
+            else:
+                heapq.heappush(self._waiting, (time.monotonic() + cost * self.byte_delay_s, next(self._seq), slot))
+            started = False
             try:
-                done, _ = await asyncio.wait({result, gone}, return_when=asyncio.FIRST_COMPLETED)
+                started = await _first(slot, gone)
             finally:
-                gone.cancel()
-            if result in done:
+                if not started and not slot.cancel():  # handed a worker just now: pass it on
+                    self._release()
+            if not started:
+                raise ClientGone  # dropped before it started
+            try:
+                result = asyncio.wrap_future(self._executor.submit(self._timed, fn, args, kwargs))
+                if not await _first(result, gone):
+                    raise ClientGone  # a running call cannot be interrupted; its result is discarded
                 return result.result()
-            # Queued work is dropped; a call already running cannot be interrupted, its result is discarded.
-            future.cancel()
-            raise ClientGone
+            finally:
+                self._release()
         finally:
             self._pending -= 1
+            if gone is not None:
+                gone.cancel()
+
+    def _release(self) -> None:
+        while self._waiting:
+            _, _, slot = heapq.heappop(self._waiting)
+            if not slot.done():
+                slot.set_result(None)
+                return
+        self._free += 1
 
     def _timed(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
         started = time.perf_counter()
@@ -113,14 +141,28 @@ class InferencePool:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
+async def _first(work: asyncio.Future, gone: asyncio.Future | None) -> bool:
+    """Wait for `work`; False if the client disconnected first."""
+    if gone is None:
+        await asyncio.wait({work})
+        return True
+    await asyncio.wait({work, gone}, return_when=asyncio.FIRST_COMPLETED)
+    return work.done()
+
+
 async def _disconnected(receive: Receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
 
 
-async def infer(request: Request, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run `fn(*args, **kwargs)` on the app's inference pool; dropped if the client goes away first."""
-    return await request.app.state.inference.run(request.receive, fn, *args, **kwargs)
+async def infer(request: Request, fn: Callable[..., T], *args: Any, cost: str = "", **kwargs: Any) -> T:
+    """Run `fn(*args, **kwargs)` on the app's inference pool; dropped if the client goes away first.
+
+    `cost` is the text the call will analyse and embed: its UTF-8 size orders the queue (emoji and combining
+    marks cost model tokens per byte, not per character).
+    """
+    return await request.app.state.inference.run(request.receive, fn, *args, cost=len(cost.encode("utf-8", "replace")),
+                                                 **kwargs)
 
 
 # -- lifespan: pool and purge ---------------------------------------------------------------------------------

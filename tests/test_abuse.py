@@ -82,6 +82,8 @@ def test_busy_pool_answers_503_with_retry_after_and_health_stays_up(engine, buil
         assert busy.status_code == 503, busy.text
         assert int(busy.headers["retry-after"]) >= 1 and "busy" in busy.json()["detail"]
         assert health.status_code == 200
+        while pool.pending and time.monotonic() < deadline + 10:  # the blocking call hands its worker back
+            time.sleep(0.01)
         assert c.post("/search", json={"query": QUESTION}).status_code == 200
 
 
@@ -109,6 +111,29 @@ def test_queued_work_is_dropped_when_the_client_disconnects():
 
     asyncio.run(scenario())
     assert not ran.is_set()
+
+
+def test_an_ordinary_question_overtakes_queued_long_ones():
+    order: list[str] = []
+    release = threading.Event()
+
+    async def scenario() -> None:
+        pool = InferencePool(workers=1, queue=4, threads=1)
+        try:
+            first = asyncio.ensure_future(pool.run(None, release.wait, 30))
+            await asyncio.sleep(0.05)
+            long = [asyncio.ensure_future(pool.run(None, order.append, f"long{i}", cost=2000)) for i in range(2)]
+            await asyncio.sleep(0.01)
+            short = asyncio.ensure_future(pool.run(None, order.append, "short", cost=100))
+            await asyncio.sleep(0.01)
+            release.set()
+            await asyncio.gather(first, *long, short)
+        finally:
+            release.set()
+            pool.close()
+
+    asyncio.run(scenario())
+    assert order == ["short", "long0", "long1"]
 
 
 # -- 2. NaN, Infinity, strings and booleans as k; lone surrogates: 422, never 500 --------------------------------
