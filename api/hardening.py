@@ -81,7 +81,7 @@ class InferencePool:
         # Touched on the event loop only.
         self._pending = 0
         self._free = workers
-        self._waiting: list[tuple[float, int, asyncio.Future]] = []
+        self._waiting: list[tuple[float, int, int, asyncio.Future]] = []  # (turn, seq, cost, slot)
         self._seq = itertools.count()
         self._seconds = 0.05  # moving average of one call, for Retry-After
 
@@ -91,8 +91,8 @@ class InferencePool:
 
     async def run(self, receive: Receive | None, fn: Callable[..., T], *args: Any, cost: int = 0,
                   **kwargs: Any) -> T:
-        if self._pending >= self.capacity:
-            raise Overloaded(max(1, math.ceil(self._pending / self.workers * self._seconds)))
+        if self._pending >= self.capacity and not self._evict_costlier_than(cost):
+            raise Overloaded(self._retry_after())
         self._pending += 1
         gone = asyncio.ensure_future(_disconnected(receive)) if receive is not None else None
         try:
@@ -101,7 +101,7 @@ class InferencePool:
                 self._free -= 1
                 slot.set_result(None)
             else:
-                heapq.heappush(self._waiting, (time.monotonic() + cost * self.byte_delay_s, next(self._seq), slot))
+                heapq.heappush(self._waiting, (time.monotonic() + cost * self.byte_delay_s, next(self._seq), cost, slot))
             started = False
             try:
                 started = await _first(slot, gone)
@@ -110,6 +110,7 @@ class InferencePool:
                     self._release()
             if not started:
                 raise ClientGone  # dropped before it started
+            slot.result()  # Overloaded when cheaper work took its place in the queue
             try:
                 result = asyncio.wrap_future(self._executor.submit(self._timed, fn, args, kwargs))
                 if not await _first(result, gone):
@@ -122,9 +123,24 @@ class InferencePool:
             if gone is not None:
                 gone.cancel()
 
+    def _evict_costlier_than(self, cost: int) -> bool:
+        """A full queue makes room for cheaper work: the costliest waiting call gets the 503 instead, so
+        a flood of expensive requests cannot lock ordinary questions out."""
+        waiting = [entry for entry in self._waiting if not entry[3].done()]
+        if not waiting:
+            return False
+        costliest = max(waiting, key=lambda entry: entry[2])
+        if costliest[2] <= cost:
+            return False
+        costliest[3].set_exception(Overloaded(self._retry_after()))
+        return True
+
+    def _retry_after(self) -> int:
+        return max(1, math.ceil(self._pending / self.workers * self._seconds))
+
     def _release(self) -> None:
         while self._waiting:
-            _, _, slot = heapq.heappop(self._waiting)
+            _, _, _, slot = heapq.heappop(self._waiting)
             if not slot.done():
                 slot.set_result(None)
                 return

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import shutil
@@ -221,25 +222,11 @@ def abuse(base: str, questions: list[str], *, abusers: int, seconds: float, max_
     idle_health, _ = sequential_ms(base, "GET", "/health", [None], 100, time_cap_s=30, pause_s=0.01)
     idle_search, _ = sequential_ms(base, "POST", "/search", bodies, 60, time_cap_s=60)
     worst = worst_case_message(max_tokens)
-    stop = threading.Event()
-    abuse_statuses: Counter = Counter()
-    lock = threading.Lock()
-
-    def abuser(a: int) -> None:
-        i = 0
-        with httpx.Client(base_url=base, timeout=60) as client:
-            while not stop.is_set():
-                try:
-                    status = client.post("/chat", json={"message": f"{worst} {a}-{i}"}).status_code
-                except httpx.HTTPError as exc:
-                    status = type(exc).__name__
-                with lock:
-                    abuse_statuses[status] += 1
-                i += 1
-
-    threads = [threading.Thread(target=abuser, args=(a,), daemon=True) for a in range(abusers)]
-    for t in threads:
-        t.start()
+    # The abusers run in their own process: 50 client threads here would starve the probes of the GIL and
+    # measure the client, not the server.
+    results: multiprocessing.Queue = multiprocessing.Queue()
+    flood = multiprocessing.Process(target=_abuse_clients, args=(base, worst, abusers, seconds + 4, results))
+    flood.start()
     time.sleep(2)  # let the queue fill
     result: dict = {}
 
@@ -254,13 +241,12 @@ def abuse(base: str, questions: list[str], *, abusers: int, seconds: float, max_
         t.start()
     for t in probes:
         t.join()
-    stop.set()
-    for t in threads:
-        t.join(timeout=90)
+    abuse_statuses = results.get(timeout=120)
+    flood.join(timeout=30)
     health, health_statuses = result["health"]
     search, search_statuses = result["search"]
     out = {"abusers": abusers, "seconds": seconds, "worst_case_chars": len(worst),
-           "abuse_statuses": {str(k): v for k, v in abuse_statuses.items()},
+           "abuse_statuses": abuse_statuses,
            "health_idle": percentiles(idle_health), "health_under_abuse": percentiles(health),
            "health_statuses": {str(k): v for k, v in health_statuses.items()},
            "search_idle": percentiles(idle_search), "search_under_abuse": percentiles(search),
@@ -268,6 +254,31 @@ def abuse(base: str, questions: list[str], *, abusers: int, seconds: float, max_
     if search and idle_search:
         out["search_p95_over_idle"] = round(out["search_under_abuse"]["p95"] / out["search_idle"]["p95"], 2)
     return out
+
+
+def _abuse_clients(base: str, worst: str, clients: int, seconds: float, results: multiprocessing.Queue) -> None:
+    """`clients` concurrent loops of the worst-case /chat request for `seconds`; put the status counts."""
+    import asyncio
+
+    statuses: Counter = Counter()
+
+    async def client(a: int, http: httpx.AsyncClient, deadline: float) -> None:
+        i = 0
+        while time.monotonic() < deadline:
+            try:
+                statuses[(await http.post("/chat", json={"message": f"{worst} {a}-{i}"})).status_code] += 1
+            except httpx.HTTPError as exc:
+                statuses[type(exc).__name__] += 1
+            i += 1
+
+    async def flood() -> None:
+        limits = httpx.Limits(max_connections=clients)
+        async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
+            deadline = time.monotonic() + seconds
+            await asyncio.gather(*(client(a, http, deadline) for a in range(clients)))
+
+    asyncio.run(flood())
+    results.put({str(k): v for k, v in statuses.items()})
 
 
 def embedding_batching(questions: list[str], threads: int, n: int = 32) -> dict:

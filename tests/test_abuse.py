@@ -136,6 +136,31 @@ def test_an_ordinary_question_overtakes_queued_long_ones():
     assert order == ["short", "long0", "long1"]
 
 
+def test_a_full_queue_refuses_the_costliest_request_not_an_ordinary_one():
+    release = threading.Event()
+
+    async def scenario() -> tuple[list, list]:
+        pool = InferencePool(workers=1, queue=2, threads=1)
+        try:
+            first = asyncio.ensure_future(pool.run(None, release.wait, 30))
+            await asyncio.sleep(0.05)
+            long = [asyncio.ensure_future(pool.run(None, len, "x" * 2000, cost=2000)) for _ in range(2)]
+            await asyncio.sleep(0.01)
+            short = asyncio.ensure_future(pool.run(None, len, "short", cost=100))
+            await asyncio.sleep(0.01)
+            with pytest.raises(Overloaded):  # as costly as everything queued: nothing to make room for it
+                await pool.run(None, len, "x" * 2000, cost=2000)
+            release.set()
+            return await asyncio.gather(*long, return_exceptions=True), [await short, await first]
+        finally:
+            release.set()
+            pool.close()
+
+    long, (short, _) = asyncio.run(scenario())
+    assert short == 5
+    assert sorted(type(r).__name__ for r in long) == ["Overloaded", "int"]
+
+
 # -- 2. NaN, Infinity, strings and booleans as k; lone surrogates: 422, never 500 --------------------------------
 
 
