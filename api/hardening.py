@@ -111,13 +111,14 @@ class InferencePool:
             if not started:
                 raise ClientGone  # dropped before it started
             slot.result()  # Overloaded when cheaper work took its place in the queue
-            try:
-                result = asyncio.wrap_future(self._executor.submit(self._timed, fn, args, kwargs))
-                if not await _first(result, gone):
-                    raise ClientGone  # a running call cannot be interrupted; its result is discarded
-                return result.result()
-            finally:
-                self._release()
+            loop = asyncio.get_running_loop()
+            future = self._executor.submit(self._timed, fn, args, kwargs)
+            # The worker is free when the call ends, not when its client leaves: a running call cannot be stopped.
+            future.add_done_callback(lambda _: loop.call_soon_threadsafe(self._release))
+            result = asyncio.wrap_future(future)
+            if not await _first(result, gone):
+                raise ClientGone  # its result is discarded
+            return result.result()
         finally:
             self._pending -= 1
             if gone is not None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import threading
 import time
 from collections import Counter, defaultdict
@@ -60,9 +59,10 @@ def fuzz_app(request, tmp_path_factory):
 
     settings = _real_settings(request, tmp_path_factory.mktemp("fuzz-data"))
     engine = Assistant(settings)
-    with sqlite3.connect(settings.data_dir / "sessions.sqlite3") as db:
-        db.execute("INSERT INTO sessions (id, created_at, updated_at) VALUES (?, ?, ?)",
-                   (KNOWN_SESSION, time.time(), time.time()))
+    # Through the store's own connection: it holds the database exclusively (no shared-memory WAL index).
+    with engine.sessions._lock:
+        engine.sessions._db.execute("INSERT INTO sessions (id, created_at, updated_at) VALUES (?, ?, ?)",
+                                    (KNOWN_SESSION, time.time(), time.time()))
     yield create_app(settings, assistant=engine)
     engine.close()
     _write_summary()
