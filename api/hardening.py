@@ -63,24 +63,33 @@ def limit_threads(threads: int) -> None:
     threadpool_limits(limits=threads)
 
 
+# Calls up to this UTF-8 size may use the fast lane: the dev questions are at most ~130 bytes (~50 tokens).
+FAST_LANE_BYTES = 320
+
+
 class InferencePool:
     """One bounded executor for the CPU-heavy part of a request (embedding, FAISS, BM25, sentence scoring).
 
-    At most `workers` calls run at once and `queue` wait; beyond that a request is refused at once (503 with
+    At most `workers` calls (plus one ordinary-sized call) run at once and `queue` wait; beyond that a request is refused at once (503 with
     Retry-After) instead of queueing without bound, so /health and light requests stay fast under abuse.
     Waiting calls start cheapest-deadline first: each byte of input pushes a call's turn back by `byte_delay_s`,
     so an ordinary question overtakes a queue of long ones, and a long one still starts once it has waited.
     """
 
-    def __init__(self, *, workers: int, queue: int, threads: int, byte_delay_s: float = 0.005) -> None:
+    def __init__(self, *, workers: int, queue: int, threads: int, byte_delay_s: float = 0.005,
+                 fast_lane_bytes: int = FAST_LANE_BYTES) -> None:
         self.workers = workers
-        self.capacity = workers + queue
+        self.capacity = workers + 1 + queue
         self.byte_delay_s = byte_delay_s
-        self._executor = ThreadPoolExecutor(workers, thread_name_prefix="inference", initializer=limit_threads,
+        self.fast_lane_bytes = fast_lane_bytes
+        # One more thread than workers: the fast lane, which only ordinary-sized calls may use, so that an
+        # ordinary question never waits for the end of a worst-case call already running.
+        self._executor = ThreadPoolExecutor(workers + 1, thread_name_prefix="inference", initializer=limit_threads,
                                             initargs=(threads,))
         # Touched on the event loop only.
         self._pending = 0
         self._free = workers
+        self._fast_free = 1
         self._waiting: list[tuple[float, int, int, asyncio.Future]] = []  # (turn, seq, cost, slot)
         self._seq = itertools.count()
         self._seconds = 0.05  # moving average of one call, for Retry-After
@@ -99,7 +108,10 @@ class InferencePool:
             slot = asyncio.get_running_loop().create_future()
             if self._free and not self._waiting:
                 self._free -= 1
-                slot.set_result(None)
+                slot.set_result(False)
+            elif self._fast_free and cost <= self.fast_lane_bytes:
+                self._fast_free -= 1
+                slot.set_result(True)
             else:
                 heapq.heappush(self._waiting, (time.monotonic() + cost * self.byte_delay_s, next(self._seq), cost, slot))
             started = False
@@ -107,14 +119,14 @@ class InferencePool:
                 started = await _first(slot, gone)
             finally:
                 if not started and not slot.cancel():  # handed a worker just now: pass it on
-                    self._release()
+                    self._release(slot.result())
             if not started:
                 raise ClientGone  # dropped before it started
-            slot.result()  # Overloaded when cheaper work took its place in the queue
+            fast = slot.result()  # Overloaded when cheaper work took its place in the queue
             loop = asyncio.get_running_loop()
             future = self._executor.submit(self._timed, fn, args, kwargs)
             # The worker is free when the call ends, not when its client leaves: a running call cannot be stopped.
-            future.add_done_callback(lambda _: loop.call_soon_threadsafe(self._release))
+            future.add_done_callback(lambda _: loop.call_soon_threadsafe(self._release, fast))
             result = asyncio.wrap_future(future)
             if not await _first(result, gone):
                 raise ClientGone  # its result is discarded
@@ -139,11 +151,20 @@ class InferencePool:
     def _retry_after(self) -> int:
         return max(1, math.ceil(self._pending / self.workers * self._seconds))
 
-    def _release(self) -> None:
+    def _release(self, fast: bool) -> None:
+        """Hand the worker to the next waiting call: any call for a general worker, an ordinary-sized one for
+        the fast lane."""
+        if fast:
+            live = [e for e in self._waiting if not e[3].done() and e[2] <= self.fast_lane_bytes]
+            if live:
+                min(live)[3].set_result(True)
+            else:
+                self._fast_free += 1
+            return
         while self._waiting:
             _, _, _, slot = heapq.heappop(self._waiting)
             if not slot.done():
-                slot.set_result(None)
+                slot.set_result(False)
                 return
         self._free += 1
 
