@@ -151,7 +151,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         """Rank passages for a question, optionally within one document and a year range of their sources."""
         a = engine_of(request)
         result = await hardening.infer(request, a.search, body.query, k=body.k, doc_id=body.doc_id, mode=body.mode,
-                                       year_from=body.year_from, year_to=body.year_to)
+                                       year_from=body.year_from, year_to=body.year_to, cost=body.query)
         return SearchResponse(query=result.query, answerable=result.answerable,
                               results=[ranked_out(a, h) for h in result.hits])
 
@@ -160,7 +160,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         """Answer a message with inline [n] citations; pass the returned session_id back for follow-ups."""
         a = engine_of(request)
         result = await hardening.infer(request, a.chat, body.message, session_id=body.session_id, k=body.k,
-                                       doc_id=body.doc_id, year_from=body.year_from, year_to=body.year_to)
+                                       doc_id=body.doc_id, year_from=body.year_from, year_to=body.year_to,
+                                       cost=body.message)
         return ChatResponse(
             session_id=result.session_id,
             answer=result.answer.text,

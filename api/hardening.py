@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import heapq
+import itertools
 import json
 import logging
 import math
 import time
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -61,46 +63,110 @@ def limit_threads(threads: int) -> None:
     threadpool_limits(limits=threads)
 
 
+# Calls up to this UTF-8 size may use the fast lane: the dev questions are at most ~130 bytes (~50 tokens).
+FAST_LANE_BYTES = 320
+
+
 class InferencePool:
     """One bounded executor for the CPU-heavy part of a request (embedding, FAISS, BM25, sentence scoring).
 
-    At most `workers` calls run at once and `queue` wait; beyond that a request is refused at once (503 with
+    At most `workers` calls (plus one ordinary-sized call) run at once and `queue` wait; beyond that a request is refused at once (503 with
     Retry-After) instead of queueing without bound, so /health and light requests stay fast under abuse.
+    Waiting calls start cheapest-deadline first: each byte of input pushes a call's turn back by `byte_delay_s`,
+    so an ordinary question overtakes a queue of long ones, and a long one still starts once it has waited.
     """
 
-    def __init__(self, *, workers: int, queue: int, threads: int) -> None:
+    def __init__(self, *, workers: int, queue: int, threads: int, byte_delay_s: float = 0.005,
+                 fast_lane_bytes: int = FAST_LANE_BYTES) -> None:
         self.workers = workers
-        self.capacity = workers + queue
-        self._executor = ThreadPoolExecutor(workers, thread_name_prefix="inference", initializer=limit_threads,
+        self.capacity = workers + 1 + queue
+        self.byte_delay_s = byte_delay_s
+        self.fast_lane_bytes = fast_lane_bytes
+        # One more thread than workers: the fast lane, which only ordinary-sized calls may use, so that an
+        # ordinary question never waits for the end of a worst-case call already running.
+        self._executor = ThreadPoolExecutor(workers + 1, thread_name_prefix="inference", initializer=limit_threads,
                                             initargs=(threads,))
-        self._pending = 0  # only touched on the event loop
+        # Touched on the event loop only.
+        self._pending = 0
+        self._free = workers
+        self._fast_free = 1
+        self._waiting: list[tuple[float, int, int, asyncio.Future]] = []  # (turn, seq, cost, slot)
+        self._seq = itertools.count()
         self._seconds = 0.05  # moving average of one call, for Retry-After
 
     @property
     def pending(self) -> int:
         return self._pending
 
-    async def run(self, receive: Receive | None, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        if self._pending >= self.capacity:
-            raise Overloaded(max(1, math.ceil(self._pending / self.workers * self._seconds)))
+    async def run(self, receive: Receive | None, fn: Callable[..., T], *args: Any, cost: int = 0,
+                  **kwargs: Any) -> T:
+        if self._pending >= self.capacity and not self._evict_costlier_than(cost):
+            raise Overloaded(self._retry_after())
         self._pending += 1
+        gone = asyncio.ensure_future(_disconnected(receive)) if receive is not None else None
         try:
-            future: Future = self._executor.submit(self._timed, fn, args, kwargs)
-            result = asyncio.wrap_future(future)
-            if receive is None:
-                return await result
-            gone = asyncio.ensure_future(_disconnected(receive))
+            slot = asyncio.get_running_loop().create_future()
+            if self._free and not self._waiting:
+                self._free -= 1
+                slot.set_result(False)
+            elif self._fast_free and cost <= self.fast_lane_bytes:
+                self._fast_free -= 1
+                slot.set_result(True)
+            else:
+                heapq.heappush(self._waiting, (time.monotonic() + cost * self.byte_delay_s, next(self._seq), cost, slot))
+            started = False
             try:
-                done, _ = await asyncio.wait({result, gone}, return_when=asyncio.FIRST_COMPLETED)
+                started = await _first(slot, gone)
             finally:
-                gone.cancel()
-            if result in done:
-                return result.result()
-            # Queued work is dropped; a call already running cannot be interrupted, its result is discarded.
-            future.cancel()
-            raise ClientGone
+                if not started and not slot.cancel():  # handed a worker just now: pass it on
+                    self._release(slot.result())
+            if not started:
+                raise ClientGone  # dropped before it started
+            fast = slot.result()  # Overloaded when cheaper work took its place in the queue
+            loop = asyncio.get_running_loop()
+            future = self._executor.submit(self._timed, fn, args, kwargs)
+            # The worker is free when the call ends, not when its client leaves: a running call cannot be stopped.
+            future.add_done_callback(lambda _: loop.call_soon_threadsafe(self._release, fast))
+            result = asyncio.wrap_future(future)
+            if not await _first(result, gone):
+                raise ClientGone  # its result is discarded
+            return result.result()
         finally:
             self._pending -= 1
+            if gone is not None:
+                gone.cancel()
+
+    def _evict_costlier_than(self, cost: int) -> bool:
+        """A full queue makes room for cheaper work: the costliest waiting call gets the 503 instead, so
+        a flood of expensive requests cannot lock ordinary questions out."""
+        waiting = [entry for entry in self._waiting if not entry[3].done()]
+        if not waiting:
+            return False
+        costliest = max(waiting, key=lambda entry: entry[2])
+        if costliest[2] <= cost:
+            return False
+        costliest[3].set_exception(Overloaded(self._retry_after()))
+        return True
+
+    def _retry_after(self) -> int:
+        return max(1, math.ceil(self._pending / self.workers * self._seconds))
+
+    def _release(self, fast: bool) -> None:
+        """Hand the worker to the next waiting call: any call for a general worker, an ordinary-sized one for
+        the fast lane."""
+        if fast:
+            live = [e for e in self._waiting if not e[3].done() and e[2] <= self.fast_lane_bytes]
+            if live:
+                min(live)[3].set_result(True)
+            else:
+                self._fast_free += 1
+            return
+        while self._waiting:
+            _, _, _, slot = heapq.heappop(self._waiting)
+            if not slot.done():
+                slot.set_result(False)
+                return
+        self._free += 1
 
     def _timed(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
         started = time.perf_counter()
@@ -113,14 +179,28 @@ class InferencePool:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
+async def _first(work: asyncio.Future, gone: asyncio.Future | None) -> bool:
+    """Wait for `work`; False if the client disconnected first."""
+    if gone is None:
+        await asyncio.wait({work})
+        return True
+    await asyncio.wait({work, gone}, return_when=asyncio.FIRST_COMPLETED)
+    return work.done()
+
+
 async def _disconnected(receive: Receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
 
 
-async def infer(request: Request, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run `fn(*args, **kwargs)` on the app's inference pool; dropped if the client goes away first."""
-    return await request.app.state.inference.run(request.receive, fn, *args, **kwargs)
+async def infer(request: Request, fn: Callable[..., T], *args: Any, cost: str = "", **kwargs: Any) -> T:
+    """Run `fn(*args, **kwargs)` on the app's inference pool; dropped if the client goes away first.
+
+    `cost` is the text the call will analyse and embed: its UTF-8 size orders the queue (emoji and combining
+    marks cost model tokens per byte, not per character).
+    """
+    return await request.app.state.inference.run(request.receive, fn, *args, cost=len(cost.encode("utf-8", "replace")),
+                                                 **kwargs)
 
 
 # -- lifespan: pool and purge ---------------------------------------------------------------------------------

@@ -93,7 +93,8 @@ async def chat_completions(body: ChatCompletionRequest, request: Request):
     the search. The answer keeps its [n] markers and ends with the numbered source list."""
     try:
         # The answer is computed on the inference pool, like /chat: bounded, and dropped if the client leaves.
-        result = await hardening.infer(request, _answer, request.app.state.engine, body)
+        result = await hardening.infer(request, _answer, request.app.state.engine, body,
+                                       cost=body.model_dump_json(include={"messages"}))
     except AssistantError as exc:
         # OpenAI clients read {"error": {"message"}}; the service's own clients read "detail". Both, then.
         from api.app import _STATUS  # at call time: api.app imports this module

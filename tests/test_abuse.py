@@ -69,9 +69,10 @@ def test_busy_pool_answers_503_with_retry_after_and_health_stays_up(engine, buil
     release = threading.Event()
     with _client(engine, built_settings, inference_workers=1, inference_queue=0) as c:
         pool: InferencePool = c.app.state.inference
-        c.portal.start_task_soon(pool.run, None, release.wait, 30)
+        for _ in range(2):  # the one worker and the fast lane
+            c.portal.start_task_soon(pool.run, None, release.wait, 30)
         deadline = time.monotonic() + 10
-        while pool.pending == 0 and time.monotonic() < deadline:
+        while pool.pending < 2 and time.monotonic() < deadline:
             time.sleep(0.01)
         try:
             busy = c.post("/search", json={"query": QUESTION})
@@ -81,6 +82,8 @@ def test_busy_pool_answers_503_with_retry_after_and_health_stays_up(engine, buil
         assert busy.status_code == 503, busy.text
         assert int(busy.headers["retry-after"]) >= 1 and "busy" in busy.json()["detail"]
         assert health.status_code == 200
+        while pool.pending and time.monotonic() < deadline + 10:  # the blocking call hands its worker back
+            time.sleep(0.01)
         assert c.post("/search", json={"query": QUESTION}).status_code == 200
 
 
@@ -88,18 +91,19 @@ def test_queued_work_is_dropped_when_the_client_disconnects():
     ran, release = threading.Event(), threading.Event()
 
     async def scenario() -> None:
-        pool = InferencePool(workers=1, queue=1, threads=1)
+        pool = InferencePool(workers=1, queue=0, threads=1)
+        big = 10 * pool.fast_lane_bytes  # too big for the fast lane
         try:
-            first = asyncio.ensure_future(pool.run(None, release.wait, 30))
+            first = asyncio.ensure_future(pool.run(None, release.wait, 30, cost=big))
             await asyncio.sleep(0.05)
 
             async def gone():
                 return {"type": "http.disconnect"}
 
             with pytest.raises(ClientGone):
-                await pool.run(gone, ran.set)
+                await pool.run(gone, ran.set, cost=big)
             with pytest.raises(Overloaded):  # capacity is 2: the running call and one more
-                await asyncio.gather(pool.run(None, time.sleep, 0), pool.run(None, time.sleep, 0))
+                await asyncio.gather(pool.run(None, time.sleep, 0, cost=big), pool.run(None, time.sleep, 0, cost=big))
             release.set()
             await first
         finally:
@@ -108,6 +112,74 @@ def test_queued_work_is_dropped_when_the_client_disconnects():
 
     asyncio.run(scenario())
     assert not ran.is_set()
+
+
+def test_an_ordinary_question_overtakes_queued_long_ones():
+    order: list[str] = []
+    release = threading.Event()
+
+    async def scenario() -> None:
+        pool = InferencePool(workers=1, queue=4, threads=1)
+        try:
+            first = asyncio.ensure_future(pool.run(None, release.wait, 30))
+            lane = asyncio.ensure_future(pool.run(None, release.wait, 30, cost=100))  # occupies the fast lane
+            await asyncio.sleep(0.05)
+            long = [asyncio.ensure_future(pool.run(None, order.append, f"long{i}", cost=2000)) for i in range(2)]
+            await asyncio.sleep(0.01)
+            short = asyncio.ensure_future(pool.run(None, order.append, "short", cost=100))
+            await asyncio.sleep(0.01)
+            release.set()
+            await asyncio.gather(first, lane, *long, short)
+        finally:
+            release.set()
+            pool.close()
+
+    asyncio.run(scenario())
+    assert order == ["short", "long0", "long1"]
+
+
+def test_an_ordinary_question_does_not_wait_for_a_running_worst_case_call():
+    release, ran = threading.Event(), threading.Event()
+
+    async def scenario() -> None:
+        pool = InferencePool(workers=1, queue=4, threads=1)
+        try:
+            worst = asyncio.ensure_future(pool.run(None, release.wait, 30, cost=10 * pool.fast_lane_bytes))
+            await asyncio.sleep(0.05)
+            await asyncio.wait_for(pool.run(None, ran.set, cost=100), timeout=10)  # the fast lane
+        finally:
+            release.set()
+            await worst
+            pool.close()
+
+    asyncio.run(scenario())
+    assert ran.is_set()
+
+
+def test_a_full_queue_refuses_the_costliest_request_not_an_ordinary_one():
+    release = threading.Event()
+
+    async def scenario() -> tuple[list, list]:
+        pool = InferencePool(workers=1, queue=2, threads=1)
+        try:
+            first = asyncio.ensure_future(pool.run(None, release.wait, 30))
+            lane = asyncio.ensure_future(pool.run(None, release.wait, 30, cost=100))  # occupies the fast lane
+            await asyncio.sleep(0.05)
+            long = [asyncio.ensure_future(pool.run(None, len, "x" * 2000, cost=2000)) for _ in range(2)]
+            await asyncio.sleep(0.01)
+            short = asyncio.ensure_future(pool.run(None, len, "short", cost=100))
+            await asyncio.sleep(0.01)
+            with pytest.raises(Overloaded):  # as costly as everything queued: nothing to make room for it
+                await pool.run(None, len, "x" * 2000, cost=2000)
+            release.set()
+            return await asyncio.gather(*long, return_exceptions=True), [await short, await first, await lane]
+        finally:
+            release.set()
+            pool.close()
+
+    long, (short, _, _) = asyncio.run(scenario())
+    assert short == 5
+    assert sorted(type(r).__name__ for r in long) == ["Overloaded", "int"]
 
 
 # -- 2. NaN, Infinity, strings and booleans as k; lone surrogates: 422, never 500 --------------------------------
