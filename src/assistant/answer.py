@@ -24,7 +24,7 @@ from assistant.corpus import Footnote
 from assistant.embedding import Embedder
 from assistant.answerability import is_content_free
 from assistant.index import Index
-from assistant.language import asked_types, carries_type, detect_language
+from assistant.language import asked_types, carries_type, detect_language, question_parts
 from assistant.retrieval import Hit
 
 __all__ = ["Answer", "AnswerComposer", "detect_language", "validate_markers"]
@@ -144,7 +144,11 @@ class AnswerComposer:
         if not order:
             order = [0]
         chosen = [candidates[order[0]]]
-        second = self._second(question, candidates, order, ranked, wanted)
+        parts = question_parts(question)
+        if len(parts) > 1:
+            second = self._other_part(parts[1:], candidates, chosen[0], prior)
+        else:
+            second = self._second(question, candidates, order, ranked, wanted)
         if second is not None and self.max_sentences > 1:
             chosen.append(candidates[second])
         # The best sentence leads; two sentences of one passage keep their reading order.
@@ -173,6 +177,19 @@ class AnswerComposer:
         if not validate_markers(text, citations):  # pragma: no cover - construction guarantees it
             raise AssertionError(f"answer marker without citation: {text!r}")
         return Answer(text, citations, True, language, used)
+
+    def _other_part(self, parts: list[str], candidates: list[_Candidate], first: _Candidate,
+                    prior: np.ndarray) -> int | None:
+        """The sentence (of the first one's document) that best answers the question's later part, when it
+        is not the first sentence already ('… 100 Millionen USD investiert' and '… vierzig Projekte')."""
+        same = np.array([c.passage.doc_id == first.passage.doc_id for c in candidates])
+        sentences = [c.text for c in candidates]
+        scores = self._score(" ".join(parts), sentences, asked_types(" ".join(parts))) * prior
+        scores = np.where(same, scores, 0.0)
+        best = int(np.argmax(scores))
+        if scores[best] <= 0 or candidates[best].text == first.text:
+            return None
+        return best
 
     def _second(self, question: str, candidates: list[_Candidate], order: list[int], ranked: np.ndarray,
                 wanted: frozenset[str]) -> int | None:

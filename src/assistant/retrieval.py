@@ -93,7 +93,7 @@ class Retriever:
         dense_all = dense if dense is not None else np.where(allowed, self.dense_scores(context), -np.inf)
         lexical_all = lexical if lexical is not None else np.where(allowed, self.lexical_scores(context), -np.inf)
         decision = self.answerability.decide(query, detect_language(query), hits, dense_all, lexical_all,
-                                             lexical_weight=self.lexical_weight(context), context=context)
+                                             lexical_weight=self.lexical_weight(context))
         return SearchResult(query, decision.answerable, hits, decision.confidence, context, decision.reason)
 
     def lexical_weight(self, query: str) -> float:
