@@ -2,9 +2,9 @@
 
 Measured on the question set (eval/README.md, "Abstention"): a question that is not a question ('???',
 'asdfghjkl', an emoji) is refused outright; an off-topic one ('What is the capital of Australia?') is far
-from every passage in raw e5 cosine; a near miss (the topic is in the documents, the asked fact is not) asks
-for a year or a rare word that the best passages do not contain. How far the best passage stands out
-(peakedness) is kept as the last check.
+from every passage in raw e5 cosine; some near misses (the topic is in the documents, the asked fact is not)
+ask about a year the best passages do not mention. How far the best passage stands out (peakedness) is the
+last check. Near misses that ask for a missing number or name are not recognised yet.
 """
 
 from __future__ import annotations
