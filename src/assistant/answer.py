@@ -68,6 +68,8 @@ _GLUED_START = re.compile(
     r"Laut|Zu|Bei|Heute|Während|Um|Von|Für|Auf|Aus|Als|Dabei|Damit|Daher|Deshalb|Zudem|Außerdem|Insgesamt|"
     r"Unter|Gleichzeitig|Darüber|Trotz|Somit|Zum|Zur)\s)")
 _HEADING_WORDS = 10
+# A second sentence scoring this close to the first usually continues it (eval/README.md, "Answers").
+_CLOSE_SECOND = 0.75
 
 
 @dataclass(frozen=True)
@@ -209,7 +211,7 @@ class AnswerComposer:
             adds_type = any(carries_type(c.text, t) for t in missing)
             new_terms = (terms - covered) & set(self.index.analyzer.analyze(c.text))
             adds_part = sum(self._idf[t] for t in new_terms) / total >= 0.25
-            if ranked[i] >= 0.75 * best or ((adds_type or adds_part) and ranked[i] >= 0.5 * best):
+            if ranked[i] >= _CLOSE_SECOND * best or ((adds_type or adds_part) and ranked[i] >= 0.5 * best):
                 return i
         return None
 
