@@ -126,3 +126,58 @@ def test_llm_failure_or_bad_markers_fall_back_to_extractive(composer, engine, in
     answer = LlmAnswerer("http://llm.test/v1", client=_llm(reply, [])).rewrite(question, hits, extractive, index)
     assert answer == extractive
     assert re.search(r"\[\d+\]", answer.text)
+
+
+def test_how_many_answer_states_the_number_not_a_sentence_that_only_repeats_the_question(composer, engine, index):
+    question = ("Wie viele Projekte werden nach dem 2022 durchgeführten belarussisch-chinesischen Wettbewerb "
+                "wissenschaftlich-technischer Projekte von beiden Ländern staatlich gefördert?")
+    hits = engine.search(question, k=5).hits
+    asked = set(index.analyzer.analyze(question))
+    sentences = [h.passage.text[s:e] for h in hits for s, e, _ in h.passage.sentences]
+    # the trap: sentences about the same competition that do not give the number
+    assert any("35" not in s and len(asked & set(index.analyzer.analyze(s))) >= 4 for s in sentences)
+    answer = composer.compose(question, hits, answerable=True)
+    assert " 35 " in f" {answer.text} "
+
+
+def test_two_part_question_gets_both_parts(composer, engine):
+    question = ("In wie vielen Bereichen wollte die belarussische Seite auf der Kommissionssitzung im Mai 2022 die "
+                "Handelszusammenarbeit mit China vertiefen, und welcher war der erste?")
+    answer = composer.compose(question, engine.search(question, k=5).hits, answerable=True)
+    assert "fünf" in answer.text and "direkten Kontakte" in answer.text
+    assert len(answer.sentences) == 2
+
+
+@pytest.mark.parametrize(("question", "lead", "foreign"), [
+    ("Which Belarusian company opened a trading house in Astana in 2010?", "The documents say (German original): \"",
+     ["ohne Fußnote", "без сноски", "Passage "]),
+    ("Каким был товарооборот между Беларусью и Казахстаном в 2016 году?",
+     "В документах сказано (оригинал на немецком): «", ["ohne Fußnote", "no footnote", "Passage "]),
+    ("Wann wurde der 20. Jahrestag der Aufnahme diplomatischer Beziehungen zwischen Belarus und Kasachstan begangen?",
+     "", ["no footnote", "passage ", "The documents", "без сноски"]),
+    ("Und was unterzeichneten sie im April 2022?", "", ["no footnote", "passage ", "The documents"]),
+])
+def test_answer_speaks_the_askers_language(composer, engine, question, lead, foreign):
+    answer = composer.compose(question, engine.search(question, k=5).hits, answerable=True)
+    assert answer.text.startswith(lead) and answer.language == detect_language(question)
+    assert not any(label in answer.text for label in foreign), answer.text
+
+
+def test_glued_heading_is_not_quoted(composer, index):
+    from assistant.answer import _candidate
+
+    glued = [(p, s, e, n) for p in index.passages for s, e, n in p.sentences
+             if p.text[s:e].startswith("Künftige Pläne im Fahrplan Im Mai 2021")]
+    assert glued  # the extraction glued the heading to the sentence
+    for passage, s, e, numbers in glued:
+        assert _candidate(1, passage, s, e, tuple(numbers)).text.startswith("Im Mai 2021 fand")
+
+
+@pytest.mark.parametrize("question", [
+    "Wie hoch war der Handelsumsatz zwischen Belarus und China im Jahr 2022?",
+    "How many Belarusian companies took part in trade fairs in Astana?",
+])
+def test_two_sentences_come_from_one_document(composer, engine, index, question):
+    answer = composer.compose(question, engine.search(question, k=5).hits, answerable=True)
+    docs = {pid.split(":")[0] for pid, _ in answer.sentences}
+    assert len(docs) == 1

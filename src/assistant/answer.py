@@ -24,7 +24,7 @@ from assistant.chunking import Passage
 from assistant.corpus import Footnote
 from assistant.embedding import Embedder
 from assistant.index import Index
-from assistant.language import asked_types, carries_type, detect_language
+from assistant.language import asked_types, carries_type, detect_language, question_parts
 from assistant.retrieval import Hit
 
 __all__ = ["Answer", "AnswerComposer", "detect_language", "validate_markers"]
@@ -68,6 +68,8 @@ _GLUED_START = re.compile(
     r"Laut|Zu|Bei|Heute|Während|Um|Von|Für|Auf|Aus|Als|Dabei|Damit|Daher|Deshalb|Zudem|Außerdem|Insgesamt|"
     r"Unter|Gleichzeitig|Darüber|Trotz|Somit|Zum|Zur)\s)")
 _HEADING_WORDS = 10
+# A second sentence scoring this close to the first usually continues it (eval/README.md, "Answers").
+_CLOSE_SECOND = 0.75
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,11 @@ class AnswerComposer:
         if not order:
             order = [0]
         chosen = [candidates[order[0]]]
-        second = self._second(question, candidates, order, ranked, wanted)
+        question_pieces = question_parts(question)
+        if len(question_pieces) > 1:
+            second = self._other_part(question_pieces[1:], candidates, chosen[0], prior)
+        else:
+            second = self._second(question, candidates, order, ranked, wanted)
         if second is not None and self.max_sentences > 1:
             chosen.append(candidates[second])
         # The best sentence leads; two sentences of one passage keep their reading order.
@@ -174,6 +180,19 @@ class AnswerComposer:
             raise AssertionError(f"answer marker without citation: {text!r}")
         return Answer(text, citations, True, language, used)
 
+    def _other_part(self, parts: list[str], candidates: list[_Candidate], first: _Candidate,
+                    prior: np.ndarray) -> int | None:
+        """The sentence (of the first one's document) that best answers the question's later part, when it
+        is not the first sentence already ('… 100 Millionen USD investiert' and '… vierzig Projekte')."""
+        same = np.array([c.passage.doc_id == first.passage.doc_id for c in candidates])
+        sentences = [c.text for c in candidates]
+        scores = self._score(" ".join(parts), sentences, asked_types(" ".join(parts))) * prior
+        scores = np.where(same, scores, 0.0)
+        best = int(np.argmax(scores))
+        if scores[best] <= 0 or candidates[best].text == first.text:
+            return None
+        return best
+
     def _second(self, question: str, candidates: list[_Candidate], order: list[int], ranked: np.ndarray,
                 wanted: frozenset[str]) -> int | None:
         """A second sentence, from the same document as the first, when it adds what the first lacks: an
@@ -192,7 +211,7 @@ class AnswerComposer:
             adds_type = any(carries_type(c.text, t) for t in missing)
             new_terms = (terms - covered) & set(self.index.analyzer.analyze(c.text))
             adds_part = sum(self._idf[t] for t in new_terms) / total >= 0.25
-            if ranked[i] >= 0.75 * best or ((adds_type or adds_part) and ranked[i] >= 0.5 * best):
+            if ranked[i] >= _CLOSE_SECOND * best or ((adds_type or adds_part) and ranked[i] >= 0.5 * best):
                 return i
         return None
 

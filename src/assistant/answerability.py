@@ -2,17 +2,15 @@
 
 Measured on the question set (eval/README.md, "Abstention"): a question that is not a question ('???',
 'asdfghjkl', an emoji) is refused outright; an off-topic one ('What is the capital of Australia?') is far
-from every passage in raw e5 cosine; a near miss (the topic is in the documents, the asked fact is not) asks
-for a year or a rare word that the best passages do not contain. How far the best passage stands out
-(peakedness) is kept as the last check.
+from every passage in raw e5 cosine; some near misses (the topic is in the documents, the asked fact is not)
+ask about a year the best passages do not mention. How far the best passage stands out (peakedness) is the
+last check. Near misses that ask for a missing number or name are not recognised yet.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -29,7 +27,7 @@ __all__ = ["Answerability", "Decision", "is_content_free", "peakedness"]
 
 # Raw e5 cosine of the best passage below which a question is about something else. Russian questions score
 # ~0.05 lower than German ones for the same passage, English ones in between (measured, eval/README.md).
-MIN_COSINE = {"de": 0.80, "en": 0.79, "ru": 0.78}
+MIN_COSINE = {"de": 0.84, "en": 0.815, "ru": 0.815}
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _VOWELS = set("aeiouyäöüéèáàóíú")
 
@@ -40,7 +38,7 @@ class Decision:
     confidence: float
     """How far the best passage stands out (peakedness); comparable across questions of one language."""
     reason: str
-    """'answerable', 'content-free', 'off-topic', 'year-missing', 'terms-missing' or 'low-confidence'."""
+    """'answerable', 'content-free', 'off-topic', 'year-missing' or 'low-confidence'."""
 
 
 def is_content_free(question: str) -> bool:
@@ -66,18 +64,11 @@ def peakedness(scores: np.ndarray, *, depth: int = 50) -> float:
 
 
 class Answerability:
-    def __init__(self, index: Index, *, min_confidence: float = 2.6, min_cosine: Mapping[str, float] | None = None,
-                 min_coverage: float = 0.5) -> None:
+    def __init__(self, index: Index, *, min_confidence: float = 2.0,
+                 min_cosine: Mapping[str, float] | None = None) -> None:
         self.index = index
         self.min_confidence = min_confidence
         self.min_cosine = dict(MIN_COSINE if min_cosine is None else min_cosine)
-        self.min_coverage = min_coverage
-        df: Counter[str] = Counter()
-        for p in index.passages:
-            df.update(set(index.analyzer.analyze(p.text)))
-        n = len(index.passages)
-        self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
-        self._unknown_idf = math.log(1 + n)
 
     def run(self, query: Query) -> None:
         """The engine's stage: decide on the question as asked, with the ranking the stages before produced."""
@@ -86,14 +77,13 @@ class Answerability:
         assert query.dense is not None and query.lexical is not None, "answerability needs the candidates"
         hits = [Hit(self.index.passages[i], rank, 0.0) for rank, i in enumerate(query.top(3), start=1)]
         decision = self.decide(query.text, detect_language(query.text), hits, query.dense, query.lexical,
-                               lexical_weight=query.lexical_weight, context=query.context)
+                               lexical_weight=query.lexical_weight)
         query.answerable, query.confidence, query.reason = decision.answerable, decision.confidence, decision.reason
 
     def decide(self, question: str, language: str, hits: Sequence[Hit], dense_scores: np.ndarray,
-               lexical_scores: np.ndarray, *, lexical_weight: float, context: str | None = None) -> Decision:
-        """`dense_scores`/`lexical_scores` cover every passage (−inf where filtered out); `lexical_weight` is
-        the share of the question's words the German index knows; `context` the question as retrieval
-        understood it (a follow-up with its conversation)."""
+               lexical_scores: np.ndarray, *, lexical_weight: float) -> Decision:
+        """`dense_scores`/`lexical_scores` cover every passage (−inf where filtered out), scored for the
+        question as retrieval understood it; `lexical_weight` is the share of its words the German index knows."""
         confidence = peakedness(dense_scores) + 0.3 * lexical_weight * peakedness(lexical_scores)
         if is_content_free(question):
             return Decision(False, 0.0, "content-free")
@@ -104,19 +94,6 @@ class Answerability:
         if any(year not in top for year in _YEAR.findall(question)):
             # 'Wie hoch war der Handelsumsatz im Jahr 2015?' when the text gives 2014 and 2016.
             return Decision(False, confidence, "year-missing")
-        if language == "de" and self.coverage(context or question, [h.passage.text for h in hits[:3]]) < self.min_coverage:
-            return Decision(False, confidence, "terms-missing")
         if confidence < self.min_confidence:
             return Decision(False, confidence, "low-confidence")
         return Decision(True, confidence, "answerable")
-
-    def coverage(self, question: str, texts: Sequence[str]) -> float:
-        """The idf-weighted share of the question's terms found in `texts`; a term the corpus never uses
-        weighs as much as the rarest one ('Touristen', 'Mitarbeiter' in a near miss)."""
-        analyze = self.index.analyzer.analyze
-        terms = {t for t in analyze(question) if not t.isdigit()}
-        total = sum(self._idf.get(t, self._unknown_idf) for t in terms)
-        if total == 0:
-            return 1.0
-        found = set().union(*(analyze(t) for t in texts)) if texts else set()
-        return sum(self._idf.get(t, self._unknown_idf) for t in terms & found) / total

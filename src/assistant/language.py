@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ANSWER_TYPES", "asked_types", "carries_type", "detect_language"]
+__all__ = ["ANSWER_TYPES", "asked_types", "carries_type", "detect_language", "question_parts"]
 
 # Function words of one language only ('in', 'was', 'so' are both German and English): a question is English
 # when it has more English than German ones, so 'Und was unterzeichneten sie im April 2022?' stays German.
@@ -79,3 +79,16 @@ def carries_type(sentence: str, answer_type: str) -> bool:
     if answer_type == "date":
         return any(_YEAR.match(n) for n in _NUMBER.findall(text)) or bool(_MONTHS.search(text))
     return True
+
+
+# 'How much did … invest, and how many projects …?': a conjunction followed (within two words) by a
+# question word starts a second question.
+_SECOND_QUESTION = re.compile(
+    r"\s*,?\s+(?:and|und|sowie|и|а)\s+(?=(?:\w+\s+){0,2}?(?:how|what|which|who|whom|when|where|wie|was|welche\w*|"
+    r"wer|wem|wann|wo|wohin|woher|seit|сколько|как\w*|кто|когда|где|откуда)\b)", re.IGNORECASE)
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions a question asks: two for 'Wann wurde X gegründet und wie viele Residenten hat er?'."""
+    parts = [p.strip() for p in _SECOND_QUESTION.split(question) if p.strip()]
+    return parts if len(parts) > 1 and all(len(p.split()) >= 2 for p in parts) else [question]

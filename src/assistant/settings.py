@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     candidates: int = Field(60, ge=5, le=500, description="depth of each ranking before fusion")
     rrf_k: int = Field(10, ge=1, description="reciprocal-rank-fusion constant")
     abstain_threshold: float = Field(
-        2.6, description="answer confidence (peakedness of the best passage) below which a question is unanswerable"
+        2.0, description="peakedness of the best passage below which a question is unanswerable (see answerability.py)"
     )
 
     followup_blend: float = Field(0.5, ge=0, le=2, description="weight of a follow-up's own words against its context")
