@@ -169,6 +169,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             citations=[source_out(f) for f in result.answer.citations],
             passages=[ranked_out(a, h) for h in result.search.hits],
             resolved_query=result.resolved_query,
+            language=result.answer.language,
         )
 
     @app.get("/sessions/{session_id}", response_model=SessionOut, responses=_ERRORS)

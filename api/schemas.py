@@ -100,6 +100,7 @@ class ChatResponse(BaseModel):
     citations: list[SourceOut]
     passages: list[RankedPassageOut]
     resolved_query: str = Field(description="the question as retrieval understood it, after follow-up resolution")
+    language: Literal["de", "en", "ru"] = Field(description="the question's language, which the answer speaks")
 
 
 class DocumentOut(BaseModel):

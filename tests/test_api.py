@@ -81,6 +81,11 @@ def test_topic_switch_is_not_dragged_back(client):
 def test_english_and_russian_questions_retrieve_german_passages(client, question, snippet):
     body = ask(client, question)
     assert contains(body["passages"], snippet)
+    assert body["language"] == ("ru" if re.search("[а-я]", question) else "en")
+
+
+def test_a_german_question_is_answered_in_german(client):
+    assert ask(client, "Wie viele Montagefabriken wurden bis 2011 in Kasachstan errichtet?")["language"] == "de"
 
 
 def test_every_answer_marker_resolves_to_a_citation_of_a_returned_passage(client):
