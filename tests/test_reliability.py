@@ -53,6 +53,9 @@ def uvicorn_server(settings: Settings, log: Path):
 @pytest.fixture
 def engine(assistant_factory, tmp_path):
     a = assistant_factory(tmp_path / "data")
+    # The full-disk cases need a turn longer than the default token limit (so that it cannot fit in the free
+    # space of the last page); the limit itself is tested in test_abuse.py.
+    a.settings = a.settings.model_copy(update={"max_query_tokens": 512})
     yield a
     a.close()
 
