@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import sqlite3
 import threading
 import time
 import unicodedata
@@ -321,7 +320,7 @@ def test_full_width_and_decomposed_queries_rank_like_plain_ones(client):
     plain = "Wann wurde das Handelshaus des Minsker Automobilwerks in Astana eröffnet?"
     variants = [unicodedata.normalize("NFD", plain),
                 "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in plain)]  # full-width ASCII
-    ids = lambda r: [p["passage_id"] for p in r.json()["results"]]  # noqa: E731
+    ids = lambda r: [p["passage_id"] for p in r.json()["results"]]
     expected = client.post("/search", json={"query": plain})
     for variant in variants:
         assert variant != plain
