@@ -44,10 +44,10 @@ def test_content_free_chat_gets_a_helpful_refusal_not_an_error(client, message):
     assert "nicht nach einer Frage" in body["answer"] and "zum Beispiel" in body["answer"]
 
 
-def test_english_content_free_refusal_is_english(assistant_factory):
+def test_english_content_free_refusal_is_english(engine_factory):
     from assistant.answer import AnswerComposer
 
-    engine = assistant_factory()
+    engine = engine_factory()
     hits = engine.search("?!", k=3).hits
     answer = AnswerComposer(engine.index, engine.embedder).compose("?!", hits, answerable=False, language="en")
     assert answer.text.startswith("That does not look like a question")

@@ -54,7 +54,7 @@ def uvicorn_server(settings: Settings, log: Path):
 @pytest.fixture
 def engine(engine_factory, tmp_path):
     # Room for turns long enough to overflow a database page (the full-disk tests); the cap has its own test.
-    a = engine_factory(tmp_path / "data", max_query_tokens=1000)
+    a = engine_factory(tmp_path / "data", max_query_tokens=512)
     yield a
     a.close()
 

@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     inference_workers: int = Field(2, ge=1, le=64, description="threads running embedding, FAISS, BM25, scoring")
     inference_threads: int = Field(1, ge=1, le=64, description="OpenMP/BLAS threads inside one inference call")
-    inference_queue: int = Field(16, ge=0, description="requests waiting for an inference worker before 503s")
+    inference_queue: int = Field(32, ge=0, description="requests waiting for an inference worker before 503s")
     request_timeout_seconds: float = Field(10, gt=0, description="time a client has to send headers and body")
     keep_alive_seconds: float = Field(5, gt=0, description="idle time before a keep-alive connection is closed")
     llm_url: str | None = None
