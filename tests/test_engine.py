@@ -134,6 +134,8 @@ def test_a_rebuild_after_a_footnote_change_reembeds_almost_nothing(built_setting
     rebuilt = Index.load(settings)
     assert any("kazembassi" in (f.url or "") for f in rebuilt.footnotes[DOC_KZ].values())
     np.testing.assert_allclose(rebuilt.vectors, Index.load(built_settings).vectors, atol=1e-6)
+    assert rebuilt.manifest["embedded_sentences"] == 0  # the sentence vectors are reused too
+    np.testing.assert_allclose(rebuilt.sentence_vectors, Index.load(built_settings).sentence_vectors, atol=1e-6)
 
 
 def test_a_third_document_is_served_after_a_build(built_settings, embedder, tmp_path):

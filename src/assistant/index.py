@@ -4,13 +4,16 @@ Layout::
 
     index/CURRENT                  one line: the name of the build being served
     index/builds/<stamp>/          manifest.json (written last), passages.jsonl, footnotes.jsonl,
-                                   documents.json, vectors.npy, dense.faiss, vocabulary.json, bm25/
+                                   documents.json, vectors.npy, sentence_vectors.npy, dense.faiss,
+                                   vocabulary.json, bm25/
 
 A build is written into a fresh directory and becomes current by replacing CURRENT atomically
 (`os.replace`), so a build killed midway leaves the previous index serving.
 
 Builds are incremental: a passage whose text the previous build embedded with the same model keeps its
-vector (`vectors.npy`), so a parser fix or a new document re-embeds only the passages that changed.
+vector (`vectors.npy`), so a parser fix or a new document re-embeds only the passages that changed; the
+same holds for the sentence vectors (`sentence_vectors.npy`, one row per sentence of each passage, in order),
+which let a passage be found by its best sentence (`retrieval.Candidates`).
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ from assistant.settings import Settings
 
 __all__ = ["FORMAT_VERSION", "DocumentInfo", "Index", "build_index", "check_index"]
 
-FORMAT_VERSION = 2
+# 3: sentence_vectors.npy (an index without them is refused as stale)
+FORMAT_VERSION = 3
 # One build is kept: a running server holds its index in memory, and git keeps the history.
 _KEEP_BUILDS = 1
 _MANIFEST = "manifest.json"
@@ -74,6 +78,7 @@ class Index:
         vectors: np.ndarray,
         bm25: bm25s.BM25,
         analyzer: GermanAnalyzer,
+        sentence_vectors: np.ndarray | None = None,
     ) -> None:
         self.path = path
         self.manifest = manifest
@@ -85,6 +90,10 @@ class Index:
         """The passage vectors, row i for passage i: exact scores where an approximate index does not reach."""
         self.bm25 = bm25
         self.analyzer = analyzer
+        self.sentence_vectors = sentence_vectors
+        """Row j for the j-th sentence of the passages in order (`sentence_owner[j]` is its passage); None for an
+        index made without them (the scale benchmark's synthetic ones), which is then searched by passage only."""
+        self.sentence_owner = np.array([i for i, p in enumerate(passages) for _ in p.sentences], dtype=np.int64)
         self.position = {p.passage_id: i for i, p in enumerate(passages)}
 
     @classmethod
@@ -100,12 +109,16 @@ class Index:
             documents = [DocumentInfo(**d) for d in json.loads((path / "documents.json").read_text("utf-8"))]
             dense = faiss.read_index(str(path / "dense.faiss"))
             vectors = np.load(path / "vectors.npy")
+            sentence_vectors = np.load(path / "sentence_vectors.npy")
             bm25 = bm25s.BM25.load(str(path / "bm25"), show_progress=False)
             vocabulary = frozenset(json.loads((path / "vocabulary.json").read_text("utf-8")))
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
             raise CorruptIndexError(settings.index_dir, f"cannot read {path.name}: {exc}") from exc
         if dense.ntotal != len(passages) or len(vectors) != len(passages):
             raise CorruptIndexError(settings.index_dir, f"{dense.ntotal} vectors for {len(passages)} passages")
+        sentences = sum(len(p.sentences) for p in passages)
+        if len(sentence_vectors) != sentences:
+            raise CorruptIndexError(settings.index_dir, f"{len(sentence_vectors)} sentence vectors for {sentences} sentences")
         return cls(
             path=path,
             manifest=manifest,
@@ -116,6 +129,7 @@ class Index:
             vectors=vectors,
             bm25=bm25,
             analyzer=GermanAnalyzer(vocabulary),
+            sentence_vectors=sentence_vectors,
         )
 
     def passages_of(self, doc_id: str) -> list[Passage]:
@@ -210,16 +224,23 @@ def build_index(
     tmp.mkdir()
     try:
         done = 0
+        sentences = [s for p in passages for s in sentence_texts(p)]
+        total = len(passages) + len(sentences)
 
         def advance(n: int) -> None:
             nonlocal done
             done += n
             if progress:
-                progress(done, len(passages))
+                progress(done, total)
 
-        vectors, embedded = _embed_incrementally(settings.index_dir if reuse else None, embedder,
-                                                 [p.text for p in passages], advance)
+        previous = settings.index_dir if reuse else None
+        vectors, embedded = _embed_incrementally(previous, embedder, [p.text for p in passages], advance,
+                                                 stored="vectors.npy", texts_of=lambda row: [row["text"]])
+        sentence_vectors, embedded_sentences = _embed_incrementally(
+            previous, embedder, sentences, advance,
+            stored="sentence_vectors.npy", texts_of=lambda row: sentence_texts(_passage(row)))
         np.save(tmp / "vectors.npy", vectors)
+        np.save(tmp / "sentence_vectors.npy", sentence_vectors)
         faiss.write_index(_dense_index(vectors, settings.ann), str(tmp / "dense.faiss"))
 
         vocabulary = corpus_vocabulary(p.text for p in passages)
@@ -254,6 +275,8 @@ def build_index(
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - started, 2),
             "embedded": embedded,
+            "sentences": len(sentences),
+            "embedded_sentences": embedded_sentences,
             "files": files,
         }
         # The manifest is written last: a build directory without one never finished.
@@ -268,11 +291,18 @@ def build_index(
     return final
 
 
+def sentence_texts(passage: Passage) -> list[str]:
+    """The sentences of a passage, as embedded for `sentence_vectors.npy`."""
+    return [passage.text[start:end] for start, end, _ in passage.sentences]
+
+
 def _embed_incrementally(index_dir: Path | None, embedder: Embedder, texts: list[str],
-                         progress: Callable[[int], None]) -> tuple[np.ndarray, int]:
-    """Vectors for `texts`: the previous build's (in `index_dir`) where it embedded the same text with the same
-    model, the embedder's for the rest. Returns the vectors and how many texts were embedded anew."""
-    known = _previous_vectors(index_dir, embedder.model_id) if index_dir is not None else {}
+                         progress: Callable[[int], None], *, stored: str,
+                         texts_of: Callable[[dict], list[str]]) -> tuple[np.ndarray, int]:
+    """Vectors for `texts`: the previous build's (in `index_dir`, file `stored`, rows in the order `texts_of`
+    gives for its passages) where it embedded the same text with the same model, the embedder's for the rest.
+    Returns the vectors and how many texts were embedded anew."""
+    known = _previous_vectors(index_dir, embedder.model_id, stored, texts_of) if index_dir is not None else {}
     missing = list(dict.fromkeys(t for t in texts if t not in known))
     progress(len(texts) - len(missing))
     if missing:
@@ -281,17 +311,18 @@ def _embed_incrementally(index_dir: Path | None, embedder: Embedder, texts: list
     return np.ascontiguousarray(vectors, dtype=np.float32), len(missing)
 
 
-def _previous_vectors(index_dir: Path, model_id: str) -> dict[str, np.ndarray]:
-    """Passage text -> vector of the current build, if it was embedded by `model_id`; else nothing."""
+def _previous_vectors(index_dir: Path, model_id: str, stored: str,
+                      texts_of: Callable[[dict], list[str]]) -> dict[str, np.ndarray]:
+    """Text -> vector of the current build, if it was embedded by `model_id`; else nothing."""
     try:
         previous = current_build(index_dir)
         if json.loads((previous / _MANIFEST).read_text("utf-8")).get("model_id") != model_id:
             return {}
-        vectors = np.load(previous / "vectors.npy")
-        rows = _read_jsonl(previous / "passages.jsonl")
-    except (IndexStateError, OSError, ValueError, KeyError):
-        return {}  # no usable previous build: embed everything
-    return {row["text"]: vectors[i] for i, row in enumerate(rows)} if len(vectors) == len(rows) else {}
+        vectors = np.load(previous / stored)
+        texts = [t for row in _read_jsonl(previous / "passages.jsonl") for t in texts_of(row)]
+    except (IndexStateError, OSError, ValueError, KeyError, TypeError):
+        return {}  # no usable previous build (or one without this file): embed everything
+    return dict(zip(texts, vectors)) if len(vectors) == len(texts) else {}
 
 
 def _dense_index(vectors: np.ndarray, ann: str) -> faiss.Index:

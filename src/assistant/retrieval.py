@@ -134,7 +134,11 @@ _COMMON_IN_FULL_QUESTIONS = frozenset({"und", "and", "и", "das", "die", "welche
 
 
 class Candidates:
-    """The dense and the lexical ranking of the question (and, for a follow-up, of its own words).
+    """The dense, the sentence and the lexical ranking of the question (and, for a follow-up, of its own words).
+
+    The sentence ranking scores each passage by its best sentence (max-pooled sentence vectors): a question
+    about one detail matches the sentence that states it more closely than the passage averaging it with its
+    neighbours (eval/README.md, "Recall techniques").
 
     Exact search scores every passage. An approximate index (hnsw, ivf) is there because the corpus is
     large, so it only fills the fusion's candidate depth; the passages BM25 puts in its top `depth` are
@@ -147,27 +151,35 @@ class Candidates:
         self.embedder = embedder
         self.depth = settings.candidates
         self.followup_blend = settings.followup_blend
+        self.sentence_weight = settings.sentence_weight
+        owner = index.sentence_owner
+        # first sentence row of each passage, for max-pooling with np.maximum.reduceat
+        self.sentence_starts = np.searchsorted(owner, np.arange(len(index.passages)))
+        self.sentences = (index.sentence_vectors is not None and len(owner) > 0 and self.sentence_weight > 0
+                          and bool(np.all(np.bincount(owner, minlength=len(index.passages)) > 0)))
         self.exact = index.manifest.get("ann", "flat") == "flat"
 
     def run(self, query: Query) -> None:
         allowed = query.allowed if query.allowed is not None else np.ones(len(self.index.passages), dtype=bool)
         context = query.context or query.text
-        query.dense, query.lexical = self._both(context, allowed)
+        vector = self.embedder.embed_queries([context])[0]
+        query.dense, query.lexical = self._both(context, vector, allowed)
         query.lexical_weight = self.lexical_weight(context)
         if query.mode == "dense":
             query.rankings = [(query.dense, 1.0)]
         elif query.mode == "lexical":
             query.rankings = [(query.lexical, 1.0)]
         else:
-            query.rankings = [(query.dense, 1.0), (query.lexical, query.lexical_weight)]
+            query.rankings = [(query.dense, 1.0), *self._sentences(vector, allowed, 1.0),
+                              (query.lexical, query.lexical_weight)]
             if context != query.text and self.followup_blend > 0:
                 # The follow-up's own words still count, so that 'Und 2011?' prefers passages about 2011.
-                dense, lexical = self._both(query.text, allowed)
-                query.rankings += [(dense, self.followup_blend),
+                own = self.embedder.embed_queries([query.text])[0]
+                dense, lexical = self._both(query.text, own, allowed)
+                query.rankings += [(dense, self.followup_blend), *self._sentences(own, allowed, self.followup_blend),
                                    (lexical, self.followup_blend * self.lexical_weight(query.text))]
 
-    def _both(self, text: str, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        vector = self.embedder.embed_queries([text])[0]
+    def _both(self, text: str, vector: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lexical = np.where(allowed, self.lexical_scores(text), -np.inf)
         dense = self.dense_scores(vector)
         if not self.exact:
@@ -176,6 +188,17 @@ class Candidates:
             if missing:
                 dense[missing] = self.index.vectors[missing] @ vector
         return np.where(allowed, dense, -np.inf), lexical
+
+    def _sentences(self, vector: np.ndarray, allowed: np.ndarray, weight: float) -> list[tuple[np.ndarray, float]]:
+        """The sentence ranking with its fusion weight, or nothing when the index has no sentence vectors."""
+        if not self.sentences:
+            return []
+        return [(np.where(allowed, self.sentence_scores(vector), -np.inf), weight * self.sentence_weight)]
+
+    def sentence_scores(self, vector: np.ndarray) -> np.ndarray:
+        """Each passage's best sentence similarity (exact: a matrix product over every sentence)."""
+        assert self.index.sentence_vectors is not None
+        return np.maximum.reduceat(self.index.sentence_vectors @ vector, self.sentence_starts).astype(np.float32)
 
     def dense_scores(self, vector: np.ndarray) -> np.ndarray:
         n = len(self.index.passages)

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     passage_words: int = Field(60, ge=20, le=1000, description="target passage length in words")
     default_k: int = Field(5, ge=1, le=50)
     candidates: int = Field(60, ge=5, le=500, description="depth of each ranking before fusion")
+    sentence_weight: float = Field(
+        1.0, ge=0, le=3, description="fusion weight of the best-sentence ranking (0: passages only); eval/README.md"
+    )
     rrf_k: int = Field(10, ge=1, description="reciprocal-rank-fusion constant")
     abstain_threshold: float = Field(
         2.0, description="peakedness of the best passage below which a question is unanswerable (see answerability.py)"

@@ -1,0 +1,91 @@
+"""First-stage recall: sentence vectors in the index and the best-sentence ranking fused into hybrid search."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import pytest
+
+from assistant.errors import CorruptIndexError, StaleIndexError
+from assistant.index import FORMAT_VERSION, Index, current_build, sentence_texts
+from assistant.retrieval import Candidates
+from assistant.settings import Settings
+
+# A Russian question whose answer is one sentence of a passage about several things (eval: k-a-030).
+COMBINES = "Сколько комбайнов и тракторов выпустило предприятие AgromashHolding KZ в 2019 и 2020 годах?"
+COMBINES_EVIDENCE = "2019 produzierte das Unternehmen 429 Mähdrescher und Traktoren"
+
+
+def _rank(hits, snippet: str) -> int | None:
+    return next((h.rank for h in hits if snippet in h.passage.text), None)
+
+
+def test_index_holds_one_vector_per_sentence_in_passage_order(index, embedder):
+    sentences = [s for p in index.passages for s in sentence_texts(p)]
+    assert index.sentence_vectors is not None and len(index.sentence_vectors) == len(sentences) > len(index.passages)
+    assert list(index.sentence_owner) == sorted(index.sentence_owner)  # grouped by passage, in order
+    assert index.manifest["sentences"] == len(sentences)
+    for j in (0, len(sentences) // 2, len(sentences) - 1):
+        expected = embedder.embed_passages([sentences[j]])[0]
+        np.testing.assert_allclose(index.sentence_vectors[j], expected, atol=1e-5)
+        assert sentences[j] in index.passages[index.sentence_owner[j]].text
+
+
+def test_sentence_score_is_the_passage_best_sentence(index, embedder):
+    vector = embedder.embed_queries([COMBINES])[0]
+    candidates = Candidates(index, embedder, Settings())
+    scores = candidates.sentence_scores(vector)
+    assert scores.shape == (len(index.passages),)
+    for i in (0, 17, len(index.passages) - 1):
+        rows = np.flatnonzero(index.sentence_owner == i)
+        assert scores[i] == pytest.approx(float(np.max(index.sentence_vectors[rows] @ vector)), abs=1e-6)
+
+
+def test_best_sentence_ranking_brings_a_one_sentence_answer_into_the_top_five(built_settings, embedder, index,
+                                                                              engine, tmp_path):
+    from assistant.engine import Engine
+
+    settings = built_settings.model_copy(update={"sentence_weight": 0.0, "data_dir": tmp_path})
+    passages_only = Engine(settings, embedder=embedder, index=index)
+    assert _rank(passages_only.search(COMBINES, k=10).hits, COMBINES_EVIDENCE) is None
+    rank = _rank(engine.search(COMBINES, k=10).hits, COMBINES_EVIDENCE)
+    assert rank is not None and rank <= 5
+
+
+def test_search_without_sentence_vectors_ranks_by_passage(index, embedder, engine_factory):
+    """A synthetic index (the scale benchmark's) has no sentence vectors: the sentence ranking is skipped."""
+    bare = Index(path=index.path, manifest=index.manifest, passages=index.passages, footnotes=index.footnotes,
+                 documents=index.documents, dense=index.dense, vectors=index.vectors, bm25=index.bm25,
+                 analyzer=index.analyzer)
+    assert not Candidates(bare, embedder, Settings()).sentences
+    hits = engine_factory(index=bare).search(COMBINES, k=5).hits
+    assert len(hits) == 5
+
+
+def _rewrite_manifest(settings: Settings, change) -> None:
+    path = current_build(settings.index_dir) / "manifest.json"
+    manifest = json.loads(path.read_text("utf-8"))
+    change(manifest)
+    path.write_text(json.dumps(manifest), "utf-8")
+
+
+def test_index_without_sentence_vectors_is_refused_as_stale(index_copy):
+    _rewrite_manifest(index_copy, lambda m: m.update(format_version=FORMAT_VERSION - 1))
+    with pytest.raises(StaleIndexError, match="format_version"):
+        Index.load(index_copy)
+
+
+def test_sentence_vectors_of_another_length_are_refused(index_copy):
+    build = current_build(index_copy.index_dir)
+    vectors = np.load(build / "sentence_vectors.npy")
+    np.save(build / "sentence_vectors.npy", vectors[:-1])
+    data = (build / "sentence_vectors.npy").read_bytes()
+
+    def fix(manifest: dict) -> None:  # a consistent manifest, so the length check itself is what refuses it
+        manifest["files"]["sentence_vectors.npy"] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+    _rewrite_manifest(index_copy, fix)
+    with pytest.raises(CorruptIndexError, match="sentence vectors"):
+        Index.load(index_copy)
