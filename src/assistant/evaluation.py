@@ -21,25 +21,30 @@ import numpy as np
 
 from assistant.errors import EvaluationError
 
+from assistant.conversation import Exchange
+
 if TYPE_CHECKING:
     from assistant.answer import AnswerComposer
     from assistant.retrieval import Retriever
 
 __all__ = [
-    "CATEGORIES", "MODES", "HttpSystem", "Item", "LocalSystem", "Probe", "ProbeResult", "RankedPassage",
-    "Ranking", "Report", "Stat", "System", "Turn", "answer_ok", "bootstrap_ci", "citation_ok", "flatten", "hit_at",
+    "CATEGORIES", "MODES", "REPEATS", "HttpSystem", "Item", "LocalSystem", "Probe", "ProbeResult", "RankedPassage",
+    "Ranking", "Report", "Stat", "System", "Turn", "after_unrelated", "answer_ok", "bootstrap_ci", "citation_ok", "flatten", "hit_at",
     "load_questions", "ndcg", "norm", "read_within", "reciprocal_rank", "relevant_ranks", "run", "score",
     "summarize",
 ]
 
 TYPES = ("fact", "paraphrase", "crosslingual", "source", "conversation", "unanswerable")
 CATEGORIES = ("fact", "paraphrase", "crosslingual", "source", "conversation-first", "conversation-followup",
-              "unanswerable")
+              "unanswerable", "after-unrelated")
+REPEATS = ("after-unrelated", "after-unrelated-lead")
+"""Lone questions asked again after an unrelated one (`after_unrelated`): their own row, never in "all"."""
 MODES = ("lexical", "dense", "hybrid", "full")
 CUTOFF = 10
 BUDGETS = (100, 300)
 RETRIEVAL_METRICS = ("hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10", "read@100", "read@300", "cite_ok",
                      "answer_ok")
+DETECTION_METRICS = ("followup_precision", "followup_recall")
 ANSWER_OVERLAP_WORDS = 8
 _ITEM_FIELDS = frozenset({"id", "doc", "lang", "type", "question", "evidence", "footnotes", "answer", "turns"})
 
@@ -53,6 +58,8 @@ class Turn:
     evidence: tuple[str, ...]
     footnotes: tuple[int, ...]
     answer: str | None = None
+    followup: bool | None = None
+    """Does the turn lean on the conversation? Labelled in the question files; the first turn never does."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,7 @@ class Probe:
     lang: str = "de"
     history: tuple[str, ...] = ()
     extra: Mapping[str, object] = field(default_factory=dict)
+    followup: bool | None = None
 
     @property
     def answerable(self) -> bool:
@@ -128,7 +136,10 @@ def _turn(row: dict) -> Turn:
     if not isinstance(question, str) or not question.strip():
         raise ValueError(f"question {question!r} is missing or empty")
     evidence = tuple(s for s in row.get("evidence", ()) if norm(s))
-    return Turn(question, evidence, tuple(int(n) for n in row.get("footnotes", ())), row.get("answer"))
+    followup = row.get("followup")
+    if followup is not None and not isinstance(followup, bool):
+        raise ValueError(f"followup {followup!r} must be true or false")
+    return Turn(question, evidence, tuple(int(n) for n in row.get("footnotes", ())), row.get("answer"), followup)
 
 
 def flatten(items: Iterable[Item]) -> list[Probe]:
@@ -139,9 +150,38 @@ def flatten(items: Iterable[Item]) -> list[Probe]:
             if item.type == "conversation":
                 category = "conversation-first" if i == 0 else "conversation-followup"
             history = tuple(t.question for t in item.turns[:i])
+            # A lone question and a conversation's first turn are new questions by definition.
+            followup = turn.followup if i else False
             probes.append(Probe(item.id, i, category, turn.question, turn.evidence, turn.footnotes, item.doc,
-                                item.lang, history, item.extra))
+                                item.lang, history, item.extra, followup))
     return probes
+
+
+def after_unrelated(probes: Sequence[Probe]) -> list[Probe]:
+    """Every answerable lone question asked again, right after a question about the *other* document.
+
+    Each pair is a two-turn conversation: the lead (category "after-unrelated-lead", not scored into any
+    row) and the question itself ("after-unrelated"), whose ranking should be exactly its ranking alone.
+    Leads are the other document's lone questions taken in turn, so the pairing is fixed.
+    """
+    lone = [p for p in probes if p.category in _LONE and p.answerable and p.doc]
+    pairs: list[Probe] = []
+    used: dict[str, int] = {}
+    for probe in lone:
+        others = [p for p in lone if p.doc != probe.doc]
+        if not others:
+            continue
+        lead = others[used.get(probe.doc or "", 0) % len(others)]
+        used[probe.doc or ""] = used.get(probe.doc or "", 0) + 1
+        pair_id = f"{probe.item_id}@after"
+        pairs.append(Probe(pair_id, 0, "after-unrelated-lead", lead.question, lead.evidence, lead.footnotes,
+                           lead.doc, lead.lang, (), probe.extra, False))
+        pairs.append(Probe(pair_id, 1, "after-unrelated", probe.question, probe.evidence, probe.footnotes,
+                           probe.doc, probe.lang, (lead.question,), probe.extra, False))
+    return pairs
+
+
+_LONE = ("fact", "paraphrase", "crosslingual", "source")
 
 
 # -- metrics on one ranking ------------------------------------------------------------------------
@@ -160,6 +200,8 @@ class Ranking:
     answerable: bool
     answer: str | None = None
     """The composed answer, for systems that give one (the full system)."""
+    followup: bool | None = None
+    """Did the system read the question as a follow-up? Systems with a conversation only."""
 
 
 def norm(text: str) -> str:
@@ -246,7 +288,8 @@ def score(probe: Probe, ranking: Ranking) -> tuple[list[int], dict[str, float | 
     """The relevant ranks and the per-probe metrics; unanswerable probes are scored on abstention only."""
     abstained = float(not ranking.answerable)
     if not probe.answerable:
-        return [], {"abstained": abstained}
+        return [], {"abstained": abstained,
+                    "followup": None if ranking.followup is None else float(ranking.followup)}
     ranks = relevant_ranks(ranking.passages, probe.evidence)
     cite = citation_ok(ranking.passages, ranks, probe.footnotes)
     metrics: dict[str, float | None] = {f"hit@{k}": hit_at(ranks, k) for k in (1, 3, 5, 10)}
@@ -254,6 +297,7 @@ def score(probe: Probe, ranking: Ranking) -> tuple[list[int], dict[str, float | 
     metrics |= {f"read@{b}": read_within(ranking.passages, ranks, b) for b in BUDGETS}
     metrics |= {"cite_ok": None if cite is None else float(cite), "abstained": abstained}
     metrics["answer_ok"] = None if ranking.answer is None else float(answer_ok(ranking.answer, probe.evidence))
+    metrics["followup"] = None if ranking.followup is None else float(ranking.followup)
     return ranks, metrics
 
 
@@ -268,27 +312,63 @@ class Stat:
     n: int
 
 
-def bootstrap_ci(values: Sequence[float], *, resamples: int = 1000, seed: int = 0,
-                 level: float = 0.95) -> tuple[float, float]:
-    """Percentile bootstrap over probes. Turns of one conversation are resampled independently, which
-    makes the interval of the conversation rows a little too narrow; with ~60 probes it is still the
-    honest order of magnitude."""
+def bootstrap_ci(values: Sequence[float], *, clusters: Sequence[object] | None = None, resamples: int = 1000,
+                 seed: int = 0, level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap of the mean. With `clusters` (one key per value, e.g. the item id) whole clusters
+    are resampled: the turns of one conversation share its topic and its history, so resampling them one by
+    one would pretend they are independent and make the interval too narrow."""
     data = np.asarray(values, dtype=float)
     if data.size == 0:
         raise ValueError("bootstrap_ci needs at least one value")
+    keys = list(range(data.size)) if clusters is None else list(clusters)
+    return _cluster_bootstrap(data, np.ones_like(data), keys, resamples=resamples, seed=seed, level=level)
+
+
+def _cluster_bootstrap(numerators: np.ndarray, denominators: np.ndarray, keys: Sequence[object], *,
+                       resamples: int = 1000, seed: int = 0, level: float = 0.95) -> tuple[float, float]:
+    """Bootstrap of a ratio of sums (a mean when the denominators are 1) over resampled clusters."""
+    if len(keys) != len(numerators):
+        raise ValueError(f"{len(keys)} cluster keys for {len(numerators)} values")
+    index = {key: i for i, key in enumerate(dict.fromkeys(keys))}
+    cluster = np.array([index[key] for key in keys])
+    top = np.bincount(cluster, weights=numerators, minlength=len(index))
+    bottom = np.bincount(cluster, weights=denominators, minlength=len(index))
     rng = np.random.default_rng(seed)
-    means = data[rng.integers(0, data.size, size=(resamples, data.size))].mean(axis=1)
+    draws = rng.integers(0, len(index), size=(resamples, len(index)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratios = top[draws].sum(axis=1) / bottom[draws].sum(axis=1)
+    ratios = ratios[np.isfinite(ratios)]
     tail = (1 - level) / 2 * 100
-    low, high = np.percentile(means, [tail, 100 - tail])
+    low, high = np.percentile(ratios, [tail, 100 - tail])
     return float(low), float(high)
 
 
-def _stat(values: Iterable[float | None], seed: int) -> Stat | None:
-    present = [v for v in values if v is not None]
+def _stat(values: Iterable[tuple[float | None, object]], seed: int) -> Stat | None:
+    present = [(v, key) for v, key in values if v is not None]
     if not present:
         return None
-    low, high = bootstrap_ci(present, seed=seed)
-    return Stat(float(np.mean(present)), low, high, len(present))
+    low, high = bootstrap_ci([v for v, _ in present], clusters=[key for _, key in present], seed=seed)
+    return Stat(float(np.mean([v for v, _ in present])), low, high, len(present))
+
+
+def _detection(results: Sequence[ProbeResult], seed: int) -> dict[str, Stat | None]:
+    """Follow-up detection over the labelled turns a system gave a decision for: precision (of the turns it
+    read as follow-ups, how many are) and recall (of the labelled follow-ups, how many it caught), each with
+    a bootstrap interval over conversations."""
+    labelled = [r for r in results if r.probe.followup is not None and r.metrics.get("followup") is not None]
+    said = [bool(r.metrics["followup"]) for r in labelled]
+    truth = [bool(r.probe.followup) for r in labelled]
+    keys = [r.probe.item_id for r in labelled]
+    out: dict[str, Stat | None] = {}
+    for name, denominator in (("followup_precision", said), ("followup_recall", truth)):
+        hits = np.array([float(s and t) for s, t in zip(said, truth)])
+        bottom = np.array(denominator, dtype=float)
+        if bottom.sum() == 0:
+            out[name] = None
+            continue
+        low, high = _cluster_bootstrap(hits, bottom, keys, seed=seed)
+        out[name] = Stat(float(hits.sum() / bottom.sum()), low, high, int(bottom.sum()))
+    return out
 
 
 @dataclass(frozen=True)
@@ -302,17 +382,29 @@ class ProbeResult:
 
 def summarize(results: Sequence[ProbeResult], *, seed: int = 0) -> dict[str, dict[str, Stat | None]]:
     """Category → metric → Stat, plus "all": retrieval metrics and false abstentions over answerable
-    probes, abstentions over unanswerable ones."""
+    probes, abstentions over unanswerable ones, follow-up detection over labelled turns. Intervals resample
+    whole items (a conversation is one item). "all" leaves out the repeats (`REPEATS`); its follow-up
+    detection counts them, since a standalone question read as a follow-up after an unrelated one is exactly
+    the mistake detection must not make."""
     groups = {c: [r for r in results if r.probe.category == c] for c in CATEGORIES}
+    counted = [r for r in results if r.probe.category not in REPEATS]
     summary = {}
-    for name, group in [*groups.items(), ("all", list(results))]:
+    for name, group in [*groups.items(), ("all", counted)]:
         if not group:
             continue
         answerable = [r for r in group if r.probe.answerable]
-        row = {m: _stat((r.metrics[m] for r in answerable), seed) for m in RETRIEVAL_METRICS}
-        row["abstain"] = _stat((r.metrics["abstained"] for r in group if not r.probe.answerable), seed)
-        row["false_abstain"] = _stat((r.metrics["abstained"] for r in answerable), seed)
+        row = {m: _stat(((r.metrics[m], r.probe.item_id) for r in answerable), seed) for m in RETRIEVAL_METRICS}
+        row["abstain"] = _stat(((r.metrics["abstained"], r.probe.item_id) for r in group if not r.probe.answerable),
+                               seed)
+        row["false_abstain"] = _stat(((r.metrics["abstained"], r.probe.item_id) for r in answerable), seed)
+        row |= _detection(results if name == "all" else group, seed)
         summary[name] = row
+        if name == "after-unrelated":
+            # The same questions asked alone, for the comparison the repeats are there for.
+            repeated = {r.probe.item_id.removesuffix("@after") for r in group}
+            alone = [r for r in results if r.probe.category in _LONE and r.probe.item_id in repeated]
+            summary["asked-alone"] = {m: _stat(((r.metrics[m], r.probe.item_id) for r in alone), seed)
+                                      for m in RETRIEVAL_METRICS}
     return summary
 
 
@@ -333,32 +425,38 @@ def _check_mode(mode: str) -> None:
 
 
 class LocalSystem:
-    """The in-process retriever; "full" is hybrid search that also sees the conversation's earlier questions,
-    and, given a composer, answers as /chat does."""
+    """The in-process retriever; "full" is hybrid search that also sees the conversation so far (questions,
+    how they were understood, answers and their documents), and, given a composer, answers as /chat does."""
 
     def __init__(self, retriever: Retriever, mode: str, composer: AnswerComposer | None = None) -> None:
         _check_mode(mode)
         self.name = mode
         self.retriever = retriever
         self.composer = composer if mode == "full" else None
-        self._said: list[str] = []
+        self._exchanges: list[Exchange] = []
 
     def reset(self) -> None:
-        """The history arrives with each question; only the answers given so far are kept."""
-        self._said = []
+        """The questions arrive with each turn; what the system understood and answered is kept here."""
+        self._exchanges = []
 
     def ask(self, question: str, history: list[str], k: int) -> Ranking:
         full = self.name == "full"
+        if full and len(self._exchanges) != len(history):  # asked without the earlier turns: only their questions
+            self._exchanges = [Exchange(q) for q in history]
         result = self.retriever.search(question, k=k, mode="hybrid" if full else self.name,
-                                       history=history if full else ())
+                                       history=self._exchanges if full else ())
         passages = tuple(RankedPassage(h.passage.text, tuple(h.passage.footnote_numbers), h.passage.words)
                          for h in result.hits)
         answer = None
         if self.composer is not None:
             answer = self.composer.compose(question, result.hits, answerable=result.answerable,
-                                           context=result.context, said=self._said).text
-            self._said.append(answer)
-        return Ranking(passages, result.answerable, answer)
+                                           context=result.context, said=[e.answer for e in self._exchanges]).text
+        if not full:
+            return Ranking(passages, result.answerable, answer)
+        resolution = result.resolution
+        self._exchanges.append(Exchange(question, resolution.display if resolution else question, answer or "",
+                                        tuple(h.passage.doc_id for h in result.hits)))
+        return Ranking(passages, result.answerable, answer, bool(resolution and resolution.followup))
 
 
 class HttpSystem:
@@ -389,7 +487,11 @@ class HttpSystem:
             passages = tuple(RankedPassage(r["text"], tuple(int(c["footnote"]) for c in r["citations"]),
                                            len(r["text"].split()))
                              for r in body["passages" if self.name == "full" else "results"])
-            return Ranking(passages, bool(body["answerable"]), body["answer"] if self.name == "full" else None)
+            if self.name != "full":
+                return Ranking(passages, bool(body["answerable"]))
+            # The service shows a follow-up's resolved question; a new question it leaves as asked.
+            followup = body.get("resolved_query", question).strip() != question.strip()
+            return Ranking(passages, bool(body["answerable"]), body["answer"], followup)
         except (KeyError, TypeError, ValueError) as exc:
             raise EvaluationError(f"{self.url}: the response lacks or garbles {exc}; see shared/API.md") from exc
 
@@ -434,6 +536,8 @@ def run(probes: Sequence[Probe], systems: Sequence[System], k: int = CUTOFF, *, 
     for system in systems:
         previous = None
         for probe in probes:
+            if probe.category in REPEATS and system.name != "full":
+                continue  # without a conversation the repeats are the questions asked alone
             if probe.turn == 0 or probe.item_id != previous:
                 system.reset()
             previous = probe.item_id

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.chunking import Passage
+from assistant.conversation import Exchange, Resolution, common_nouns, resolve
 from assistant.embedding import Embedder
 from assistant.errors import InvalidQueryError, UnknownDocumentError
 from assistant.index import Index
@@ -33,7 +34,9 @@ class SearchResult:
     hits: list[Hit]
     confidence: float = 0.0
     context: str = ""
-    """The query as retrieval understood it: with the conversation's earlier question for a follow-up."""
+    """The query as retrieval searched it: for a follow-up, the resolved question with the earlier topic."""
+    resolution: Resolution | None = None
+    """How the turn was read in its conversation (None for a plain search)."""
 
 
 class Retriever:
@@ -45,6 +48,8 @@ class Retriever:
         self.rrf_k = rrf_k
         self.abstain_threshold = abstain_threshold
         self.followup_blend = followup_blend
+        # German capitalises nouns like names; the documents' own usage tells them apart (conversation.py).
+        self._common = common_nouns(p.text for p in index.passages)
 
     @classmethod
     def from_settings(cls, index: Index, embedder: Embedder, settings: Settings) -> Retriever:
@@ -58,9 +63,10 @@ class Retriever:
         k: int = 5,
         doc_id: str | None = None,
         mode: str = "hybrid",
-        history: Sequence[str] = (),
+        history: Sequence[Exchange | str] = (),
     ) -> SearchResult:
-        """Rank passages for `query`; `history` holds the earlier user turns of a conversation, oldest first."""
+        """Rank passages for `query`; `history` holds the earlier exchanges of a conversation, oldest first
+        (a bare string is a question whose answer is unknown)."""
         query = query.strip()
         if not query:
             raise InvalidQueryError("the query is empty; ask a question, e.g. 'Wann wurde der Industriepark gegründet?'")
@@ -68,8 +74,10 @@ class Retriever:
             raise InvalidQueryError(f"unknown mode {mode!r}; choose one of: {', '.join(MODES)}")
         if doc_id is not None and doc_id not in self.index.doc_ids():
             raise UnknownDocumentError(doc_id, self.index.doc_ids())
-        allowed = self._mask(doc_id)
-        context = contextual_query(query, history)
+        resolution = self.resolve(query, history) if history else None
+        context = resolution.query if resolution else query
+        # A follow-up stays in the conversation's document unless it names the other subject (resolve decides).
+        allowed = self._mask(doc_id or (resolution.doc_id if resolution else None))
         dense = np.where(allowed, self.dense_scores(context), -np.inf) if mode != "lexical" else None
         lexical = np.where(allowed, self.lexical_scores(context), -np.inf) if mode != "dense" else None
         if mode == "dense":
@@ -90,7 +98,15 @@ class Retriever:
         lexical_all = lexical if lexical is not None else np.where(allowed, self.lexical_scores(context), -np.inf)
         confidence = answer_confidence(dense_all, lexical_all, self.lexical_weight(context))
         answerable = confidence >= self.abstain_threshold and not _asked_year_missing(query, hits[:3])
-        return SearchResult(query, answerable, hits, confidence, context)
+        return SearchResult(query, answerable, hits, confidence, context, resolution)
+
+    def resolve(self, message: str, history: Sequence[Exchange | str]) -> Resolution:
+        exchanges = [e if isinstance(e, Exchange) else Exchange(e) for e in history]
+        return resolve(message, exchanges, similarity=self._similarity, common=self._common)
+
+    def _similarity(self, a: str, b: str) -> float:
+        vectors = self.embedder.embed_queries([a, b])
+        return float(vectors[0] @ vectors[1])
 
     def lexical_weight(self, query: str) -> float:
         """How far BM25 can be trusted for this query: the share of its words the German index knows.
@@ -126,42 +142,6 @@ class Retriever:
         if doc_id is None:
             return np.ones(len(self.index.passages), dtype=bool)
         return np.array([p.doc_id == doc_id for p in self.index.passages])
-
-
-# Words that point back to an earlier turn: 'Und 2011?', 'Wer hat es unterzeichnet?', 'Where was that?'.
-_FOLLOW_UP_CUES = frozenset(
-    """und auch es sie er ihn ihm ihr ihre ihren sein seine seinen dies diese dieser dieses das dort damals
-    davon dafür dabei dazu darauf daran darin daraus darunter damit danach hierzu hierbei jene jener
-    deren dessen denn welche welcher
-    and also it its they them their this that these those there then what about how about
-    а и он она оно они его её их это этот эта там тогда тоже""".split()
-)
-_CONTENT = re.compile(r"\w{4,}")
-
-
-def contextual_query(query: str, history: Sequence[str]) -> str:
-    """Resolve an elliptical follow-up by prefixing what the conversation is about.
-
-    A follow-up is short or points back ('Und 2011?', 'Who signed it?'); a full new question
-    ('Wie viele Studenten hat die BSU in China?') starts a new topic and stands alone. The topic is
-    the last full question plus the follow-ups asked since, capped so it cannot drown the new turn.
-    """
-    topic = ""
-    for turn in history:
-        topic = f"{topic} {turn}" if topic and _is_elliptical(turn) else turn
-    if not topic or not _is_elliptical(query):
-        return query
-    return " ".join([*topic.split()[-40:], query])
-
-
-def _is_elliptical(query: str) -> bool:
-    words = [w.lower() for w in re.findall(r"\w+", query)]
-    if len(_CONTENT.findall(query)) <= 3 or (words and words[0] in _FOLLOW_UP_CUES):
-        return True
-    return any(w in _FOLLOW_UP_CUES for w in words[1:] if w not in _COMMON_IN_FULL_QUESTIONS)
-
-
-_COMMON_IN_FULL_QUESTIONS = frozenset({"und", "and", "и", "das", "die", "welche", "welcher", "what", "how", "this", "that"})
 
 
 def peakedness(scores: np.ndarray, *, depth: int = 50) -> float:

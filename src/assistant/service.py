@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from assistant.answer import Answer, AnswerComposer, LlmAnswerer
+from assistant.conversation import Exchange
 from assistant.embedding import Embedder, create_embedder
 from assistant.errors import InvalidQueryError
 from assistant.index import Index
@@ -31,6 +32,7 @@ class Assistant:
         self.retriever = Retriever.from_settings(self.index, self.embedder, settings)
         self.composer = AnswerComposer(self.index, self.embedder)
         self.generator = LlmAnswerer(settings.llm_url, model=settings.llm_model) if settings.llm_url else None
+        self._doc_of = {p.passage_id: p.doc_id for p in self.index.passages}
         self.sessions = SessionStore(settings.data_dir / "sessions.sqlite3", ttl_seconds=settings.session_ttl_minutes * 60)
 
     def close(self) -> None:
@@ -52,10 +54,12 @@ class Assistant:
     def chat(self, message: str, *, session_id: str | None, k: int) -> ChatResult:
         message = self.check_text(message, "message")
         session = self.sessions.get(session_id) if session_id else self.sessions.create()
-        history = session.questions
+        doc_of = self._doc_of
+        history = [Exchange(t.message, t.resolved_query, t.answer, tuple(doc_of[p] for p in t.passage_ids if p in doc_of))
+                   for t in session.turns]
         result = self.retriever.search(message, k=k, history=history)
-        resolved = result.context
-        answer = self.composer.compose(message, result.hits, answerable=result.answerable, context=resolved,
+        resolved = result.resolution.display if result.resolution else message
+        answer = self.composer.compose(message, result.hits, answerable=result.answerable, context=result.context,
                                        said=[t.answer for t in session.turns])
         if self.generator is not None:
             answer = self.generator.rewrite(message, result.hits, answer, self.index)
