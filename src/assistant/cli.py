@@ -239,6 +239,8 @@ def chat(k: int, passages: bool) -> None:
                 continue
             session_id = result.session_id
             click.echo()
+            if result.resolved_query != message:  # how a follow-up was read, as the chat page shows it
+                click.secho(f"Verstanden als: {result.resolved_query}", fg="cyan")
             click.secho(result.answer.text, fg=None if result.answer.answerable else "yellow")
             for i, source in enumerate(result.answer.citations, start=1):
                 click.echo(f"  [{i}] Fn. {source.number}: {_source_line(source)}")
