@@ -391,7 +391,11 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -
         for text in (question, answer):
             places = re.findall(r"\b(?:in|im|nach|aus|at|to|from|в|во|из)\s+(?:(?:der|dem|den|die|the|Region|Provinz|"
                                 r"Gebiet|Stadt|region|province|city)\s+)*([A-ZА-Я][\w-]+(?:\s+[A-ZА-Я][\w-]+)?)", text)
-            places = [p for p in places if _is_name(p.split()[0], 1, common) and p.lower() not in own]
+            # 'in Astana': a capitalised word right after the preposition, without an article, is a place name
+            # even when the documents also use it with one ('die Astana Commodity Exchange').
+            places = [p for p in places if p.lower() not in own and not _MONTHS.match(p)
+                      and (_is_name(p.split()[0], 1, common) or re.search(rf"\b(?:in|nach|aus|at|to|from|в|из)\s+"
+                                                                       rf"{re.escape(p)}", text))]
             if places:
                 return places[-1]
     if cue.kind in {"demonstrative", "definite"}:
@@ -423,9 +427,9 @@ _AND = {"de": " und ", "en": " and ", "ru": " и "}
 
 
 def _plain(text: str) -> str:
-    """An answer without its citation markers and source notes: '…[1]' and '(Quelle: Passage 2, S. 5)'."""
+    """An answer without its citation markers and source notes: '…[1]', '(ohne Fußnote; Passage 1, S. 5)'."""
     text = re.sub(r"\[\d+\]", "", text)
-    return re.sub(r"\s*\((?:Quelle|source|источник)[^)]*\)", "", text, flags=re.I)
+    return re.sub(r"\s*\([^()]*(?:Passage|passage|фрагмент|Fußnote|footnote|сноск|Quelle|source)[^()]*\)", "", text)
 
 
 # -- resolving -------------------------------------------------------------------------------------

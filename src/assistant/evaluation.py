@@ -60,6 +60,8 @@ class Turn:
     answer: str | None = None
     followup: bool | None = None
     """Does the turn lean on the conversation? Labelled in the question files; the first turn never does."""
+    unanswerable: bool = False
+    """A conversation turn the documents do not answer (`"unanswerable": true` on the turn)."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ def _item(row: dict) -> Item:
     if not turns:
         raise ValueError(f"conversation {row['id']!r} has no 'turns'")
     # Without evidence an answerable probe could never score, and with evidence an unanswerable one is a typo.
-    if any(bool(t.evidence) != (kind != "unanswerable") for t in turns):
+    if any(bool(t.evidence) != (kind != "unanswerable" and not t.unanswerable) for t in turns):
         raise ValueError(f"{row['id']!r}: answerable turns need evidence snippets, unanswerable items none")
     extra = {k: v for k, v in row.items() if k not in _ITEM_FIELDS}
     return Item(str(row["id"]), kind, row.get("doc"), row.get("lang", "de"), turns, extra)
@@ -139,7 +141,8 @@ def _turn(row: dict) -> Turn:
     followup = row.get("followup")
     if followup is not None and not isinstance(followup, bool):
         raise ValueError(f"followup {followup!r} must be true or false")
-    return Turn(question, evidence, tuple(int(n) for n in row.get("footnotes", ())), row.get("answer"), followup)
+    return Turn(question, evidence, tuple(int(n) for n in row.get("footnotes", ())), row.get("answer"), followup,
+                row.get("unanswerable") is True)
 
 
 def flatten(items: Iterable[Item]) -> list[Probe]:
@@ -149,6 +152,7 @@ def flatten(items: Iterable[Item]) -> list[Probe]:
             category = item.type
             if item.type == "conversation":
                 category = "conversation-first" if i == 0 else "conversation-followup"
+                category = "unanswerable" if turn.unanswerable else category
             history = tuple(t.question for t in item.turns[:i])
             # A lone question and a conversation's first turn are new questions by definition.
             followup = turn.followup if i else False
