@@ -73,7 +73,7 @@ def named_subject(text: str) -> str | None:
 
 _WORD = re.compile(r"[^\W_]+(?:[-–'’][^\W_]+)*\.?")
 _YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d,]|\.\d)")
-_ORDINAL = re.compile(r"(?<![\d.,])\d{1,3}\.(?=\s|\?|$)")
+_ORDINAL = re.compile(r"(?<![\d.,])\d{1,3}(?:\.|st|nd|rd|th|-[а-я]{1,3})(?=\s|\?|$)")
 
 # Words that open a turn continuing the last one: 'Und 2011?', 'And in 2011?', 'А в 2011?', 'What about …'.
 _CONTINUE = frozenset("und and а и aber but also sowie plus".split())
