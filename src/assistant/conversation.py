@@ -353,7 +353,8 @@ def _names(text: str, common: Container[str]) -> list[str]:
     out = []
     for span in spans:
         # 'Unternehmen Bel Samoyed Cloud LLC' → the name without the noun that introduces it.
-        while len(span) > 1 and span[0].lower() in common and any(_is_name(w, 1, common) for w in span[1:]):
+        while (len(span) > 1 and span[0].lower() in common and _COMMON_NOUN.search(span[0].lower())
+               and any(_is_name(w, 1, common) for w in span[1:])):
             span = span[1:]
         if len(span) > 1 or _is_name(span[0], 1, common):
             out.append(" ".join(span))
@@ -365,16 +366,20 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -
     its question."""
     answer, question = _plain(last.answer), _plain(last.understood)
     own = message.lower()
+    lead = re.split(r"(?<=[.!?])\s+(?=[A-ZÄÖÜА-Я\"„])", answer.strip(), maxsplit=1)[0]
+    asked_for_name = bool(_ASKS_FOR_NAME.match(question))
     if cue.head:
         stem = cue.head.lower()[:5]
-        for text in (answer, question):
+        # The question first: it named what 'diese Provinz' points to when it named one at all.
+        for text in (question, lead, answer):
             for name in _names(text, common):
                 words = name.split()
                 if any(w.lower().startswith(stem) for w in words) and len(words) > 1:
                     rest = [w for w in words if not w.lower().startswith(stem)]
                     return " ".join(rest)
             # 'Provinz Jiangxi', 'Region Witebsk', 'province of Liaoning': the name after the head noun.
-            match = re.search(rf"\b{re.escape(cue.head[:5])}\w*\s+(?:of\s+)?([A-ZА-Я][\w-]+)", text, re.I)
+            match = re.search(rf"\b{re.escape(cue.head[:5])}\w*\s+(?:of\s+)?((?-i:[A-ZА-Я])[\w-]+"
+                              rf"(?:\s+(?-i:[A-ZА-Я])[\w-]+)*)", text, re.I)
             if match and _is_name(match.group(1), 1, common):
                 return match.group(1)
             match = re.search(rf"\b([A-ZА-Я][\w-]+)[-\s]{re.escape(cue.head[:5])}", text, re.I)
@@ -394,6 +399,7 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -
             # 'in Astana': a capitalised word right after the preposition, without an article, is a place name
             # even when the documents also use it with one ('die Astana Commodity Exchange').
             places = [p for p in places if p.lower() not in own and not _MONTHS.match(p)
+                      and p.split()[0].lower() not in _IDIOMS
                       and (_is_name(p.split()[0], 1, common) or re.search(rf"\b(?:in|nach|aus|at|to|from|в|из)\s+"
                                                                        rf"{re.escape(p)}", text))]
             if places:
@@ -408,8 +414,7 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -
         return ""
     # 'Welches Unternehmen …?' → the answer introduced the name (in its leading sentence); otherwise the
     # question's subject is meant.
-    lead = re.split(r"(?<=[.!?])\s+(?=[A-ZÄÖÜА-Я\"„])", answer.strip(), maxsplit=1)[0]
-    order = (lead, question, answer) if _ASKS_FOR_NAME.match(question) else (question, lead, answer)
+    order = (lead, question, answer) if asked_for_name else (question, lead, answer)
     for text in order:
         names = [n for n in _names(text, common) if n.lower() not in own]
         organisations = [n for n in names if _ORG_MARK.search(n)]
@@ -420,6 +425,9 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -
 
 
 _ORGANISATION = re.compile(r"(?:unternehm|firma|betrieb|werk|company|plant|factory|компани|предприят|завод)", re.I)
+# 'in Bezug auf', 'in Kraft', 'im Rahmen': a preposition and a noun that name no place.
+_IDIOMS = frozenset("bezug kraft betrieb höhe form rahmen zusammenarbeit folge zukunft richtung anbetracht "
+                    "verbindung zusammenhang hinblick".split())
 _TIME = frozenset("seitdem seither damals danach then тогда".split())
 _ASKS_FOR_NAME = re.compile(r"^\W*(?:welche[rsmn]?|wer|which|who|what company|как(?:ая|ое|ой|ие)|кто)\b", re.I)
 _PLURAL = frozenset("sie ihre ihren ihrem ihrer ihres deren they them their они их им ним".split())
@@ -479,7 +487,10 @@ def _substitute(message: str, previous: str) -> str | None:
     if ordinals and counted:
         # 'Wie viele Einwohner hatte der Park?' → 'Wer war der 99.?' means the 99th Einwohner.
         at = ordinals[0].end()
-        return message[:at] + " " + counted.group(1) + message[at:]
+        noun = counted.group(1)
+        if re.match(r"(?i)how many", counted.group()) and noun.endswith("s"):
+            noun = noun[:-1]  # 'how many residents' → 'the 99th resident'
+        return message[:at] + " " + noun + message[at:]
     prep = re.match(r"^(mit|in|im|nach|aus|bei|für|with|in|for|at|from|с|в|для)\s+(.+)$", fragment, re.I)
     if prep:
         at = re.search(rf"\b{re.escape(prep.group(1))}\s+[^,?;]+?(?=\s+(?:und|and|und|in|im|mit|seit|von|bis|for|"

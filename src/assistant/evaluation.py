@@ -292,8 +292,10 @@ def score(probe: Probe, ranking: Ranking) -> tuple[list[int], dict[str, float | 
     """The relevant ranks and the per-probe metrics; unanswerable probes are scored on abstention only."""
     abstained = float(not ranking.answerable)
     if not probe.answerable:
-        return [], {"abstained": abstained,
-                    "followup": None if ranking.followup is None else float(ranking.followup)}
+        metrics: dict[str, float | None] = {"abstained": abstained}
+        if ranking.followup is not None:
+            metrics["followup"] = float(ranking.followup)
+        return [], metrics
     ranks = relevant_ranks(ranking.passages, probe.evidence)
     cite = citation_ok(ranking.passages, ranks, probe.footnotes)
     metrics: dict[str, float | None] = {f"hit@{k}": hit_at(ranks, k) for k in (1, 3, 5, 10)}
