@@ -241,13 +241,10 @@ def _cues(message: str) -> list[_Cue]:
 
 
 def _head_noun(tokens: list[re.Match], start: int) -> str:
-    """The noun after a demonstrative: 'diese Provinz' → Provinz, 'dieses neue Werk' → Werk."""
-    for token in tokens[start : start + 3]:
-        word = token.group().rstrip(".")
-        if word[:1].isupper() or re.match(r"[a-zа-я]", word) and word.lower() not in _FUNCTION and len(word) > 3:
-            if word[:1].isupper() or _language(word) != "de":
-                return word
-    return tokens[start].group() if start < len(tokens) else ""
+    """The noun after a demonstrative: 'diese Provinz' → Provinz, 'dieses neue Werk' → Werk, 'this province'."""
+    words = [t.group().rstrip(".") for t in tokens[start : start + 3]]
+    capitalised = [w for w in words if w[:1].isupper()]
+    return (capitalised or words or [""])[0]
 
 
 _SECOND_QUESTION = re.compile(r"\s(?:und|and|и)\s+(?=(?:wie|was|wer|wann|wo|welche\w*|how|what|who|when|where|which|"
@@ -324,7 +321,6 @@ def _has_verb(words: Sequence[str]) -> bool:
 # -- what the last exchange offers as referents -----------------------------------------------------
 
 _ORG_MARK = re.compile(r"\b(?:LLC|OJSC|JSC|CJSC|OAO|ZAO|OOO|GmbH|AG|Ltd|Co\.|Group|Holding|Company|Corporation)\b")
-_SPAN = re.compile(r"(?:[A-ZÄÖÜА-Я0-9][\w&.-]*(?:\s+|$)){1,6}")
 
 
 def _names(text: str, common: Container[str]) -> list[str]:
