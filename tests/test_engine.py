@@ -10,7 +10,8 @@ import pytest
 from assistant.answerability import Answerability
 from assistant.engine import Engine
 from assistant.index import Index, build_index
-from assistant.retrieval import Candidates, FollowUps, Fusion, Query, contextual_query, rrf
+from assistant.conversation import Exchange
+from assistant.retrieval import Candidates, FollowUps, Fusion, Query, rrf
 from assistant.settings import Settings
 from tests.conftest import CORPUS, DOC_CN, DOC_KZ
 
@@ -72,17 +73,20 @@ def test_rrf_only_counts_the_top_depth_of_each_ranking():
     assert fused[2] == pytest.approx(1e-9 / 3)  # outside the depth: only the tail order
 
 
-# -- follow-ups as an oracle ----------------------------------------------------------------------------
+# -- follow-ups in the pipeline --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("history", "turn", "expected"), [
-    ((), "Und 2011?", "Und 2011?"),
-    (("Wie stark wuchs der Handel 2010?",), "Und 2011?", "Wie stark wuchs der Handel 2010? Und 2011?"),
-    (("Wie stark wuchs der Handel 2010?",), "Wie viele Studenten der BSU studieren in China an Partneruniversitäten?",
-     "Wie viele Studenten der BSU studieren in China an Partneruniversitäten?"),
-])
-def test_contextual_query(history, turn, expected):
-    assert contextual_query(turn, history) == expected
+def test_follow_up_stage_resolves_and_keeps_the_conversations_document(index, embedder):
+    stage = FollowUps(index, embedder)
+    history = (Exchange(TRADE, TRADE, "Es genügt zu sagen, dass der Handelsumsatz … gestiegen ist.", (DOC_KZ,)),)
+    query = Query("Und 2011?", 5, history=history)
+    stage.run(query)
+    assert query.resolution is not None and query.resolution.followup
+    assert "2011" in query.context and "Handel" in query.context
+    assert query.allowed is not None and {p.doc_id for p, ok in zip(index.passages, query.allowed) if ok} == {DOC_KZ}
+    lone = Query("Wie viele Studenten der BSU studieren in China an Partneruniversitäten?", 5, history=history)
+    stage.run(lone)
+    assert lone.resolution is not None and not lone.resolution.followup and lone.allowed is None
 
 
 # -- the engine end to end ------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import numpy as np
 
 from assistant.answer import Answer, AnswerComposer, LlmAnswerer
 from assistant.answerability import Answerability
+from assistant.conversation import Exchange
 from assistant.embedding import Embedder, create_embedder
 from assistant.errors import InvalidQueryError, UnknownDocumentError
 from assistant.index import Index
@@ -53,13 +54,14 @@ class Engine:
         self.index = index or Index.load(settings)
         self.embedder = embedder or create_embedder(settings)
         self.stages: list[Stage] = [
-            FollowUps(),
+            FollowUps(self.index, self.embedder),
             Candidates(self.index, self.embedder, settings),
             Fusion(settings),
             *rerankers,
             Answerability(self.index, min_confidence=settings.abstain_threshold),
         ]
         self.reader = AnswerComposer(self.index, self.embedder)
+        self._doc_of = {p.passage_id: p.doc_id for p in self.index.passages}
         self.generator = LlmAnswerer(settings.llm_url, model=settings.llm_model) if settings.llm_url else None
 
     @cached_property
@@ -91,38 +93,43 @@ class Engine:
         return text
 
     def search(self, query: str, *, k: int, doc_id: str | None = None, mode: str = "hybrid",
-               history: Sequence[str] = (), year_from: int | None = None, year_to: int | None = None) -> SearchResult:
-        """Rank passages for `query`; `history` holds the earlier user turns of a conversation, oldest first.
+               history: Sequence[Exchange | str] = (), year_from: int | None = None,
+               year_to: int | None = None) -> SearchResult:
+        """Rank passages for `query`; `history` holds the earlier exchanges of a conversation, oldest first.
         `doc_id` and the year range of the passages' sources narrow the search."""
         text = self.check_text(query, "query")
         if mode not in MODES:
             raise InvalidQueryError(f"unknown mode {mode!r}; choose one of: {', '.join(MODES)}")
-        run = Query(text, k, mode, tuple(history), allowed=self._allowed(doc_id, year_from, year_to))
+        run = Query(text, k, mode, tuple(history), allowed=self._allowed(doc_id, year_from, year_to), doc_id=doc_id)
         for stage in self.stages:
             stage.run(run)
         hits = [Hit(self.index.passages[i], rank, float(run.scores[i]))  # type: ignore[index]
                 for rank, i in enumerate(run.top(k), start=1)]
-        return SearchResult(text, run.answerable, hits, run.confidence, run.context, run.reason)
+        return SearchResult(text, run.answerable, hits, run.confidence, run.context, run.reason, run.resolution)
 
     def chat(self, message: str, *, session_id: str | None, k: int, doc_id: str | None = None,
              year_from: int | None = None, year_to: int | None = None) -> ChatResult:
         message = self.check_text(message, "message")
         session = self.sessions.get(session_id) if session_id else self.sessions.create()
-        result = self.search(message, k=k, history=session.questions, doc_id=doc_id, year_from=year_from,
-                             year_to=year_to)
+        # What the conversation remembers of each turn: the question, how it was understood, the answer and
+        # the documents of its passages, so that 'its', 'dort', 'Und 2011?' find their referent.
+        history = [Exchange(t.message, t.resolved_query, t.answer,
+                            tuple(self._doc_of[p] for p in t.passage_ids if p in self._doc_of)) for t in session.turns]
+        result = self.search(message, k=k, history=history, doc_id=doc_id, year_from=year_from, year_to=year_to)
+        resolved = result.resolution.display if result.resolution else message
         answer = self.answer(message, result, said=[t.answer for t in session.turns])
         self.sessions.append(
             session.session_id,
             Turn(
                 message=message,
-                resolved_query=result.context,
+                resolved_query=resolved,
                 answer=answer.text,
                 answerable=answer.answerable,
                 citations=[asdict(c) for c in answer.citations],
                 passage_ids=[h.passage.passage_id for h in result.hits],
             ),
         )
-        return ChatResult(session.session_id, answer, result, result.context)
+        return ChatResult(session.session_id, answer, result, resolved)
 
     def answer(self, message: str, result: SearchResult, *, said: Sequence[str] = ()) -> Answer:
         """The reader: a short cited answer from the ranked passages (rewritten by the LLM when one is set)."""

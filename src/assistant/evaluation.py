@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     from assistant.engine import Engine
 
 __all__ = [
-    "CATEGORIES", "MODES", "REFUSE_TYPES", "HttpSystem", "Item", "LocalSystem", "Probe", "ProbeResult",
-    "RankedPassage", "Ranking", "Report", "Stat", "System", "Turn", "answer_correct", "answer_ok", "bootstrap_ci",
-    "citation_ok", "fact_norm", "flatten", "hit_at", "load_questions", "ndcg", "norm", "read_within",
+    "CATEGORIES", "MODES", "REFUSE_TYPES", "REPEATS", "HttpSystem", "Item", "LocalSystem", "Probe", "ProbeResult",
+    "RankedPassage", "Ranking", "Report", "Stat", "System", "Turn", "after_unrelated", "answer_correct", "answer_ok",
+    "bootstrap_ci", "citation_ok", "fact_norm", "flatten", "hit_at", "load_questions", "ndcg", "norm", "read_within",
     "reciprocal_rank", "relevant_in", "relevant_ranks", "run", "score", "summarize",
 ]
 
@@ -37,12 +37,15 @@ TYPES = ("fact", "paraphrase", "crosslingual", "source", "conversation", "unansw
 # not), "offtopic" (nothing to do with them: 'What is the capital of Australia?') and "contentfree" ('???').
 REFUSE_TYPES = frozenset({"unanswerable", "offtopic", "contentfree"})
 CATEGORIES = ("fact", "paraphrase", "crosslingual", "source", "conversation-first", "conversation-followup",
-              "unanswerable", "offtopic", "contentfree")
+              "unanswerable", "offtopic", "contentfree", "after-unrelated")
+REPEATS = ("after-unrelated", "after-unrelated-lead")
+"""Lone questions asked again after an unrelated one (`after_unrelated`): their own row, never in "all"."""
 MODES = ("lexical", "dense", "hybrid", "full")
 CUTOFF = 10
 BUDGETS = (100, 300)
 RETRIEVAL_METRICS = ("hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10", "read@100", "read@300", "cite_ok",
                      "answer_ok", "answer_correct")
+DETECTION_METRICS = ("followup_precision", "followup_recall")
 ANSWER_OVERLAP_WORDS = 8
 _ITEM_FIELDS = frozenset({"id", "doc", "lang", "type", "question", "evidence", "footnotes", "answer", "turns",
                           "facts"})
@@ -59,6 +62,10 @@ class Turn:
     answer: str | None = None
     facts: tuple[tuple[str, ...], ...] = ()
     """Key facts a correct answer states; each is a tuple of alternatives ('847,9', '847.9')."""
+    followup: bool | None = None
+    """Does the turn lean on the conversation? Labelled in the question files; the first turn never does."""
+    unanswerable: bool = False
+    """A conversation turn the documents do not answer (`"unanswerable": true` on the turn)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,7 @@ class Probe:
     history: tuple[str, ...] = ()
     extra: Mapping[str, object] = field(default_factory=dict)
     facts: tuple[tuple[str, ...], ...] = ()
+    followup: bool | None = None
 
     @property
     def answerable(self) -> bool:
@@ -124,8 +132,9 @@ def _item(row: dict) -> Item:
     if not turns:
         raise ValueError(f"conversation {row['id']!r} has no 'turns'")
     # Without evidence an answerable probe could never score, and with evidence an unanswerable one is a typo.
-    if any(bool(t.evidence) != (kind not in REFUSE_TYPES) for t in turns):
-        raise ValueError(f"{row['id']!r}: answerable turns need evidence snippets, {kind} items none")
+    if any(bool(t.evidence) != (kind not in REFUSE_TYPES and not t.unanswerable) for t in turns):
+        raise ValueError(f"{row['id']!r}: answerable turns need evidence snippets, {kind} items and unanswerable "
+                         "turns none")
     extra = {k: v for k, v in row.items() if k not in _ITEM_FIELDS}
     return Item(str(row["id"]), kind, row.get("doc"), row.get("lang", "de"), turns, extra)
 
@@ -139,8 +148,11 @@ def _turn(row: dict) -> Turn:
     if not isinstance(facts, list) or not all(isinstance(f, list) and f and all(isinstance(a, str) and a.strip()
                                                                                  for a in f) for f in facts):
         raise ValueError(f"facts {facts!r} must be a list of lists of alternative strings, e.g. [['847,9', '847.9']]")
+    followup = row.get("followup")
+    if followup is not None and not isinstance(followup, bool):
+        raise ValueError(f"followup {followup!r} must be true or false")
     return Turn(question, evidence, tuple(int(n) for n in row.get("footnotes", ())), row.get("answer"),
-                tuple(tuple(f) for f in facts))
+                tuple(tuple(f) for f in facts), followup, row.get("unanswerable") is True)
 
 
 def flatten(items: Iterable[Item]) -> list[Probe]:
@@ -150,10 +162,40 @@ def flatten(items: Iterable[Item]) -> list[Probe]:
             category = item.type
             if item.type == "conversation":
                 category = "conversation-first" if i == 0 else "conversation-followup"
+                category = "unanswerable" if turn.unanswerable else category
             history = tuple(t.question for t in item.turns[:i])
+            # A lone question and a conversation's first turn are new questions by definition.
+            followup = turn.followup if i else False
             probes.append(Probe(item.id, i, category, turn.question, turn.evidence, turn.footnotes, item.doc,
-                                item.lang, history, item.extra, turn.facts))
+                                item.lang, history, item.extra, turn.facts, followup))
     return probes
+
+
+def after_unrelated(probes: Sequence[Probe]) -> list[Probe]:
+    """Every answerable lone question asked again, right after a question about the *other* document.
+
+    Each pair is a two-turn conversation: the lead (category "after-unrelated-lead", not scored into any
+    row) and the question itself ("after-unrelated"), whose ranking should be exactly its ranking alone.
+    Leads are the other document's lone questions taken in turn, so the pairing is fixed.
+    """
+    lone = [p for p in probes if p.category in _LONE and p.answerable and p.doc]
+    pairs: list[Probe] = []
+    used: dict[str, int] = {}
+    for probe in lone:
+        others = [p for p in lone if p.doc != probe.doc]
+        if not others:
+            continue
+        lead = others[used.get(probe.doc or "", 0) % len(others)]
+        used[probe.doc or ""] = used.get(probe.doc or "", 0) + 1
+        pair_id = f"{probe.item_id}@after"
+        pairs.append(Probe(pair_id, 0, "after-unrelated-lead", lead.question, lead.evidence, lead.footnotes,
+                           lead.doc, lead.lang, (), probe.extra, followup=False))
+        pairs.append(Probe(pair_id, 1, "after-unrelated", probe.question, probe.evidence, probe.footnotes,
+                           probe.doc, probe.lang, (lead.question,), probe.extra, probe.facts, followup=False))
+    return pairs
+
+
+_LONE = ("fact", "paraphrase", "crosslingual", "source")
 
 
 # -- metrics on one ranking ------------------------------------------------------------------------
@@ -172,6 +214,8 @@ class Ranking:
     answerable: bool
     answer: str | None = None
     """The composed answer, for systems that give one (the full system)."""
+    followup: bool | None = None
+    """Did the system read the question as a follow-up? Systems with a conversation only."""
 
 
 def norm(text: str) -> str:
@@ -278,11 +322,14 @@ def score(probe: Probe, ranking: Ranking, *, relevant: int | None = None) -> tup
     """The relevant ranks and the per-probe metrics; unanswerable probes are scored on abstention only.
     `relevant`: how many corpus passages hold the evidence (for nDCG's ideal ranking)."""
     abstained = float(not ranking.answerable)
+    metrics: dict[str, float | None] = {"abstained": abstained}
     if not probe.answerable:
-        return [], {"abstained": abstained}
+        if ranking.followup is not None:
+            metrics["followup"] = float(ranking.followup)
+        return [], metrics
     ranks = relevant_ranks(ranking.passages, probe.evidence)
     cite = citation_ok(ranking.passages, ranks, probe.footnotes)
-    metrics: dict[str, float | None] = {f"hit@{k}": hit_at(ranks, k) for k in (1, 3, 5, 10)}
+    metrics |= {f"hit@{k}": hit_at(ranks, k) for k in (1, 3, 5, 10)}
     metrics |= {"mrr@10": reciprocal_rank(ranks), "ndcg@10": ndcg(ranks, relevant=relevant)}
     metrics |= {f"read@{b}": read_within(ranking.passages, ranks, b) for b in BUDGETS}
     metrics |= {"cite_ok": None if cite is None else float(cite), "abstained": abstained}
@@ -290,6 +337,7 @@ def score(probe: Probe, ranking: Ranking, *, relevant: int | None = None) -> tup
     # Probes without facts are left out (their n shows); an abstention states no fact.
     metrics["answer_correct"] = (None if ranking.answer is None or not probe.facts
                                  else float(ranking.answerable and answer_correct(ranking.answer, probe.facts)))
+    metrics["followup"] = None if ranking.followup is None else float(ranking.followup)
     return ranks, metrics
 
 
@@ -304,27 +352,63 @@ class Stat:
     n: int
 
 
-def bootstrap_ci(values: Sequence[float], *, resamples: int = 1000, seed: int = 0,
-                 level: float = 0.95) -> tuple[float, float]:
-    """Percentile bootstrap over probes. Turns of one conversation are resampled independently, which
-    makes the interval of the conversation rows a little too narrow; with ~60 probes it is still the
-    honest order of magnitude."""
+def bootstrap_ci(values: Sequence[float], *, clusters: Sequence[object] | None = None, resamples: int = 1000,
+                 seed: int = 0, level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap of the mean. With `clusters` (one key per value, e.g. the item id) whole clusters
+    are resampled: the turns of one conversation share its topic and its history, so resampling them one by
+    one would pretend they are independent and make the interval too narrow."""
     data = np.asarray(values, dtype=float)
     if data.size == 0:
         raise ValueError("bootstrap_ci needs at least one value")
+    keys = list(range(data.size)) if clusters is None else list(clusters)
+    return _cluster_bootstrap(data, np.ones_like(data), keys, resamples=resamples, seed=seed, level=level)
+
+
+def _cluster_bootstrap(numerators: np.ndarray, denominators: np.ndarray, keys: Sequence[object], *,
+                       resamples: int = 1000, seed: int = 0, level: float = 0.95) -> tuple[float, float]:
+    """Bootstrap of a ratio of sums (a mean when the denominators are 1) over resampled clusters."""
+    if len(keys) != len(numerators):
+        raise ValueError(f"{len(keys)} cluster keys for {len(numerators)} values")
+    index = {key: i for i, key in enumerate(dict.fromkeys(keys))}
+    cluster = np.array([index[key] for key in keys])
+    top = np.bincount(cluster, weights=numerators, minlength=len(index))
+    bottom = np.bincount(cluster, weights=denominators, minlength=len(index))
     rng = np.random.default_rng(seed)
-    means = data[rng.integers(0, data.size, size=(resamples, data.size))].mean(axis=1)
+    draws = rng.integers(0, len(index), size=(resamples, len(index)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratios = top[draws].sum(axis=1) / bottom[draws].sum(axis=1)
+    ratios = ratios[np.isfinite(ratios)]
     tail = (1 - level) / 2 * 100
-    low, high = np.percentile(means, [tail, 100 - tail])
+    low, high = np.percentile(ratios, [tail, 100 - tail])
     return float(low), float(high)
 
 
-def _stat(values: Iterable[float | None], seed: int) -> Stat | None:
-    present = [v for v in values if v is not None]
+def _stat(values: Iterable[tuple[float | None, object]], seed: int) -> Stat | None:
+    present = [(v, key) for v, key in values if v is not None]
     if not present:
         return None
-    low, high = bootstrap_ci(present, seed=seed)
-    return Stat(float(np.mean(present)), low, high, len(present))
+    low, high = bootstrap_ci([v for v, _ in present], clusters=[key for _, key in present], seed=seed)
+    return Stat(float(np.mean([v for v, _ in present])), low, high, len(present))
+
+
+def _detection(results: Sequence[ProbeResult], seed: int) -> dict[str, Stat | None]:
+    """Follow-up detection over the labelled turns a system gave a decision for: precision (of the turns it
+    read as follow-ups, how many are) and recall (of the labelled follow-ups, how many it caught), each with
+    a bootstrap interval over conversations."""
+    labelled = [r for r in results if r.probe.followup is not None and r.metrics.get("followup") is not None]
+    said = [bool(r.metrics["followup"]) for r in labelled]
+    truth = [bool(r.probe.followup) for r in labelled]
+    keys = [r.probe.item_id for r in labelled]
+    out: dict[str, Stat | None] = {}
+    for name, denominator in (("followup_precision", said), ("followup_recall", truth)):
+        hits = np.array([float(s and t) for s, t in zip(said, truth)])
+        bottom = np.array(denominator, dtype=float)
+        if bottom.sum() == 0:
+            out[name] = None
+            continue
+        low, high = _cluster_bootstrap(hits, bottom, keys, seed=seed)
+        out[name] = Stat(float(hits.sum() / bottom.sum()), low, high, int(bottom.sum()))
+    return out
 
 
 @dataclass(frozen=True)
@@ -338,17 +422,29 @@ class ProbeResult:
 
 def summarize(results: Sequence[ProbeResult], *, seed: int = 0) -> dict[str, dict[str, Stat | None]]:
     """Category → metric → Stat, plus "all": retrieval metrics and false abstentions over answerable
-    probes, abstentions over the ones to refuse (unanswerable, off-topic, content-free)."""
+    probes, abstentions over the ones to refuse (unanswerable, off-topic, content-free), follow-up detection
+    over labelled turns. Intervals resample whole items (a conversation is one item). "all" leaves out the
+    repeats (`REPEATS`); its follow-up detection counts them, since a standalone question read as a follow-up
+    after an unrelated one is exactly the mistake detection must not make."""
     groups = {c: [r for r in results if r.probe.category == c] for c in CATEGORIES}
+    counted = [r for r in results if r.probe.category not in REPEATS]
     summary = {}
-    for name, group in [*groups.items(), ("all", list(results))]:
+    for name, group in [*groups.items(), ("all", counted)]:
         if not group:
             continue
         answerable = [r for r in group if r.probe.answerable]
-        row = {m: _stat((r.metrics[m] for r in answerable), seed) for m in RETRIEVAL_METRICS}
-        row["abstain"] = _stat((r.metrics["abstained"] for r in group if not r.probe.answerable), seed)
-        row["false_abstain"] = _stat((r.metrics["abstained"] for r in answerable), seed)
+        row = {m: _stat(((r.metrics[m], r.probe.item_id) for r in answerable), seed) for m in RETRIEVAL_METRICS}
+        row["abstain"] = _stat(((r.metrics["abstained"], r.probe.item_id) for r in group if not r.probe.answerable),
+                               seed)
+        row["false_abstain"] = _stat(((r.metrics["abstained"], r.probe.item_id) for r in answerable), seed)
+        row |= _detection(results if name == "all" else group, seed)
         summary[name] = row
+        if name == "after-unrelated":
+            # The same questions asked alone, for the comparison the repeats are there for.
+            repeated = {r.probe.item_id.removesuffix("@after") for r in group}
+            alone = [r for r in results if r.probe.category in _LONE and r.probe.item_id in repeated]
+            summary["asked-alone"] = {m: _stat(((r.metrics[m], r.probe.item_id) for r in alone), seed)
+                                      for m in RETRIEVAL_METRICS}
     return summary
 
 
@@ -389,7 +485,9 @@ class LocalSystem:
             return Ranking(_ranked(h.passage for h in result.hits), result.answerable)
         chat = self.engine.chat(question, session_id=self.session_id, k=k)
         self.session_id = chat.session_id
-        return Ranking(_ranked(h.passage for h in chat.search.hits), chat.answer.answerable, chat.answer.text)
+        resolution = chat.search.resolution
+        return Ranking(_ranked(h.passage for h in chat.search.hits), chat.answer.answerable, chat.answer.text,
+                       bool(resolution and resolution.followup))
 
 
 def _ranked(passages: Iterable[Passage]) -> tuple[RankedPassage, ...]:
@@ -424,7 +522,11 @@ class HttpSystem:
             passages = tuple(RankedPassage(r["text"], tuple(int(c["footnote"]) for c in r["citations"]),
                                            len(r["text"].split()))
                              for r in body["passages" if self.name == "full" else "results"])
-            return Ranking(passages, bool(body["answerable"]), body["answer"] if self.name == "full" else None)
+            if self.name != "full":
+                return Ranking(passages, bool(body["answerable"]))
+            # The service shows a follow-up's resolved question; a new question it leaves as asked.
+            followup = body.get("resolved_query", question).strip() != question.strip()
+            return Ranking(passages, bool(body["answerable"]), body["answer"], followup)
         except (KeyError, TypeError, ValueError) as exc:
             raise EvaluationError(f"{self.url}: the response lacks or garbles {exc}; see shared/API.md") from exc
 
@@ -476,6 +578,8 @@ def run(probes: Sequence[Probe], systems: Sequence[System], k: int = CUTOFF, *, 
     for system in systems:
         previous = None
         for probe in probes:
+            if probe.category in REPEATS and system.name != "full":
+                continue  # without a conversation the repeats are the questions asked alone
             if probe.turn == 0 or probe.item_id != previous:
                 system.reset()
             previous = probe.item_id

@@ -22,11 +22,13 @@ from assistant.evaluation import (
     CATEGORIES,
     CUTOFF,
     MODES,
+    REPEATS,
     HttpSystem,
     LocalSystem,
     Report,
     Stat,
     _check_mode,
+    after_unrelated,
     flatten,
     load_questions,
     run,
@@ -44,7 +46,8 @@ DEFAULT_REPORT_DIR = Path("build/eval")
 # (metric, show the confidence interval)
 _COLUMNS = (("hit@1", False), ("hit@3", False), ("hit@5", True), ("hit@10", False), ("mrr@10", True),
             ("ndcg@10", False), ("read@100", False), ("read@300", False), ("cite_ok", False), ("answer_ok", False),
-            ("answer_correct", False), ("abstain", False), ("false_abstain", False))
+            ("answer_correct", False), ("abstain", False), ("false_abstain", False), ("followup_precision", True),
+            ("followup_recall", True))
 
 
 def _cell(stat: Stat | None, ci: bool = False, n: bool = False) -> str:
@@ -75,7 +78,8 @@ def format_table(report: Report) -> str:
     header = ["type", "n", *(m for m, _ in _COLUMNS)]
     blocks = []
     for name in report.systems:
-        rows = [[category, _count(row), *(_cell(row[m], ci, n=m in ("cite_ok", "answer_correct")) for m, ci in _COLUMNS)]
+        rows = [[category, _count(row), *(_cell(row.get(m), ci, n=m in ("cite_ok", "answer_correct"))
+                                          for m, ci in _COLUMNS)]
                 for category, row in report.summary[name].items()]
         blocks.append(f"### {name}\n\n{_markdown(header, rows)}")
     return "\n\n".join(blocks) + "\n"
@@ -94,7 +98,7 @@ def to_json(report: Report, *, meta: Mapping[str, object] | None = None) -> str:
 
 
 _COMPARED = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10", "read@300", "cite_ok", "answer_ok", "answer_correct",
-             "abstain", "false_abstain")
+             "abstain", "false_abstain", "followup_precision", "followup_recall")
 
 
 def compare(a_path: str | Path, b_path: str | Path) -> str:
@@ -104,7 +108,7 @@ def compare(a_path: str | Path, b_path: str | Path) -> str:
     for system in [s for s in b["systems"] if s in a["systems"]]:
         sa, sb = a["summary"][system], b["summary"][system]
         rows = [[c, *(_delta((sa.get(c) or {}).get(m), (sb.get(c) or {}).get(m)) for m in _COMPARED)]
-                for c in [*CATEGORIES, "all"] if c in sa or c in sb]
+                for c in [*CATEGORIES, "asked-alone", "all"] if c in sa or c in sb]
         out += ["", f"## {system}", "", _markdown(["type", *_COMPARED], rows)]
         before, after = ({_label(r): r["metrics"].get("hit@5") for r in d["results"] if r["system"] == system}
                          for d in (a, b))
@@ -130,7 +134,8 @@ def _load_report(path: str | Path) -> dict:
 
 
 def _label(result: dict) -> str:
-    return f"{result['id']}#{result['turn']}" if result["category"].startswith("conversation") else result["id"]
+    paired = result["category"].startswith(("conversation", "after-unrelated"))
+    return f"{result['id']}#{result['turn']}" if paired else result["id"]
 
 
 def _delta(a: dict | None, b: dict | None) -> str:
@@ -144,7 +149,7 @@ def plot(report: Report, path: str | Path) -> None:
     # Figure without pyplot: no global backend switch, no window, nothing left open between calls.
     from matplotlib.figure import Figure
 
-    answerable = [r for r in report.results if r.probe.answerable]
+    answerable = [r for r in report.results if r.probe.answerable and r.probe.category not in REPEATS]
     panels = [c for c in CATEGORIES if any(r.probe.category == c for r in answerable)] + ["all"]
     cols = min(3, len(panels))
     fig = Figure(figsize=(4.2 * cols, 3.2 * math.ceil(len(panels) / cols)), layout="constrained")
@@ -181,6 +186,7 @@ def main_eval(
     for mode in systems:
         _check_mode(mode)
     probes = flatten(load_questions(question_paths))
+    probes += after_unrelated(probes)
     with ExitStack() as stack:
         if url:
             built: list = [stack.enter_context(closing(HttpSystem(url, mode))) for mode in systems]

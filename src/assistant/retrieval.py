@@ -7,20 +7,19 @@ through the engine (`assistant.engine.Engine` holds them in order). A reranker i
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
 from assistant.chunking import Passage
+from assistant.conversation import Exchange, Resolution, common_nouns, resolve
 from assistant.embedding import Embedder
 from assistant.index import Index
 from assistant.settings import Settings
 
 __all__ = [
-    "MODES", "Candidates", "FollowUps", "Fusion", "Hit", "Query", "SearchResult", "Stage", "contextual_query", "rrf",
+    "MODES", "Candidates", "FollowUps", "Fusion", "Hit", "Query", "SearchResult", "Stage", "rrf",
 ]
 
 MODES = ("hybrid", "dense", "lexical")
@@ -43,6 +42,8 @@ class SearchResult:
     """The query as retrieval understood it: with the conversation's earlier question for a follow-up."""
     reason: str = ""
     """Why `answerable` is what it is (`answerability.Decision.reason`): 'off-topic', 'content-free', …"""
+    resolution: Resolution | None = None
+    """How the turn was read in its conversation (None for a plain search)."""
 
 
 @dataclass
@@ -56,8 +57,12 @@ class Query:
     text: str
     k: int
     mode: str = "hybrid"
-    history: tuple[str, ...] = ()
+    history: tuple[Exchange | str, ...] = ()
+    """The conversation's earlier exchanges, oldest first (a bare string: a question whose answer is unknown)."""
     allowed: np.ndarray | None = None
+    doc_id: str | None = None
+    """The document the asker chose; without one, a follow-up stays in the conversation's document."""
+    resolution: Resolution | None = None
     context: str = ""
     """The question as understood: `text`, or for a follow-up the conversation's topic plus `text`."""
     rankings: list[tuple[np.ndarray, float]] = field(default_factory=list)
@@ -88,46 +93,32 @@ class Stage(Protocol):
 
 
 class FollowUps:
-    """Understand an elliptical follow-up ('Und 2011?') in the context of the conversation's earlier turns."""
+    """Read a turn in its conversation (`assistant.conversation`): a follow-up ('Und 2011?', 'How big is its
+    dealer network there?') becomes one readable question, searched together with the earlier topic and,
+    unless the turn names the other subject, inside the conversation's document."""
+
+    def __init__(self, index: Index, embedder: Embedder) -> None:
+        self.index = index
+        self.embedder = embedder
+        # German capitalises nouns like names; the documents' own usage tells them apart.
+        self.common = common_nouns(p.text for p in index.passages)
+        self._docs = {doc_id: np.array([p.doc_id == doc_id for p in index.passages]) for doc_id in index.doc_ids()}
 
     def run(self, query: Query) -> None:
-        query.context = contextual_query(query.text, query.history)
+        if not query.history:
+            query.context = query.text
+            return
+        exchanges = [e if isinstance(e, Exchange) else Exchange(e) for e in query.history]
+        resolution = resolve(query.text, exchanges, similarity=self._similarity, common=self.common)
+        query.resolution = resolution
+        query.context = resolution.query
+        if resolution.doc_id in self._docs and query.doc_id is None:
+            allowed = self._docs[resolution.doc_id]
+            query.allowed = allowed if query.allowed is None else query.allowed & allowed
 
-
-# Words that point back to an earlier turn: 'Und 2011?', 'Wer hat es unterzeichnet?', 'Where was that?'.
-_FOLLOW_UP_CUES = frozenset(
-    """und auch es sie er ihn ihm ihr ihre ihren sein seine seinen dies diese dieser dieses das dort damals
-    davon dafür dabei dazu darauf daran darin daraus darunter damit danach hierzu hierbei jene jener
-    deren dessen denn welche welcher
-    and also it its they them their this that these those there then what about how about
-    а и он она оно они его её их это этот эта там тогда тоже""".split()
-)
-_CONTENT = re.compile(r"\w{4,}")
-
-
-def contextual_query(query: str, history: Sequence[str]) -> str:
-    """Resolve an elliptical follow-up by prefixing what the conversation is about.
-
-    A follow-up is short or points back ('Und 2011?', 'Who signed it?'); a full new question
-    ('Wie viele Studenten hat die BSU in China?') starts a new topic and stands alone. The topic is
-    the last full question plus the follow-ups asked since, capped so it cannot drown the new turn.
-    """
-    topic = ""
-    for turn in history:
-        topic = f"{topic} {turn}" if topic and _is_elliptical(turn) else turn
-    if not topic or not _is_elliptical(query):
-        return query
-    return " ".join([*topic.split()[-40:], query])
-
-
-def _is_elliptical(query: str) -> bool:
-    words = [w.lower() for w in re.findall(r"\w+", query)]
-    if len(_CONTENT.findall(query)) <= 3 or (words and words[0] in _FOLLOW_UP_CUES):
-        return True
-    return any(w in _FOLLOW_UP_CUES for w in words[1:] if w not in _COMMON_IN_FULL_QUESTIONS)
-
-
-_COMMON_IN_FULL_QUESTIONS = frozenset({"und", "and", "и", "das", "die", "welche", "welcher", "what", "how", "this", "that"})
+    def _similarity(self, a: str, b: str) -> float:
+        vectors = self.embedder.embed_queries([a, b])
+        return float(vectors[0] @ vectors[1])
 
 
 # -- candidates ------------------------------------------------------------------------------------

@@ -1,0 +1,147 @@
+"""Follow-ups through the real app on the real index: what is a follow-up, what it refers to, how it reads.
+
+The text-only checks at the end run `resolve` on the labelled conversation turns of the question files.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.conversation import Exchange, named_subject, resolve
+from tests.conftest import DOC_CN, DOC_KZ, ROOT
+
+QUESTION_FILES = [ROOT / "eval" / name for name in
+                  ("dev_questions_000.jsonl", "dev_questions_002.jsonl", "questions_added.jsonl")]
+
+
+def ask(client, message, session_id=None, k=5):
+    response = client.post("/chat", json={"message": message, "session_id": session_id, "k": k})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def contains(passages, snippet, top=5):
+    return any(snippet in p["text"] for p in passages[:top])
+
+
+def test_standalone_question_after_an_unrelated_one_is_neither_rewritten_nor_reranked(client):
+    # 'ihr' and a leading 'Wann' made the old word list call this a follow-up of the China question.
+    standalone = "Wann eröffneten die Minsker Motorenwerke (MMZ) ihr Handelshaus in Kasachstan?"
+    alone = ask(client, standalone)
+    unrelated = ask(client, "Mit welcher chinesischen Stadt vereinbarte der Bezirk Svetlogorsk im Januar 2022 "
+                            "Partnerschaftsbeziehungen?")
+    after = ask(client, standalone, unrelated["session_id"])
+    assert after["resolved_query"] == standalone
+    assert [p["passage_id"] for p in after["passages"]] == [p["passage_id"] for p in alone["passages"]]
+
+
+def test_welche_question_with_its_own_subject_stands_alone(client):
+    first = ask(client, "Wann eröffnete das Minsker Automobilwerk sein Handelshaus in Astana?")
+    question = "Welche Hochschulen richten ein Ausbildungszentrum im belarussisch-kasachischen Industrie- und " \
+               "Technologiepark ein?"
+    second = ask(client, question, first["session_id"])
+    assert second["resolved_query"] == question
+
+
+def test_its_and_there_are_resolved_from_the_previous_answer(client):
+    first = ask(client, "Which Belarusian company opened a trading house in Astana in 2010?")
+    assert "Minsker Automobilwerk" in first["answer"]
+    follow = ask(client, "How big is its dealer network there?", first["session_id"])
+    # The company is named only in the answer, not in the question.
+    assert "Minsker Automobilwerk" in follow["resolved_query"]
+    assert contains(follow["passages"], "neun Händler", top=3)
+    assert {p["doc_id"] for p in follow["passages"]} == {DOC_KZ}
+
+
+def test_diese_provinz_is_resolved_to_the_province_the_answer_named(client):
+    first = ask(client, "Welche belarussische Region unterzeichnete im Oktober 2022 ein Kooperationsabkommen mit "
+                        "der chinesischen Provinz Jiangxi?")
+    follow = ask(client, "Welche Städte dieser Provinz haben Partnerschaften?", first["session_id"])
+    assert "dieser Provinz (Jiangxi)" in follow["resolved_query"]
+    assert {p["doc_id"] for p in follow["passages"]} == {DOC_CN}
+
+
+def test_das_unternehmen_is_the_company_the_previous_answer_introduced(client):
+    first = ask(client, "Welches Unternehmen wurde im März 2022 der 86. Bewohner des Industrieparks?")
+    assert "Bel Samoyed Cloud LLC" in first["answer"]
+    follow = ask(client, "Was will das Unternehmen entwickeln?", first["session_id"])
+    assert "das Unternehmen (Bel Samoyed Cloud LLC)" in follow["resolved_query"]
+    assert contains(follow["passages"], "digitale Finanztechnologien", top=3)
+
+
+@pytest.mark.parametrize("follow_up", ["Und 2011?", "And in 2011?", "А в 2011?"])
+def test_elliptical_year_becomes_one_readable_question(client, follow_up):
+    first = ask(client, "Wie stark wuchs der Handel zwischen Belarus und Kasachstan von 2005 bis 2010?")
+    follow = ask(client, follow_up, first["session_id"])
+    # The first question with the new year: one question, not the two glued together.
+    assert follow["resolved_query"] == "Wie stark wuchs der Handel zwischen Belarus und Kasachstan 2011?"
+    assert contains(follow["passages"], "auch 2011 fortsetzten", top=5)
+
+
+def test_third_turn_resolves_against_the_conversation_not_two_questions_glued(client):
+    first = ask(client, "Wie viele Einwohner hatte der Industriepark Velikiy Kamen in den letzten Tagen des Jahres 2022?")
+    second = ask(client, "Wer war der 99.?", first["session_id"])
+    assert second["resolved_query"] == "Wer war der 99. Einwohner?"
+    assert contains(second["passages"], "Der 99. Einwohner war die Yunchenbel LLC", top=3)
+    third = ask(client, "Was wird es dort aufbauen?", second["session_id"])
+    assert "Yunchenbel LLC" in third["resolved_query"] and third["resolved_query"].count("?") == 1
+    assert "Wie viele Einwohner" not in third["resolved_query"]
+
+
+def test_follow_up_stays_in_the_conversations_document(client):
+    first = ask(client, "Wann begann die Umsetzung des Industrie- und Technologieparks für Landwirtschafts- und "
+                        "Kommunalmaschinen in Kokshetau?")
+    # 'Parks' and 'Arbeitsplätze' are all over the China document's industrial park.
+    follow = ask(client, "Wie viele Arbeitsplätze sollen dort bei voller Auslastung entstehen?", first["session_id"])
+    assert {p["doc_id"] for p in follow["passages"]} == {DOC_KZ}
+    assert contains(follow["passages"], "230 neue Arbeitsplätze")
+
+
+def test_follow_up_naming_the_other_subject_may_leave_the_document():
+    history = [Exchange("Wie viele Arbeitsplätze hat der Park in Kokshetau?", "", "Etwa 230.", (DOC_KZ,))]
+    assert resolve("Und wie viele sind es dort?", history).doc_id == DOC_KZ
+    assert resolve("Und wie viele davon in China?", history).doc_id is None
+    assert named_subject("Что Беларусь экспортирует в Китай?") == DOC_CN
+    assert named_subject("Kasachstan und China") is None
+
+
+# -- text only, on the labelled turns of the question files -----------------------------------------
+
+
+def _labelled_turns():
+    for path in QUESTION_FILES:
+        for line in path.read_text("utf-8").splitlines():
+            item = json.loads(line)
+            if item["type"] == "conversation":
+                yield item
+
+
+def test_detection_on_the_labelled_conversation_turns():
+    said, truth = [], []
+    for item in _labelled_turns():
+        history: list[Exchange] = []
+        for turn in item["turns"]:
+            resolution = resolve(turn["question"], history)
+            said.append(resolution.followup)
+            truth.append(turn["followup"])
+            history.append(Exchange(turn["question"], resolution.display, turn["answer"], (item["doc"],)))
+    caught = sum(s and t for s, t in zip(said, truth))
+    assert sum(truth) >= 30
+    assert caught / sum(said) >= 0.95 and caught / sum(truth) >= 0.95
+
+
+def test_lone_questions_after_a_question_on_the_other_document_stay_standalone():
+    lone = [json.loads(line) for path in QUESTION_FILES for line in path.read_text("utf-8").splitlines()]
+    lone = [q for q in lone if q["type"] not in {"conversation", "unanswerable"}]
+    leads = {doc: next(q for q in lone if q["doc"] != doc) for doc in (DOC_KZ, DOC_CN)}
+    rewritten = [q["question"] for q in lone
+                 if resolve(q["question"], [Exchange(leads[q["doc"]]["question"], "", leads[q["doc"]]["answer"],
+                                                     (leads[q["doc"]]["doc"],))]).followup]
+    assert len(lone) > 100 and rewritten == []
+
+
+def test_first_turn_is_never_a_follow_up():
+    assert resolve("Und 2011?", []) == resolve("Und 2011?", ())
+    assert not resolve("Und 2011?", []).followup
