@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from assistant.answerability import Answerability
+from assistant.conversation import Exchange
 from assistant.engine import Engine
 from assistant.index import Index, build_index
-from assistant.conversation import Exchange
 from assistant.retrieval import Candidates, FollowUps, Fusion, Query, rrf
 from assistant.settings import Settings
 from tests.conftest import CORPUS, DOC_CN, DOC_KZ
