@@ -12,6 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.answerability import is_content_free
 from assistant.chunking import Passage
 from assistant.conversation import Exchange, Resolution, common_nouns, resolve
 from assistant.embedding import Embedder
@@ -105,7 +106,7 @@ class FollowUps:
         self._docs = {doc_id: np.array([p.doc_id == doc_id for p in index.passages]) for doc_id in index.doc_ids()}
 
     def run(self, query: Query) -> None:
-        if not query.history:
+        if not query.history or is_content_free(query.text):  # '???' continues nothing
             query.context = query.text
             return
         exchanges = [e if isinstance(e, Exchange) else Exchange(e) for e in query.history]
