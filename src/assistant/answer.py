@@ -113,9 +113,12 @@ class AnswerComposer:
             df.update(set(index.analyzer.analyze(p.text)))
         n = len(index.passages)
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
-        # Sentences come only from indexed passages, so this cache is bounded by the corpus (~1000 sentences);
-        # a passage's sentences are embedded together the first time it is a candidate, never again.
+        # Sentences come only from indexed passages, so this cache is bounded by the corpus (~1000 sentences).
+        # The index stores a vector per sentence: /chat embeds only a sentence whose glued heading was cut off.
         self._sentence_vectors: dict[str, np.ndarray] = {}
+        if index.sentence_vectors is not None:
+            texts = (p.text[start:end] for p in index.passages for start, end, _ in p.sentences)
+            self._sentence_vectors.update(zip(texts, index.sentence_vectors))
 
     def compose(self, question: str, hits: Sequence[Hit], *, answerable: bool, language: str | None = None,
                 context: str | None = None, said: Sequence[str] = ()) -> Answer:
