@@ -50,7 +50,8 @@ def test_earlier_messages_are_the_conversation(client):
         {"role": "assistant", "content": first.choices[0].message.content},
         {"role": "user", "content": "Und 2011?"},
     ])
-    assert follow.model_extra["resolved_query"] == f"{QUESTION} Und 2011?"
+    resolved = follow.model_extra["resolved_query"]
+    assert "2011" in resolved and "Handel" in resolved and resolved != "Und 2011?"
     assert "2011" in follow.choices[0].message.content
     alone = client.chat.completions.create(model="quellen-assistent", messages=[{"role": "user", "content": "Und 2011?"}])
     assert alone.model_extra["resolved_query"] == "Und 2011?"

@@ -28,6 +28,9 @@ __all__ = ["Answerability", "Decision", "is_content_free", "peakedness"]
 # Raw e5 cosine of the best passage below which a question is about something else. Russian questions score
 # ~0.05 lower than German ones for the same passage, English ones in between (measured, eval/README.md).
 MIN_COSINE = {"de": 0.84, "en": 0.815, "ru": 0.815}
+# The asked year must occur in this many of the best passages (3 refused 'Каким был товарооборот … в 2016
+# году?', whose passage ranks 4th for the Russian question).
+YEAR_DEPTH = 5
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _VOWELS = set("aeiouyäöüéèáàóíú")
 
@@ -75,22 +78,25 @@ class Answerability:
         from assistant.retrieval import Hit
 
         assert query.dense is not None and query.lexical is not None, "answerability needs the candidates"
-        hits = [Hit(self.index.passages[i], rank, 0.0) for rank, i in enumerate(query.top(3), start=1)]
+        hits = [Hit(self.index.passages[i], rank, 0.0) for rank, i in enumerate(query.top(YEAR_DEPTH), start=1)]
+        followup = query.resolution is not None and query.resolution.followup
         decision = self.decide(query.text, detect_language(query.text), hits, query.dense, query.lexical,
-                               lexical_weight=query.lexical_weight)
+                               lexical_weight=query.lexical_weight, followup=followup)
         query.answerable, query.confidence, query.reason = decision.answerable, decision.confidence, decision.reason
 
     def decide(self, question: str, language: str, hits: Sequence[Hit], dense_scores: np.ndarray,
-               lexical_scores: np.ndarray, *, lexical_weight: float) -> Decision:
+               lexical_scores: np.ndarray, *, lexical_weight: float, followup: bool = False) -> Decision:
         """`dense_scores`/`lexical_scores` cover every passage (−inf where filtered out), scored for the
         question as retrieval understood it; `lexical_weight` is the share of its words the German index knows."""
         confidence = peakedness(dense_scores) + 0.3 * lexical_weight * peakedness(lexical_scores)
         if is_content_free(question):
             return Decision(False, 0.0, "content-free")
         best = float(np.max(dense_scores[np.isfinite(dense_scores)], initial=-1.0))
-        if best < self.min_cosine.get(language, min(self.min_cosine.values())):
+        # A follow-up of a conversation about the documents is not off-topic: its resolved text ('Wer war der
+        # 99. Einwohner?') is short and scores a low raw cosine although it stands out clearly.
+        if not followup and best < self.min_cosine.get(language, min(self.min_cosine.values())):
             return Decision(False, confidence, "off-topic")
-        top = " ".join(h.passage.text for h in hits[:3])
+        top = " ".join(h.passage.text for h in hits[:YEAR_DEPTH])
         if any(year not in top for year in _YEAR.findall(question)):
             # 'Wie hoch war der Handelsumsatz im Jahr 2015?' when the text gives 2014 and 2016.
             return Decision(False, confidence, "year-missing")

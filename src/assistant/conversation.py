@@ -431,7 +431,10 @@ _AND = {"de": " und ", "en": " and ", "ru": " и "}
 
 
 def _plain(text: str) -> str:
-    """An answer without its citation markers and source notes: '…[1]', '(ohne Fußnote; Passage 1, S. 5)'."""
+    """An answer without its citation markers, source notes and the lead that frames a German quotation for an
+    English or Russian asker: '…[1]', '(ohne Fußnote; Passage 1, S. 5)', 'The documents say (German original):'."""
+    text = re.sub(r"^[^\"«„]*\((?:German original|оригинал на немецком)\):\s*", "", text)
+    text = re.sub(r"[«»\"„“”]", "", text)
     text = re.sub(r"\[\d+\]", "", text)
     return re.sub(r"\s*\([^()]*(?:Passage|passage|фрагмент|Fußnote|footnote|сноск|Quelle|source)[^()]*\)", "", text)
 
