@@ -187,9 +187,7 @@ def test_a_passage_only_bm25_finds_stays_a_candidate_of_an_approximate_index(ind
     BM25-only; each must rank in the top 5 as it does over the exact index with the same settings."""
     from assistant.engine import Engine
 
-    # Passage rankings only: the best-sentence ranking is exact over every sentence whatever the index type,
-    # and its extra dense weight leaves too few passages that only BM25 puts in the top 5 to test the reach.
-    settings = built_settings.model_copy(update={"candidates": 5, "data_dir": tmp_path, "sentence_weight": 0.0})
+    settings = built_settings.model_copy(update={"candidates": 5, "data_dir": tmp_path})
     approximate = Engine(settings, embedder=embedder, index=_approximate(index, ann))
     exact = Engine(settings, embedder=embedder, index=index)
     checked = 0
