@@ -161,7 +161,7 @@ def _approximate(index, ann):
 
     return Index(path=index.path, manifest={**index.manifest, "ann": ann}, passages=index.passages,
                  footnotes=index.footnotes, documents=index.documents, bm25=index.bm25, analyzer=index.analyzer,
-                 vectors=index.vectors, dense=_dense_index(index.vectors, ann))
+                 vectors=index.vectors, dense=_dense_index(index.vectors, ann), sentence_vectors=index.sentence_vectors)
 
 
 @pytest.mark.parametrize("ann", ["hnsw", "ivf"])

@@ -54,13 +54,16 @@ def test_best_sentence_ranking_brings_a_one_sentence_answer_into_the_top_five(bu
     assert rank is not None and rank <= 5
 
 
-def test_search_without_sentence_vectors_ranks_by_passage(index, embedder, engine_factory):
+def test_search_without_sentence_vectors_ranks_by_passage(index, embedder, built_settings, tmp_path):
     """A synthetic index (the scale benchmark's) has no sentence vectors: the sentence ranking is skipped."""
     bare = Index(path=index.path, manifest=index.manifest, passages=index.passages, footnotes=index.footnotes,
                  documents=index.documents, dense=index.dense, vectors=index.vectors, bm25=index.bm25,
                  analyzer=index.analyzer)
     assert not Candidates(bare, embedder, Settings()).sentences
-    hits = engine_factory(index=bare).search(COMBINES, k=5).hits
+    from assistant.engine import Engine
+
+    hits = Engine(built_settings.model_copy(update={"data_dir": tmp_path}), embedder=embedder, index=bare
+                  ).search(COMBINES, k=5).hits
     assert len(hits) == 5
 
 

@@ -120,7 +120,7 @@ def index_build(if_needed: bool, full: bool) -> None:
         except IndexStateError as exc:
             click.echo(f"rebuilding: {exc}")
     embedder = create_embedder(settings)
-    bar = tqdm(total=0, desc="embedding passages", unit="passage", file=sys.stderr)
+    bar = tqdm(total=0, desc="embedding passages and sentences", unit="text", file=sys.stderr)
 
     def progress(done: int, total: int) -> None:
         bar.total = total
@@ -130,7 +130,8 @@ def index_build(if_needed: bool, full: bool) -> None:
     path = build_index(settings, embedder, progress=progress, reuse=not full)
     bar.close()
     manifest = json.loads((path / "manifest.json").read_text("utf-8"))
-    click.echo(f"built {path} : {manifest['passages']} passages, {manifest['build_seconds']} s")
+    click.echo(f"built {path} : {manifest['passages']} passages, {manifest['sentences']} sentences, "
+               f"{manifest['build_seconds']} s")
 
 
 @index.command("check")
