@@ -11,19 +11,10 @@ import pytest
 
 from assistant.conversation import Exchange, named_subject, resolve
 from tests.conftest import DOC_CN, DOC_KZ, ROOT
+from tests.test_api import ask, contains
 
 QUESTION_FILES = [ROOT / "eval" / name for name in
                   ("dev_questions_000.jsonl", "dev_questions_002.jsonl", "questions_added.jsonl")]
-
-
-def ask(client, message, session_id=None, k=5):
-    response = client.post("/chat", json={"message": message, "session_id": session_id, "k": k})
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def contains(passages, snippet, top=5):
-    return any(snippet in p["text"] for p in passages[:top])
 
 
 def test_standalone_question_after_an_unrelated_one_is_neither_rewritten_nor_reranked(client):
