@@ -9,7 +9,6 @@ const ANSWER_LINK = /\[(\d+)\]|(?:Passage|passage|фрагмент) (\d+), (?:S\
 // The answer's own sentences are separated by their markers or by the no-footnote note after them.
 const SENTENCE_END = /(?:\s*\[\d+\])+|\s*\((?:ohne Fußnote|no footnote|без сноски);[^)]*\)/g;
 const ENGLISH_WORDS = new Set("the what which who whom when where why how did does do is are was were of and in to with".split(" "));
-const STATUS_LABEL = { ok: "vollständig", truncated: "abgeschnitten", missing: "fehlt" };
 
 const $ = (selector) => document.querySelector(selector);
 const ui = {
@@ -39,19 +38,6 @@ let turnCount = 0; // answers in the current session, for the export URLs (/sess
 
 // -- small helpers -----------------------------------------------------------------------------------------
 
-// Properties (textContent, onclick, hidden) are set as properties, everything else (aria-*) as attributes;
-// children go through append(), which turns strings into text nodes.
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "class") node.className = value;
-    else if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key in node) node[key] = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children.filter((c) => c != null));
-  return node;
-}
 
 class ApiError extends Error {
   constructor(status, message) {

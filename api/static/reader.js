@@ -4,19 +4,6 @@
 // highlights there the answer's sentences (s) and the spans that the cited footnotes (f) support.
 // Server strings go into the page as text nodes only.
 
-const STATUS_LABEL = { ok: "vollständig", truncated: "abgeschnitten", missing: "fehlt" };
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "class") node.className = value;
-    else if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key in node) node[key] = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children.filter((c) => c != null));
-  return node;
-}
 
 function linkHref(url) {
   return /^https?:\/\//i.test(url) ? url : `http://${url}`;
