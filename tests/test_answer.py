@@ -183,3 +183,42 @@ def test_two_sentences_come_from_one_document(composer, engine, index, question)
     answer = composer.compose(question, engine.search(question, k=5).hits, answerable=True)
     docs = {pid.split(":")[0] for pid, _ in answer.sentences}
     assert len(docs) == 1
+
+
+def test_the_neighbour_sentence_supplies_the_number_the_best_sentence_lacks(composer, engine):
+    """The best-scoring sentence names the academy and the department but no number; the next one has it."""
+    question = "Wie viele Mediziner werden pro Jahr an der postgradualen Akademie in der Abteilung für Reflexologie geschult?"
+    hits = engine.search(question, k=5).hits
+    answer = composer.compose(question, hits, answerable=True)
+    assert "mehr als 200 Ärzte" in answer.text
+    # read in document order: the sentence naming the department comes first
+    assert answer.text.index("Reflexologie") < answer.text.index("mehr als 200")
+
+
+def test_a_sentence_pointing_back_is_quoted_with_its_referent(composer, engine):
+    """'Dieses Unternehmen wurde als strategischer Partner ausgewählt …' matches the question's words; the
+    company's name stands in the sentence before it."""
+    question = ("Welches chinesische Pharmaunternehmen wurde im Februar 2023 als strategischer Partner ausgewählt, "
+                "um die Interessen der Holding Belpharmprom beim Einkauf pharmazeutischer Stoffe in China zu vertreten?")
+    answer = composer.compose(question, engine.search(question, k=5).hits, answerable=True)
+    assert "North China" in answer.text and "Dieses Unternehmen" in answer.text
+    assert answer.text.index("North China") < answer.text.index("Dieses Unternehmen")
+
+
+def test_the_second_part_is_answered_when_the_best_sentence_answers_the_first(composer, engine):
+    """The best sentence ('366 Unternehmen mit belarussischer Beteiligung …') answers the English question's
+    second part; the first part's answer is another sentence."""
+    question = ("How many companies with Kazakh capital operate in Belarus, and how many companies with Belarusian "
+                "participation operate in Kazakhstan?")
+    answer = composer.compose(question, engine.search(question, k=5).hits, answerable=True)
+    assert "366" in answer.text and "Vierundfünfzig" in answer.text
+
+
+def test_a_follow_up_may_be_answered_by_the_sentence_quoted_before(engine):
+    """'Was sieht es vor?' asks about the agreement the first answer quoted; the sentence saying what it
+    provides for is that same sentence, and a second quotation of it beats an unrelated one."""
+    first = engine.chat("Wann schlossen die belarussische Telegrafenagentur und die Agentur Kazinform ein Abkommen?",
+                        session_id=None, k=5)
+    assert "Fotomaterial" in first.answer.text
+    follow_up = engine.chat("Was sieht es vor?", session_id=first.session_id, k=5)
+    assert "Fotomaterial" in follow_up.answer.text

@@ -24,7 +24,7 @@ from assistant.chunking import Passage
 from assistant.corpus import Footnote
 from assistant.embedding import Embedder
 from assistant.index import Index
-from assistant.language import asked_types, carries_type, detect_language, question_parts
+from assistant.language import asked_types, carries_type, detect_language, question_parts, states_new
 from assistant.retrieval import Hit
 
 __all__ = ["Answer", "AnswerComposer", "detect_language", "validate_markers"]
@@ -68,8 +68,15 @@ _GLUED_START = re.compile(
     r"Laut|Zu|Bei|Heute|Während|Um|Von|Für|Auf|Aus|Als|Dabei|Damit|Daher|Deshalb|Zudem|Außerdem|Insgesamt|"
     r"Unter|Gleichzeitig|Darüber|Trotz|Somit|Zum|Zur)\s)")
 _HEADING_WORDS = 10
+# An earlier answer's sentence counts this much: 'Und 2011?' should not hear 2010 again, but 'Was sieht es vor?'
+# is often answered by the sentence that was quoted for the turn before (0.5 → 0.8: follow-ups' answer_correct
+# 0.66 → 0.76 on the tuning set; 0.7 / 0.9 / 1.0 were lower, eval/README.md "Answers").
+_REPEAT_WEIGHT = 0.8
 # A second sentence scoring this close to the first usually continues it (eval/README.md, "Answers").
 _CLOSE_SECOND = 0.75
+# A sentence that points back ('Auf der Grundlage dieser Hochschulen …', 'Dieses Unternehmen wurde …') repeats
+# the question's words while its referent, the asked name, stands in the sentence before.
+_ANAPHOR = re.compile(r"^\W*(?:\S+\s+){0,5}?(?:dies(?:e[rsnm]?)?|jene[rsnm]?|(?:der|die|das) neue)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -141,7 +148,7 @@ class AnswerComposer:
                 scores = np.where(own_words > 0, scores, 0.5 * scores)
         said_text = " ".join(said)
         repeated = np.array([bool(said_text) and _unbracketed(s) in said_text for s in sentences])
-        scores = np.where(repeated, 0.5 * scores, scores)
+        scores = np.where(repeated, _REPEAT_WEIGHT * scores, scores)
         # Prefer the higher-ranked passage when sentences score alike.
         prior = np.array([1.0 / (1 + 0.15 * (c.rank - 1)) for c in candidates])
         ranked = scores * prior
@@ -151,14 +158,18 @@ class AnswerComposer:
         chosen = [candidates[order[0]]]
         question_pieces = question_parts(question)
         if len(question_pieces) > 1:
-            second = self._other_part(question_pieces[1:], candidates, chosen[0], prior)
+            second = self._other_part(question_pieces, candidates, order[0], prior)
         else:
             second = self._second(question, candidates, order, ranked, wanted)
+            # The first sentence's neighbour supplies the asked value it lacks, or (when nothing else adds to
+            # it) the referent it points back to.
+            neighbour = self._neighbour(question, candidates, chosen[0], ranked, wanted, anaphora=second is None)
+            second = second if neighbour is None else neighbour
         if second is not None and self.max_sentences > 1:
             chosen.append(candidates[second])
-        # The best sentence leads; two sentences of one passage keep their reading order.
-        if len(chosen) == 2 and chosen[0].passage is chosen[1].passage:
-            chosen.sort(key=lambda c: c.start)
+        # The best sentence leads; two neighbouring sentences keep their reading order.
+        if len(chosen) == 2 and (chosen[0].passage is chosen[1].passage or _step(chosen[0], chosen[1])):
+            chosen.sort(key=_ordinal)
 
         citations: list[Footnote] = []
         parts: list[str] = []
@@ -183,17 +194,45 @@ class AnswerComposer:
             raise AssertionError(f"answer marker without citation: {text!r}")
         return Answer(text, citations, True, language, used)
 
-    def _other_part(self, parts: list[str], candidates: list[_Candidate], first: _Candidate,
+    def _other_part(self, parts: list[str], candidates: list[_Candidate], first: int,
                     prior: np.ndarray) -> int | None:
-        """The sentence (of the first one's document) that best answers the question's later part, when it
-        is not the first sentence already ('… 100 Millionen USD investiert' and '… vierzig Projekte')."""
-        same = np.array([c.passage.doc_id == first.passage.doc_id for c in candidates])
+        """The sentence (of the first one's document) that best answers the part of the question the first
+        sentence answers least ('… 100 Millionen USD investiert' and '… vierzig Projekte'); the first may
+        answer either part ('366 Unternehmen …' answers the second part of the English question)."""
         sentences = [c.text for c in candidates]
-        scores = self._score(" ".join(parts), sentences, asked_types(" ".join(parts))) * prior
-        scores = np.where(same, scores, 0.0)
+        weakest: np.ndarray | None = None
+        for part in parts:
+            # A milder rank prior than the first sentence's: the other part's answer often stands lower.
+            scores = self._score(part, sentences, asked_types(part)) * np.sqrt(prior)
+            if weakest is None or scores[first] / max(scores.max(), 1e-9) < weakest[first] / max(weakest.max(), 1e-9):
+                weakest = scores
+        assert weakest is not None
+        doc = candidates[first].passage.doc_id
+        usable = np.array([c.passage.doc_id == doc and c.text != sentences[first] for c in candidates])
+        scores = np.where(usable, weakest, 0.0)
         best = int(np.argmax(scores))
-        if scores[best] <= 0 or candidates[best].text == first.text:
+        return best if scores[best] > 0 else None
+
+    def _neighbour(self, question: str, candidates: list[_Candidate], first: _Candidate, ranked: np.ndarray,
+                   wanted: frozenset[str], *, anaphora: bool = True) -> int | None:
+        """The sentence next to the first that holds what the first only points at: the number or date
+        asked for when the first states none beyond the question's own ('Im Durchschnitt werden jährlich
+        mehr als 200 Ärzte ausgebildet.' after the sentence naming the academy), or the referent of a
+        sentence that points back ('Dieses Unternehmen …' after the one naming it)."""
+        missing = {t for t in wanted if not states_new(first.text, t, question)}
+        anaphoric = anaphora and _ANAPHOR.search(first.text) is not None
+        if not missing and not anaphoric:
             return None
+        best: int | None = None
+        for i, c in enumerate(candidates):
+            step = _step(first, c)
+            if not step or ranked[i] < 0.5 * ranked.max() or \
+                    (missing and not all(states_new(c.text, t, question) for t in missing)):
+                continue
+            if not missing and step != -1:
+                continue  # the referent stands before the pointing sentence
+            if best is None or ranked[i] > ranked[best]:
+                best = i
         return best
 
     def _second(self, question: str, candidates: list[_Candidate], order: list[int], ranked: np.ndarray,
@@ -258,6 +297,27 @@ def _candidate(rank: int, passage: Passage, start: int, end: int, numbers: tuple
     if glued and len(text[: glued.start()].split()) <= _HEADING_WORDS:
         return _Candidate(rank, passage, start + glued.end(), end, numbers, start)
     return _Candidate(rank, passage, start, end, numbers, start)
+
+
+def _step(first: _Candidate, other: _Candidate) -> int:
+    """-1 when `other` is the sentence right before `first` in their document, 1 right after, else 0
+    (passage ids number the passages in reading order, so a neighbour may stand across a passage border)."""
+    if first.passage.doc_id != other.passage.doc_id:
+        return 0
+    a, b = _ordinal(first), _ordinal(other)
+    if a[0] == b[0]:
+        return b[1] - a[1] if abs(b[1] - a[1]) == 1 else 0
+    if b[0] == a[0] - 1 and b[1] == len(other.passage.sentences) - 1 and a[1] == 0:
+        return -1
+    if b[0] == a[0] + 1 and b[1] == 0 and a[1] == len(first.passage.sentences) - 1:
+        return 1
+    return 0
+
+
+def _ordinal(candidate: _Candidate) -> tuple[int, int]:
+    """(passage number, sentence number) of a candidate in its document."""
+    starts = [start for start, _, _ in candidate.passage.sentences]
+    return int(candidate.passage.passage_id.rpartition(":")[2]), starts.index(candidate.sentence_start)
 
 
 def _unbracketed(sentence: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ANSWER_TYPES", "asked_types", "carries_type", "detect_language", "question_parts"]
+__all__ = ["ANSWER_TYPES", "asked_types", "carries_type", "detect_language", "question_parts", "states_new"]
 
 # Function words of one language only ('in', 'was', 'so' are both German and English): a question is English
 # when it has more English than German ones, so 'Und was unterzeichneten sie im April 2022?' stays German.
@@ -79,6 +79,22 @@ def carries_type(sentence: str, answer_type: str) -> bool:
     if answer_type == "date":
         return any(_YEAR.match(n) for n in _NUMBER.findall(text)) or bool(_MONTHS.search(text))
     return True
+
+
+def states_new(sentence: str, answer_type: str, question: str) -> bool:
+    """Does the sentence state a value of the type that the question does not already hold? 'Wie viele
+    Einrichtungen wurden Teilnehmer des 2011 gegründeten Konsortiums?' is not answered by a sentence whose
+    only number is 2011."""
+    if answer_type == "name":
+        return True
+    asked = question.lower()
+    text = sentence.lower()
+    numbers = [n for n in _NUMBER.findall(text) if n not in set(_NUMBER.findall(asked))]
+    if answer_type == "number":
+        words = [w for w in _NUMBER_WORDS.findall(text) if w not in asked]
+        return any(not _YEAR.match(n) for n in numbers) or bool(words)
+    months = [m for m in _MONTHS.findall(text) if m not in asked]
+    return any(_YEAR.match(n) for n in numbers) or bool(months)
 
 
 # 'How much did … invest, and how many projects …?': a conjunction followed (within two words) by a
