@@ -222,3 +222,13 @@ def test_a_follow_up_may_be_answered_by_the_sentence_quoted_before(engine):
     assert "Fotomaterial" in first.answer.text
     follow_up = engine.chat("Was sieht es vor?", session_id=first.session_id, k=5)
     assert "Fotomaterial" in follow_up.answer.text
+
+
+def test_the_page_detects_languages_with_the_servers_word_lists():
+    """The page labels a restored turn by the question's language with the same function words as the server."""
+    from assistant import language
+
+    script = (Path(__file__).resolve().parents[1] / "api" / "static" / "app.js").read_text("utf-8")
+    lists = {name: set(re.search(rf'const {name} = new Set\("([^"]*)"', script).group(1).split())
+             for name in ("ENGLISH_WORDS", "GERMAN_WORDS")}
+    assert lists == {"ENGLISH_WORDS": set(language._ENGLISH), "GERMAN_WORDS": set(language._GERMAN)}

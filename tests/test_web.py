@@ -269,10 +269,22 @@ def test_conversation_with_sources_follow_up_reload_and_reset(server, browser):
         time.sleep(0.1)
 
     # An English question in the new conversation works too, in a new session.
-    english = answer_of(ask(d, ENGLISH))
+    english_turn = ask(d, ENGLISH)
+    english = answer_of(english_turn)
     assert english.get_attribute("data-answerable") == "true"
     assert "Minsker Automobilwerk" in english.text
     assert session_in_storage(d) not in (None, session)
+    # The turn's labels speak the asker's language; the German quotation is marked as the original.
+    assert english_turn.find_element(By.CSS_SELECTOR, ".question .who").text.casefold() == "question"
+    assert english.find_element(By.CSS_SELECTOR, ".answer-head .who").text.casefold() == "answer"
+    assert english.find_element(By.CSS_SELECTOR, "summary").text.startswith("Passages (")
+    assert english.find_element(By.CSS_SELECTOR, ".answer-text").text.startswith("The documents say (German original)")
+    # A Russian question the documents cannot answer: refused in Russian, with Russian labels.
+    russian = answer_of(ask(d, "Кто выиграл чемпионат мира по футболу 2014 года?"))
+    assert russian.get_attribute("data-answerable") == "false"
+    assert russian.find_element(By.CSS_SELECTOR, ".badge").text == "Нет в документах"
+    assert russian.find_element(By.CSS_SELECTOR, ".answer-text").text.startswith("В документах нет")
+    assert russian.find_element(By.CSS_SELECTOR, "summary").text.startswith("Ближайшие фрагменты (")
 
 
 def test_expired_session_is_dropped_and_replaced(server, browser):
@@ -425,7 +437,8 @@ def test_an_answer_is_copied_with_its_sources_and_exported_for_reference_manager
         click(d, answer.find_element(By.CSS_SELECTOR, "button.copy-answer"))
         status = answer.find_element(By.CSS_SELECTOR, ".tools-status")
         wait(d, lambda _, status=status: status.text, "copying said nothing", timeout=10)
-        assert status.text.startswith("Kopiert"), status.text
+        # the status speaks the asker's language: the first question is English, the second German
+        assert status.text.startswith(("Copied", "Kopiert")[number - 1]), status.text
         copied = d.execute_async_script("navigator.clipboard.readText().then(arguments[0], e => arguments[0](String(e)))")
         markdown = httpx.get(f"{server}/sessions/{session}/turns/{number}/export", params={"format": "markdown"},
                              timeout=WAIT_S).text

@@ -8,7 +8,29 @@ const SESSION_KEY = "quellen-assistent.session";
 const ANSWER_LINK = /\[(\d+)\]|(?:Passage|passage|фрагмент) (\d+), (?:S\.|p\.|с\.) \d+/g;
 // The answer's own sentences are separated by their markers or by the no-footnote note after them.
 const SENTENCE_END = /(?:\s*\[\d+\])+|\s*\((?:ohne Fußnote|no footnote|без сноски);[^)]*\)/g;
-const ENGLISH_WORDS = new Set("the what which who whom when where why how did does do is are was were of and in to with".split(" "));
+// The labels of a turn speak the asker's language (the turn's `language`, else detected from the question);
+// the page around them stays German, the documents' language.
+const LABELS = {
+  de: { question: "Frage", answer: "Antwort", none: "Nicht in den Dokumenten", understood: "Verstanden als: ",
+    sources: "Quellen", copy: "Antwort mit Quellen kopieren", ris: "Quellen als RIS", csl: "Quellen als CSL-JSON",
+    copied: "Kopiert: Antwort mit nummerierten Quellen (Markdown).", copyFailed: "Kopieren fehlgeschlagen: ",
+    passages: "Passagen", closest: "Nächstliegende Passagen", page: "S.", noPage: "Seite unbekannt",
+    read: "im Dokument lesen", footnote: "Fußnote", source: "Quelle", passageNotes: "Fußnoten dieser Passage" },
+  en: { question: "Question", answer: "Answer", none: "Not in the documents", understood: "Understood as: ",
+    sources: "Sources", copy: "Copy answer with sources", ris: "Sources as RIS", csl: "Sources as CSL-JSON",
+    copied: "Copied: answer with numbered sources (Markdown).", copyFailed: "Copying failed: ",
+    passages: "Passages", closest: "Closest passages", page: "p.", noPage: "page unknown",
+    read: "read in the document", footnote: "Footnote", source: "Source", passageNotes: "Footnotes of this passage" },
+  ru: { question: "Вопрос", answer: "Ответ", none: "Нет в документах", understood: "Понято как: ",
+    sources: "Источники", copy: "Копировать ответ с источниками", ris: "Источники в RIS", csl: "Источники в CSL-JSON",
+    copied: "Скопировано: ответ с пронумерованными источниками (Markdown).", copyFailed: "Не удалось скопировать: ",
+    passages: "Фрагменты", closest: "Ближайшие фрагменты", page: "с.", noPage: "страница неизвестна",
+    read: "читать в документе", footnote: "Сноска", source: "Источник", passageNotes: "Сноски этого фрагмента" },
+};
+const labelsFor = (lang) => LABELS[lang] || LABELS.de;
+// The function words of assistant/language.py: a question is English when it has more English than German ones.
+const ENGLISH_WORDS = new Set("the what which who whom whose when where why how did does do is are were of and to with many much has have had for on by from that this it its there their they been be at as an or about after before since between into year years".split(" "));
+const GERMAN_WORDS = new Set("und oder der die das den dem des ein eine einen einem einer eines ist sind war waren wird werden wurde wurden wie wieviel viele vielen welche welcher welches welchen wann wer wen wem wo woher wohin warum seit mit von vom zu zur zum im am ins auf aus bei nach für über um bis es sie er ihr ihre sein seine nicht auch noch hat haben hatte gab gibt dort dabei inzwischen damals zwischen jahr jahre jahren".split(" "));
 
 const $ = (selector) => document.querySelector(selector);
 const ui = {
@@ -113,15 +135,18 @@ function showIntro() {
 // response carries no `language` (restored turns, or before the answer arrives).
 function detectLanguage(text) {
   if (/[а-яё]/i.test(text)) return "ru";
-  const words = text.toLowerCase().match(/[a-zäöüß]+/g) || [];
+  if (/[äöüß]/i.test(text)) return "de";
+  const words = text.toLowerCase().match(/[a-z]+/g) || [];
   const english = words.filter((w) => ENGLISH_WORDS.has(w)).length;
-  return words.length && english >= Math.max(1, Math.floor(words.length / 5)) && !/[äöüß]/i.test(text) ? "en" : "de";
+  const german = words.filter((w) => GERMAN_WORDS.has(w)).length;
+  return english > german ? "en" : "de";
 }
 
 function questionBlock(message, lang) {
+  const language = lang || detectLanguage(message);
   return el("div", { class: "question" },
-    el("span", { class: "who" }, "Frage"),
-    el("p", { dir: "auto", lang: lang || detectLanguage(message) }, message));
+    el("span", { class: "who" }, labelsFor(language).question),
+    el("p", { dir: "auto", lang: language }, message));
 }
 
 // The answer's sentences that stand verbatim in a passage: what the reader highlights there.
@@ -148,22 +173,24 @@ function readerLink(passage, turn, text, cls) {
 
 // turn: {message, resolved_query, answer, answerable, citations, passages, language?, session_id, number}
 function renderTurn(turn) {
+  turn = { ...turn, language: turn.language || detectLanguage(turn.message) };
+  const L = labelsFor(turn.language);
   const article = el("article", {
     class: turn.answerable ? "answer" : "answer answer--none",
     dataset: { answerable: String(turn.answerable) },
   });
-  const head = el("div", { class: "answer-head" }, el("span", { class: "who" }, "Antwort"));
-  if (!turn.answerable) head.append(el("span", { class: "badge" }, "Nicht in den Dokumenten"));
+  const head = el("div", { class: "answer-head" }, el("span", { class: "who" }, L.answer));
+  if (!turn.answerable) head.append(el("span", { class: "badge" }, L.none));
   article.append(head, answerText(turn));
   // Shown only when it differs: it is how a user sees that a follow-up like "Und 2011?" was understood.
   if (turn.resolved_query && turn.resolved_query.trim() !== turn.message.trim()) {
-    article.append(el("p", { class: "resolved" }, "Verstanden als: ", el("q", { dir: "auto" }, turn.resolved_query)));
+    article.append(el("p", { class: "resolved" }, L.understood, el("q", { dir: "auto" }, turn.resolved_query)));
   }
   if (turn.citations.length) {
     article.append(el("div", { class: "citations" },
-      el("h3", {}, "Quellen"),
+      el("h3", {}, L.sources),
       el("ul", { class: "chips" },
-        ...turn.citations.map((s, i) => el("li", {}, sourceButton(s, `[${i + 1}] ${sourceLabel(s)}`, "chip"))))));
+        ...turn.citations.map((s, i) => el("li", {}, sourceButton(s, `[${i + 1}] ${sourceLabel(s, L)}`, "chip"))))));
   }
   if (turn.session_id && turn.number) article.append(answerTools(turn));
   if (turn.passages.length) article.append(passageList(turn));
@@ -172,6 +199,7 @@ function renderTurn(turn) {
 
 function answerText(turn) {
   const text = turn.answer;
+  const L = labelsFor(turn.language);
   const p = el("p", { class: "answer-text", dir: "auto", lang: turn.language || detectLanguage(text) });
   let last = 0;
   for (const match of text.matchAll(ANSWER_LINK)) {
@@ -179,7 +207,7 @@ function answerText(turn) {
     if (match[1]) {
       const source = turn.citations[Number(match[1]) - 1];
       // a bracketed number with no citation behind it stays plain text
-      if (source) node = sourceButton(source, match[0], "marker", `Quelle ${match[1]}: ${sourceLabel(source)}`);
+      if (source) node = sourceButton(source, match[0], "marker", `${L.source} ${match[1]}: ${sourceLabel(source, L)}`);
     } else {
       const passage = turn.passages.find((x) => x.rank === Number(match[2]));
       if (passage) node = readerLink(passage, turn, match[0], "passage-ref");
@@ -195,29 +223,30 @@ function answerText(turn) {
 // Copy the answer with its sources as Markdown; download the cited sources for a reference manager.
 function answerTools(turn) {
   const base = `/sessions/${encodeURIComponent(turn.session_id)}/turns/${turn.number}/export`;
+  const L = labelsFor(turn.language);
   const status = el("span", { class: "tools-status", role: "status" });
-  const copy = el("button", { type: "button", class: "secondary tool copy-answer" }, "Antwort mit Quellen kopieren");
-  copy.addEventListener("click", () => copyAnswer(`${base}?format=markdown`, status));
+  const copy = el("button", { type: "button", class: "secondary tool copy-answer" }, L.copy);
+  copy.addEventListener("click", () => copyAnswer(`${base}?format=markdown`, status, L));
   const tools = el("div", { class: "answer-tools" }, copy);
   if (turn.citations.length) {
     tools.append(
-      el("a", { class: "tool export-ris", href: `${base}?format=ris`, download: "" }, "Quellen als RIS"),
-      el("a", { class: "tool export-csl", href: `${base}?format=csl-json`, download: "" }, "Quellen als CSL-JSON"));
+      el("a", { class: "tool export-ris", href: `${base}?format=ris`, download: "" }, L.ris),
+      el("a", { class: "tool export-csl", href: `${base}?format=csl-json`, download: "" }, L.csl));
   }
   tools.append(status);
   return tools;
 }
 
-async function copyAnswer(url, status) {
+async function copyAnswer(url, status, L) {
   status.textContent = "";
   try {
     const response = await fetch(url);
     if (!response.ok) throw new Error(`Fehler ${response.status}`);
     const markdown = await response.text();
     await writeClipboard(markdown);
-    status.textContent = "Kopiert: Antwort mit nummerierten Quellen (Markdown).";
+    status.textContent = L.copied;
   } catch (err) {
-    status.textContent = `Kopieren fehlgeschlagen: ${err.message}`;
+    status.textContent = `${L.copyFailed}${err.message}`;
   }
 }
 
@@ -240,27 +269,28 @@ async function writeClipboard(text) {
 
 function passageList(turn) {
   const { passages, answerable } = turn;
-  const label = answerable ? "Passagen" : "Nächstliegende Passagen";
+  const L = labelsFor(turn.language);
+  const label = answerable ? L.passages : L.closest;
   const list = el("ol", { class: "passage-list" });
   for (const p of passages) {
     const item = el("li", { class: "passage", dataset: { passageId: p.passage_id } },
       el("p", { class: "passage-meta" },
         el("span", { class: "rank" }, `#${p.rank}`), " ",
         el("span", { class: "doc" }, titleOf(p.doc_id)), " · ",
-        p.page == null ? "Seite unbekannt" : `S. ${p.page}`, " · ",
-        readerLink(p, turn, "im Dokument lesen", "read-link")),
+        p.page == null ? L.noPage : `${L.page} ${p.page}`, " · ",
+        readerLink(p, turn, L.read, "read-link")),
       el("p", { class: "passage-text" }, p.text));
     if (p.citations.length) {
-      item.append(el("ul", { class: "chips", "aria-label": "Fußnoten dieser Passage" },
-        ...p.citations.map((s) => el("li", {}, sourceButton(s, sourceLabel(s), "chip")))));
+      item.append(el("ul", { class: "chips", "aria-label": L.passageNotes },
+        ...p.citations.map((s) => el("li", {}, sourceButton(s, sourceLabel(s, L), "chip")))));
     }
     list.append(item);
   }
   return el("details", { class: "passages" }, el("summary", {}, `${label} (${passages.length})`), list);
 }
 
-function sourceLabel(source) {
-  return `Fußnote ${source.footnote}` + (source.year ? `, ${source.year}` : "");
+function sourceLabel(source, L = LABELS.de) {
+  return `${L.footnote} ${source.footnote}` + (source.year ? `, ${source.year}` : "");
 }
 
 function sourceButton(source, text, kind, ariaLabel) {
