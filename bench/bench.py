@@ -97,6 +97,11 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
 _UNIQUE = itertools.count(1)
 
 
+def distinct_bodies(questions: list[str], n: int) -> list[dict]:
+    """`n` /search bodies no earlier request had: the dev questions, numbered ('… gegründet? (1234)')."""
+    return [{"query": f"{questions[i % len(questions)]} ({next(_UNIQUE)})", "k": 5} for i in range(n)]
+
+
 def http_run(base: str, endpoint: str, concurrency: int, requests: int, questions: list[str],
              conversations: list[list[str]], time_cap_s: float, *, distinct: bool = False) -> dict:
     """`requests` calls of one endpoint from `concurrency` threads; each thread its own client (and sessions).
@@ -212,13 +217,13 @@ def worst_case_message(max_tokens: int) -> str:
 
 
 def contention(base: str, questions: list[str], n: int, threads: int) -> dict:
-    """/search at concurrency 1 against one query embedding measured alongside, idle and beside a busy process."""
-    bodies = [{"query": q, "k": 5} for q in questions]
+    """/search at concurrency 1 against one query embedding measured alongside, idle and beside a busy process
+    (distinct queries: a cached one would not be embedded at all)."""
     out = {}
     for label in ("idle", "contended"):
         with busy_process() if label == "contended" else _nothing():
             floor = embedding_floor(questions, repeats=30, threads=threads)
-            lat, statuses = sequential_ms(base, "POST", "/search", bodies, n, time_cap_s=120)
+            lat, statuses = sequential_ms(base, "POST", "/search", distinct_bodies(questions, n), n, time_cap_s=120)
         p = percentiles(lat)
         out[label] = {"embedding_ms": floor["median_ms"], "search": p, "statuses": dict(statuses),
                       "p50_over_embedding": round(p["p50"] / floor["median_ms"], 2) if lat else None,
@@ -233,10 +238,10 @@ def _nothing() -> Iterator[None]:
 
 def abuse(base: str, questions: list[str], *, abusers: int, seconds: float, max_tokens: int) -> dict:
     """/health and an ordinary /search, one request at a time, idle and while `abusers` clients send the most
-    expensive accepted /chat request over and over."""
-    bodies = [{"query": q, "k": 5} for q in questions]
+    expensive accepted /chat request over and over. The searches are distinct, so none is answered from the cache."""
     idle_health, _ = sequential_ms(base, "GET", "/health", [None], 100, time_cap_s=30, pause_s=0.01)
-    idle_search, _ = sequential_ms(base, "POST", "/search", bodies, 60, time_cap_s=60)
+    idle_search, _ = sequential_ms(base, "POST", "/search", distinct_bodies(questions, 60), 60, time_cap_s=60)
+    bodies = distinct_bodies(questions, 2000)
     worst = worst_case_message(max_tokens)
     # The abusers run in their own process: 50 client threads here would starve the probes of the GIL and
     # measure the client, not the server.
