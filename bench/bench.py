@@ -10,6 +10,7 @@ bounded in count and in time. Results: a table on stdout and bench/results/lates
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import os
@@ -93,9 +94,27 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
 # -- HTTP latency --------------------------------------------------------------------------------------------
 
 
+_UNIQUE = itertools.count(1)
+
+
+def distinct_bodies(questions: list[str], n: int) -> list[dict]:
+    """`n` /search bodies no earlier request had: the dev questions, numbered ('… gegründet? (1234)')."""
+    return [{"query": f"{questions[i % len(questions)]} ({next(_UNIQUE)})", "k": 5} for i in range(n)]
+
+
 def http_run(base: str, endpoint: str, concurrency: int, requests: int, questions: list[str],
-             conversations: list[list[str]], time_cap_s: float) -> dict:
-    """`requests` calls of one endpoint from `concurrency` threads; each thread its own client (and sessions)."""
+             conversations: list[list[str]], time_cap_s: float, *, distinct: bool = False) -> dict:
+    """`requests` calls of one endpoint from `concurrency` threads; each thread its own client (and sessions).
+
+    The dev questions repeat within a run and across runs, so the server's query cache (ASSISTANT_QUERY_CACHE)
+    answers most of them without embedding. With `distinct`, every question (and a conversation's first turn)
+    gets a number no earlier request had, '… gegründet? (1234)', so that every one is embedded anew; the
+    follow-ups ('Und 2011?') stay verbatim, as users repeat them too.
+    """
+
+    def unique(text: str) -> str:
+        return f"{text} ({next(_UNIQUE)})" if distinct else text
+
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -111,12 +130,13 @@ def http_run(base: str, endpoint: str, concurrency: int, requests: int, question
                 if i is None:
                     return
                 if endpoint == "/search":
-                    body = {"query": questions[i % len(questions)], "k": 5}
+                    body = {"query": unique(questions[i % len(questions)]), "k": 5}
                 else:
                     if turn == len(script):  # a new conversation: a dev conversation or a question + follow-ups
                         c = (i + w) % (len(conversations) + len(questions))
                         script = conversations[c] if c < len(conversations) else [
                             questions[c - len(conversations)], *FOLLOW_UPS[(i % 3):(i % 3) + 2]]
+                        script = [unique(script[0]), *script[1:]]
                         session_id, turn = None, 0
                     body = {"message": script[turn], "session_id": session_id, "k": 5}
                     turn += 1
@@ -139,7 +159,8 @@ def http_run(base: str, endpoint: str, concurrency: int, requests: int, question
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(worker, range(concurrency)))
     wall = time.perf_counter() - started
-    return {"endpoint": endpoint, "concurrency": concurrency, **percentiles(latencies),
+    return {"endpoint": endpoint, "concurrency": concurrency, "queries": "distinct" if distinct else "repeated",
+            **percentiles(latencies),
             "errors": len(errors), "error_samples": errors[:5], "wall_s": round(wall, 2),
             "throughput_rps": round(len(latencies) / wall, 1) if wall else 0.0}
 
@@ -196,13 +217,13 @@ def worst_case_message(max_tokens: int) -> str:
 
 
 def contention(base: str, questions: list[str], n: int, threads: int) -> dict:
-    """/search at concurrency 1 against one query embedding measured alongside, idle and beside a busy process."""
-    bodies = [{"query": q, "k": 5} for q in questions]
+    """/search at concurrency 1 against one query embedding measured alongside, idle and beside a busy process
+    (distinct queries: a cached one would not be embedded at all)."""
     out = {}
     for label in ("idle", "contended"):
         with busy_process() if label == "contended" else _nothing():
             floor = embedding_floor(questions, repeats=30, threads=threads)
-            lat, statuses = sequential_ms(base, "POST", "/search", bodies, n, time_cap_s=120)
+            lat, statuses = sequential_ms(base, "POST", "/search", distinct_bodies(questions, n), n, time_cap_s=120)
         p = percentiles(lat)
         out[label] = {"embedding_ms": floor["median_ms"], "search": p, "statuses": dict(statuses),
                       "p50_over_embedding": round(p["p50"] / floor["median_ms"], 2) if lat else None,
@@ -217,10 +238,10 @@ def _nothing() -> Iterator[None]:
 
 def abuse(base: str, questions: list[str], *, abusers: int, seconds: float, max_tokens: int) -> dict:
     """/health and an ordinary /search, one request at a time, idle and while `abusers` clients send the most
-    expensive accepted /chat request over and over."""
-    bodies = [{"query": q, "k": 5} for q in questions]
+    expensive accepted /chat request over and over. The searches are distinct, so none is answered from the cache."""
     idle_health, _ = sequential_ms(base, "GET", "/health", [None], 100, time_cap_s=30, pause_s=0.01)
-    idle_search, _ = sequential_ms(base, "POST", "/search", bodies, 60, time_cap_s=60)
+    idle_search, _ = sequential_ms(base, "POST", "/search", distinct_bodies(questions, 60), 60, time_cap_s=60)
+    bodies = distinct_bodies(questions, 2000)
     worst = worst_case_message(max_tokens)
     # The abusers run in their own process: 50 client threads here would starve the probes of the GIL and
     # measure the client, not the server.
@@ -409,11 +430,15 @@ def _recall(found: np.ndarray, exact: np.ndarray) -> float:
 
 def print_report(r: dict, path: Path) -> None:
     print(f"\n== HTTP latency, ms ({r['server']['url']}, {r['machine']['cpus']} CPUs)")
-    print(f"{'endpoint':10} {'conc':>4} {'n':>5} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} {'req/s':>7} {'errors':>6}")
+    print(f"{'endpoint':10} {'conc':>4} {'queries':>9} {'n':>5} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} "
+          f"{'req/s':>7} {'errors':>6}")
     for row in r["http"]:
-        print(f"{row['endpoint']:10} {row['concurrency']:>4} {row.get('n', 0):>5} {row.get('p50', '-'):>7} "
+        print(f"{row['endpoint']:10} {row['concurrency']:>4} {row.get('queries', '-'):>9} {row.get('n', 0):>5} "
+              f"{row.get('p50', '-'):>7} "
               f"{row.get('p95', '-'):>7} {row.get('p99', '-'):>7} {row.get('max', '-'):>7} "
               f"{row['throughput_rps']:>7} {row['errors']:>6}")
+    for queries, ratio in r.get("chat_over_search_p50", {}).items():
+        print(f"/chat p50 / /search p50 at concurrency 1, {queries} queries: {ratio} (target <= 2)")
     if "embedding_floor" in r:
         e = r["embedding_floor"]
         print(f"\nquery embedding alone (in-process, floor): median {e['median_ms']} ms, p95 {e['p95_ms']} ms (n={e['n']})")
@@ -490,12 +515,20 @@ def main() -> None:
                 client.post("/chat", json={"message": q})
         for endpoint in ("/search", "/chat"):
             for conc in args.concurrency:
-                if time.perf_counter() - t0 > TOTAL_BUDGET_S:
-                    print(f"time budget reached; skipping {endpoint} c={conc}")
-                    continue
-                print(f"{endpoint} concurrency {conc} x {args.requests} ...", flush=True)
-                report["http"].append(http_run(base, endpoint, conc, args.requests, questions, conversations,
-                                               time_cap_s=120))
+                for distinct in (True, False):
+                    queries = "distinct" if distinct else "repeated"
+                    if time.perf_counter() - t0 > TOTAL_BUDGET_S:
+                        print(f"time budget reached; skipping {endpoint} c={conc} {queries}")
+                        continue
+                    print(f"{endpoint} concurrency {conc} x {args.requests}, {queries} queries ...", flush=True)
+                    report["http"].append(http_run(base, endpoint, conc, args.requests, questions, conversations,
+                                                   time_cap_s=120, distinct=distinct))
+        report["chat_over_search_p50"] = {}
+        for queries in ("distinct", "repeated"):
+            p50 = {row["endpoint"]: row.get("p50") for row in report["http"]
+                   if row["concurrency"] == 1 and row["queries"] == queries}
+            if p50.get("/search") and p50.get("/chat"):
+                report["chat_over_search_p50"][queries] = round(p50["/chat"] / p50["/search"], 2)
         if not args.skip_contention:
             print("contention: /search idle and beside a busy process ...", flush=True)
             report["contention"] = contention(base, questions, n=100, threads=settings.inference_threads)

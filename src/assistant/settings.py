@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     inference_workers: int = Field(2, ge=1, le=64, description="threads running embedding, FAISS, BM25, scoring")
     inference_threads: int = Field(1, ge=1, le=64, description="OpenMP/BLAS threads inside one inference call")
+    query_cache: int = Field(
+        1024, ge=0, description="query vectors remembered by exact text (0: none); the reader reuses retrieval's"
+    )
     inference_queue: int = Field(32, ge=0, description="requests waiting for an inference worker before 503s")
     request_timeout_seconds: float = Field(10, gt=0, description="time a client has to send headers and body")
     keep_alive_seconds: float = Field(5, gt=0, description="idle time before a keep-alive connection is closed")
