@@ -1,4 +1,5 @@
-"""First-stage recall: sentence vectors in the index and the best-sentence ranking fused into hybrid search."""
+"""First-stage recall: sentence vectors in the index, the best-sentence ranking fused into hybrid search, and
+passages ranked in their context (the previous sentence)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def test_best_sentence_ranking_brings_a_one_sentence_answer_into_the_top_five(bu
                                                                               engine, tmp_path):
     from assistant.engine import Engine
 
-    settings = built_settings.model_copy(update={"sentence_weight": 0.0, "data_dir": tmp_path})
+    settings = built_settings.model_copy(update={"sentence_weight": 0.0, "context_weight": 0.0, "data_dir": tmp_path})
     passages_only = Engine(settings, embedder=embedder, index=index)
     assert _rank(passages_only.search(COMBINES, k=10).hits, COMBINES_EVIDENCE) is None
     rank = _rank(engine.search(COMBINES, k=10).hits, COMBINES_EVIDENCE)
@@ -92,3 +93,41 @@ def test_sentence_vectors_of_another_length_are_refused(index_copy):
     _rewrite_manifest(index_copy, fix)
     with pytest.raises(CorruptIndexError, match="sentence vectors"):
         Index.load(index_copy)
+
+
+# A passage that opens mid-thought: 'BelVitunifarm wird sich … an diesem Projekt beteiligen'; the project (veterinary
+# drugs in Kazakhstan) is named in the sentence before it, at the end of the previous passage (eval: k-a-023).
+MID_THOUGHT = "Welcher belarussische Betrieb soll bei der Herstellung von Tiermedikamenten in Kasachstan mitwirken?"
+MID_THOUGHT_EVIDENCE = "BelVitunifarm wird sich"
+
+
+def test_context_vector_adds_the_previous_sentence_of_the_same_document(index, embedder):
+    candidates = Candidates(index, embedder, Settings())
+    assert candidates.context_vectors is not None and index.sentence_vectors is not None
+    weight = Settings().context_weight
+    for i, passage in enumerate(index.passages):
+        previous = index.passages[i - 1] if i else None
+        if previous is None or previous.doc_id != passage.doc_id:
+            np.testing.assert_allclose(candidates.context_vectors[i], index.vectors[i], atol=1e-6)
+        elif i in (1, 100):
+            last = np.flatnonzero(index.sentence_owner == i - 1)[-1]
+            expected = index.vectors[i] + weight * index.sentence_vectors[last]
+            np.testing.assert_allclose(candidates.context_vectors[i], expected / np.linalg.norm(expected), atol=1e-6)
+    assert Candidates(index, embedder, Settings(context_weight=0)).context_vectors is None
+
+
+def test_passage_opening_mid_thought_is_found_through_its_previous_sentence(index, embedder, built_settings, tmp_path):
+    from assistant.engine import Engine
+
+    vector = embedder.embed_queries([MID_THOUGHT])[0]
+    target = next(i for i, p in enumerate(index.passages) if MID_THOUGHT_EVIDENCE in p.text)
+    candidates = Candidates(index, embedder, Settings())
+    assert candidates.context_vectors is not None
+    plain, in_context = index.vectors @ vector, candidates.context_vectors @ vector
+    assert int(np.sum(plain > plain[target])) + 1 > 10
+    assert int(np.sum(in_context > in_context[target])) + 1 <= 5
+    settings = built_settings.model_copy(update={"data_dir": tmp_path})
+    plain_engine = Engine(settings.model_copy(update={"context_weight": 0.0}), embedder=embedder, index=index)
+    assert _rank(plain_engine.search(MID_THOUGHT, k=10).hits, MID_THOUGHT_EVIDENCE) is None
+    rank = _rank(Engine(settings, embedder=embedder, index=index).search(MID_THOUGHT, k=10).hits, MID_THOUGHT_EVIDENCE)
+    assert rank is not None and rank <= 5

@@ -132,6 +132,11 @@ class Candidates:
     about one detail matches the sentence that states it more closely than the passage averaging it with its
     neighbours (eval/README.md, "Recall techniques").
 
+    The dense ranking reads each passage in its context: its vector plus `context_weight` × the vector of the
+    sentence before it, so that a passage opening mid-thought ('BelVitunifarm wird sich an diesem Projekt
+    beteiligen') is found by what the previous sentence names (the project). `Query.dense`, which the
+    answerability calibrates its cosine floors on, keeps the plain passage similarity.
+
     Exact search scores every passage. An approximate index (hnsw, ivf) is there because the corpus is
     large, so it only fills the fusion's candidate depth; the passages BM25 puts in its top `depth` are
     then scored exactly from the stored vectors, so that a passage only BM25 finds is still a candidate
@@ -147,9 +152,28 @@ class Candidates:
         owner = index.sentence_owner
         # first sentence row of each passage, for max-pooling with np.maximum.reduceat
         self.sentence_starts = np.searchsorted(owner, np.arange(len(index.passages)))
-        self.sentences = (index.sentence_vectors is not None and len(owner) > 0 and self.sentence_weight > 0
-                          and bool(np.all(np.bincount(owner, minlength=len(index.passages)) > 0)))
+        sentence_vectors = index.sentence_vectors
+        if sentence_vectors is None or not len(owner) or not np.all(np.bincount(owner, minlength=len(index.passages))):
+            sentence_vectors = None  # a synthetic index (the scale benchmark's): passages only
+        self.sentences = sentence_vectors is not None and self.sentence_weight > 0
         self.exact = index.manifest.get("ann", "flat") == "flat"
+        self.context_vectors = None
+        if sentence_vectors is not None and settings.context_weight > 0:
+            self.context_vectors = self._in_context(sentence_vectors, settings.context_weight)
+
+    def _in_context(self, sentence_vectors: np.ndarray, weight: float) -> np.ndarray:
+        """Each passage's vector plus `weight` × the vector of its document's previous sentence, renormalised.
+
+        Built from the stored vectors when the index loads. Embedding each passage together with that sentence
+        (and the title and heading) moved the same questions into the top 5, but embeds every passage twice
+        and took the build past its 2 minutes (eval/README.md, "Recall techniques").
+        """
+        passages = self.index.passages
+        previous = self.sentence_starts - 1  # the row of the last sentence of the passage before
+        same_document = np.array([i > 0 and passages[i - 1].doc_id == p.doc_id for i, p in enumerate(passages)])
+        context = np.where(same_document[:, None], sentence_vectors[np.maximum(previous, 0)], 0.0)
+        vectors = self.index.vectors + weight * context
+        return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
 
     def run(self, query: Query) -> None:
         allowed = query.allowed if query.allowed is not None else np.ones(len(self.index.passages), dtype=bool)
@@ -162,13 +186,14 @@ class Candidates:
         elif query.mode == "lexical":
             query.rankings = [(query.lexical, 1.0)]
         else:
-            query.rankings = [(query.dense, 1.0), *self._sentences(vector, allowed, 1.0),
-                              (query.lexical, query.lexical_weight)]
+            query.rankings = [(self._in_context_scores(vector, query.dense), 1.0),
+                              *self._sentences(vector, allowed, 1.0), (query.lexical, query.lexical_weight)]
             if context != query.text and self.followup_blend > 0:
                 # The follow-up's own words still count, so that 'Und 2011?' prefers passages about 2011.
                 own = self.embedder.embed_queries([query.text])[0]
                 dense, lexical = self._both(query.text, own, allowed)
-                query.rankings += [(dense, self.followup_blend), *self._sentences(own, allowed, self.followup_blend),
+                query.rankings += [(self._in_context_scores(own, dense), self.followup_blend),
+                                   *self._sentences(own, allowed, self.followup_blend),
                                    (lexical, self.followup_blend * self.lexical_weight(query.text))]
 
     def _both(self, text: str, vector: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -180,6 +205,12 @@ class Candidates:
             if missing:
                 dense[missing] = self.index.vectors[missing] @ vector
         return np.where(allowed, dense, -np.inf), lexical
+
+    def _in_context_scores(self, vector: np.ndarray, dense: np.ndarray) -> np.ndarray:
+        """The dense ranking's scores: passages in their context, where `dense` has a candidate."""
+        if self.context_vectors is None:
+            return dense
+        return np.where(np.isfinite(dense), self.context_vectors @ vector, -np.inf).astype(np.float32)
 
     def _sentences(self, vector: np.ndarray, allowed: np.ndarray, weight: float) -> list[tuple[np.ndarray, float]]:
         """The sentence ranking with its fusion weight, or nothing when the index has no sentence vectors."""

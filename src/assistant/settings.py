@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     sentence_weight: float = Field(
         1.0, ge=0, le=3, description="fusion weight of the best-sentence ranking (0: passages only); eval/README.md"
     )
+    context_weight: float = Field(
+        0.15, ge=0, le=1,
+        description="weight of the previous sentence's vector added to a passage's vector for the dense ranking "
+        "(0: plain passage vectors); eval/README.md",
+    )
     rrf_k: int = Field(10, ge=1, description="reciprocal-rank-fusion constant")
     abstain_threshold: float = Field(
         2.0, description="peakedness of the best passage below which a question is unanswerable (see answerability.py)"
