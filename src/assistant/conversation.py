@@ -4,6 +4,11 @@
 - a pronoun, demonstrative or place word with nothing in the turn it could point to ('Was wird es dort
   aufbauen?', 'How big is its dealer network there?', 'Welche Partnerschaften hat diese Provinz?'),
 - or an ellipsis, a turn without its own subject ('Und 2011?', 'And in 2011?', 'А в 2011?', 'Und der 89.?'),
+- or a turn that names nothing of its own (no name, number or other subject) but a noun the last exchange used
+  ('Wie viele Unternehmen sollen sich an dem Park beteiligen?' after the Technologiepark in Kokshetau,
+  'Сколько рабочих мест создали резиденты?' after 'Сколько резидентов …'),
+- or an explicit return ('Zurück zum Handel: …', 'Back to the trade figures: …', 'Вернёмся к договору: …'),
+  resolved against the earlier exchange it names rather than the last one,
 is a follow-up; a turn that names its own subject is a new question even when it starts with 'Welche', 'How'
 or contains 'sein'. A pronoun that a name earlier in the same turn can carry ('Wann eröffneten die Minsker
 Motorenwerke ihr Handelshaus?') counts only when the turn is about the last exchange (e5 similarity, when a
