@@ -349,6 +349,9 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     words = _words(message)
     content = _content(words)
     names = [w for i, w in enumerate(words) if _is_name(w, i, common)] + _pairs(words)
+    if _language(message) != "de":
+        # English and Russian capitalise names only: 'Novoera Biotech's medicines' names its subject.
+        names += [w for w in words[1:] if w[:1].isupper() and w.lower() not in _FUNCTION and not _MONTHS.match(w)]
     continues = bool(words) and (words[0].lower() in _CONTINUE or bool(_CONTINUE_PHRASES.match(message)))
     cues = _cues(message)
     if len(content) > 4:
