@@ -9,12 +9,13 @@ import json
 
 import pytest
 
-from assistant.conversation import Exchange, named_subject, resolve
+from assistant.conversation import Exchange, common_nouns, named_subject, resolve, subjects, url_slug
 from tests.conftest import DOC_CN, DOC_KZ, ROOT
 from tests.test_api import ask, contains
 
 QUESTION_FILES = [ROOT / "eval" / name for name in
-                  ("dev_questions_000.jsonl", "dev_questions_002.jsonl", "questions_added.jsonl")]
+                  ("dev_questions_000.jsonl", "dev_questions_002.jsonl", "questions_added.jsonl",
+                   "conversations_added.jsonl")]
 
 
 def test_standalone_question_after_an_unrelated_one_is_neither_rewritten_nor_reranked(client):
@@ -90,12 +91,77 @@ def test_follow_up_stays_in_the_conversations_document(client):
     assert contains(follow["passages"], "230 neue Arbeitsplätze")
 
 
-def test_follow_up_naming_the_other_subject_may_leave_the_document():
+@pytest.fixture(scope="module")
+def corpus_subjects(documents):
+    return subjects({d.doc_id: [d.text] for d in documents.values()},
+                    {d.doc_id: [url_slug(n.url or "") for n in d.footnotes.values()] for d in documents.values()})
+
+
+@pytest.fixture(scope="module")
+def corpus_common(documents):
+    return common_nouns(d.text for d in documents.values())
+
+
+def test_follow_up_naming_the_other_subject_may_leave_the_document(corpus_subjects):
     history = [Exchange("Wie viele Arbeitsplätze hat der Park in Kokshetau?", "", "Etwa 230.", (DOC_KZ,))]
-    assert resolve("Und wie viele sind es dort?", history).doc_id == DOC_KZ
-    assert resolve("Und wie viele davon in China?", history).doc_id is None
-    assert named_subject("Что Беларусь экспортирует в Китай?") == DOC_CN
-    assert named_subject("Kasachstan und China") is None
+    assert resolve("Und wie viele sind es dort?", history, subjects=corpus_subjects).doc_id == DOC_KZ
+    assert resolve("Und wie viele davon in China?", history, subjects=corpus_subjects).doc_id is None
+
+
+def test_subjects_come_from_the_documents_and_match_english_and_russian_spellings(corpus_subjects):
+    # 'Китай' matches through the Russian words in the China document's footnote URLs ('…-belarusi-i-kitaja-…').
+    assert named_subject("Что Беларусь экспортирует в Китай?", corpus_subjects) == DOC_CN
+    assert named_subject("How many trucks went to Kazakhstan?", corpus_subjects) == DOC_KZ
+    assert named_subject("Сколько тракторов в Казахстане?", corpus_subjects) == DOC_KZ
+    assert named_subject("Kasachstan und China", corpus_subjects) is None
+    assert named_subject("Wie viele Traktoren?", corpus_subjects) is None
+
+
+def test_english_demonstrative_points_to_what_the_last_exchange_named(client):
+    first = ask(client, "For which Chinese province was an LED subpark in the Great Stone park agreed in January 2017?")
+    follow = ask(client, "How many companies are already based in that subpark?", first["session_id"])
+    assert follow["resolved_query"] != "How many companies are already based in that subpark?"
+    assert follow["resolved_query"].count("?") == 1
+    assert contains(follow["passages"], "bereits 15 Unternehmen ansässig", top=5)
+    assert {p["doc_id"] for p in follow["passages"]} == {DOC_CN}
+
+
+def test_bare_definite_noun_of_the_last_exchange_makes_a_follow_up(client):
+    first = ask(client, "Wann wurde die Vereinbarung über das Joint Venture für den Industrie- und Technologiepark in "
+                        "Kokshetau unterzeichnet?")
+    # 'dem Park' is the Technologiepark of the first question; alone it would be the China document's park.
+    follow = ask(client, "Wie viele belarussische Unternehmen sollen sich an dem Park beteiligen?", first["session_id"])
+    assert "Kokshetau" in follow["resolved_query"]
+    assert contains(follow["passages"], "fünf belarussische Unternehmen an dem Park", top=5)
+    assert {p["doc_id"] for p in follow["passages"]} == {DOC_KZ}
+
+
+def test_russian_bare_noun_refers_to_the_last_question(client):
+    first = ask(client, "Сколько резидентов было зарегистрировано в индустриальном парке «Великий камень» в середине "
+                        "апреля 2022 года?")
+    follow = ask(client, "Сколько рабочих мест создали резиденты?", first["session_id"])
+    assert "Великий камень" in follow["resolved_query"]
+    assert contains(follow["passages"], "1,8 Tausend neue Arbeitsplätze", top=5)
+
+
+def test_explicit_return_goes_back_to_the_earlier_topic_and_its_document(client):
+    first = ask(client, "How much did trade between Belarus and Kazakhstan grow in the first three quarters of 2017?")
+    unrelated = ask(client, "How many residents were registered in the Great Stone industrial park at the end of 2021?",
+                    first["session_id"])
+    assert unrelated["resolved_query"].startswith("How many residents")
+    back = ask(client, "Back to the trade figures: what target did the two governments set?", first["session_id"])
+    assert "Kazakhstan" in back["resolved_query"] and back["resolved_query"].count("?") == 1
+    assert {p["doc_id"] for p in back["passages"]} == {DOC_KZ}
+    assert contains(back["passages"], "auf eine Milliarde Dollar erhöht werden", top=5)
+
+
+def test_english_standalone_question_after_an_unrelated_one_is_not_rewritten(client):
+    standalone = "How many Belarusian companies operate in Kazakhstan today?"
+    alone = ask(client, standalone)
+    unrelated = ask(client, "Which company became the 89th resident of the industrial park?")
+    after = ask(client, standalone, unrelated["session_id"])
+    assert after["resolved_query"] == standalone
+    assert [p["passage_id"] for p in after["passages"]] == [p["passage_id"] for p in alone["passages"]]
 
 
 # -- text only, on the labelled turns of the question files -----------------------------------------
@@ -109,12 +175,12 @@ def _labelled_turns():
                 yield item
 
 
-def test_detection_on_the_labelled_conversation_turns():
+def test_detection_on_the_labelled_conversation_turns(corpus_subjects, corpus_common):
     said, truth = [], []
     for item in _labelled_turns():
         history: list[Exchange] = []
         for turn in item["turns"]:
-            resolution = resolve(turn["question"], history)
+            resolution = resolve(turn["question"], history, subjects=corpus_subjects, common=corpus_common)
             said.append(resolution.followup)
             truth.append(turn["followup"])
             history.append(Exchange(turn["question"], resolution.display, turn["answer"], (item["doc"],)))
@@ -123,13 +189,14 @@ def test_detection_on_the_labelled_conversation_turns():
     assert caught / sum(said) >= 0.95 and caught / sum(truth) >= 0.95
 
 
-def test_lone_questions_after_a_question_on_the_other_document_stay_standalone():
+def test_lone_questions_after_a_question_on_the_other_document_stay_standalone(corpus_subjects, corpus_common):
     lone = [json.loads(line) for path in QUESTION_FILES for line in path.read_text("utf-8").splitlines()]
     lone = [q for q in lone if q["type"] not in {"conversation", "unanswerable"}]
     leads = {doc: next(q for q in lone if q["doc"] != doc) for doc in (DOC_KZ, DOC_CN)}
     rewritten = [q["question"] for q in lone
                  if resolve(q["question"], [Exchange(leads[q["doc"]]["question"], "", leads[q["doc"]]["answer"],
-                                                     (leads[q["doc"]]["doc"],))]).followup]
+                                                     (leads[q["doc"]]["doc"],))],
+                         subjects=corpus_subjects, common=corpus_common).followup]
     assert len(lone) > 100 and rewritten == []
 
 

@@ -23,6 +23,7 @@ from assistant.evaluation import (
     hit_at,
     load_questions,
     ndcg,
+    norm,
     read_within,
     reciprocal_rank,
     relevant_in,
@@ -402,3 +403,23 @@ def test_full_system_answers_follow_ups_with_what_is_new(engine):
     assert "2011" in follow_up and "Vierfache" not in follow_up
     system.reset()
     assert system.ask(first, [], 5).answer == opening
+
+
+TUNING = [*DEV, ROOT / "eval" / "questions_added.jsonl", ROOT / "eval" / "conversations_added.jsonl"]
+
+
+def test_every_evidence_snippet_of_the_tuning_files_is_in_the_corpus(raw_texts):
+    # A snippet typed from memory instead of copied would make its probe unscorable, silently.
+    corpus = [norm(text) for text in raw_texts.values()]
+    missing = [(item.id, snippet) for item in load_questions(TUNING) for turn in item.turns
+               for snippet in turn.evidence if not any(norm(snippet) in text for text in corpus)]
+    assert missing == []
+
+
+def test_added_conversations_label_every_turn_and_mix_follow_ups_with_standalone_turns():
+    conversations = load_questions([ROOT / "eval" / "conversations_added.jsonl"])
+    turns = [turn for item in conversations for turn in item.turns]
+    assert len(conversations) >= 14 and all(3 <= len(item.turns) <= 5 for item in conversations)
+    assert {item.lang for item in conversations} == {"de", "en", "ru"}
+    assert all(turn.followup is not None for turn in turns) and not any(item.turns[0].followup for item in conversations)
+    assert 0 < sum(not turn.followup for turn in turns[1:]) < sum(bool(turn.followup) for turn in turns)

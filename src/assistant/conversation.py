@@ -4,6 +4,11 @@
 - a pronoun, demonstrative or place word with nothing in the turn it could point to ('Was wird es dort
   aufbauen?', 'How big is its dealer network there?', 'Welche Partnerschaften hat diese Provinz?'),
 - or an ellipsis, a turn without its own subject ('Und 2011?', 'And in 2011?', 'А в 2011?', 'Und der 89.?'),
+- or a turn that names nothing of its own (no name, number or other subject) but a noun the last exchange used
+  ('Wie viele Unternehmen sollen sich an dem Park beteiligen?' after the Technologiepark in Kokshetau,
+  'Сколько рабочих мест создали резиденты?' after 'Сколько резидентов …'),
+- or an explicit return ('Zurück zum Handel: …', 'Back to the trade figures: …', 'Вернёмся к договору: …'),
+  resolved against the earlier exchange it names rather than the last one,
 is a follow-up; a turn that names its own subject is a new question even when it starts with 'Welche', 'How'
 or contains 'sein'. A pronoun that a name earlier in the same turn can carry ('Wann eröffneten die Minsker
 Motorenwerke ihr Handelshaus?') counts only when the turn is about the last exchange (e5 similarity, when a
@@ -23,10 +28,10 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Container, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Exchange", "Resolution", "named_subject", "resolve"]
+__all__ = ["Exchange", "Resolution", "named_subject", "resolve", "subjects"]
 
 
 @dataclass(frozen=True)
@@ -55,18 +60,62 @@ class Resolution:
     """One readable question, shown as 'Verstanden als' / 'understood as'; the message itself when standalone."""
 
 
-# The two documents' subjects, for "stay in the conversation's document unless the turn names the other one".
-# Corpus-specific on purpose: the documents are German, the turns may be English or Russian.
-SUBJECTS = {
-    "000_1e69742b2c7560f6": re.compile(r"kasach|kazakh|казах|astana|астан|almaty|алмат|nur-sultan", re.IGNORECASE),
-    "002_ba6a942ef8cf572b": re.compile(r"chin|китай|китa|кита|great stone|gro(?:ß|ss)e[rn]? stein|veliki?y kamen|"
-                                       r"велик\w* кам|beijing|peking|shanghai|пекин", re.IGNORECASE),
-}
+# What each document is about, as folded word stems ('kasah' for Kasachstan / Kazakhstan / Казахстан), for "stay in
+# the conversation's document unless the turn names the other subject". Derived from the documents, so a third one
+# brings its own subject; the turns may be German, English or Russian.
+_CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+                     "a b v g d e e zh z i j k l m n o p r s t u f h c ch sh sch _ y _ e ju ja".split()))
+_STEM = 5
 
 
-def named_subject(text: str) -> str | None:
+def url_slug(url: str) -> str:
+    """The last path segment of a URL, where news sites put the headline: 'http://www.belta.by/economics/view/
+    belarus-i-kazahstan-aktivizirujut-…-2017/' → 'belarus-i-kazahstan-aktivizirujut-…-2017'. Domains name
+    publishers, not subjects ('government.by')."""
+    path = re.sub(r"^[a-z]+://[^/]*", "", url.strip(), flags=re.IGNORECASE)
+    return next((part for part in reversed(path.split("/")) if part), "")
+
+
+def _fold(word: str) -> str:
+    """A spelling-neutral stem: Cyrillic transliterated, 'kh'/'ch'/'x' → 'h', 'z' → 's', 'j'/'y' → 'i', so that
+    Kasachstan, Kazakhstan, kazaxstan and Казахстан, or kitaj (a Russian word in the footnotes' URLs) and Китай,
+    share their first letters."""
+    latin = "".join(_CYRILLIC.get(c, c) for c in word.lower()).replace("_", "")
+    for old, new in (("kh", "h"), ("ch", "h"), ("x", "h"), ("z", "s"), ("j", "i"), ("y", "i")):
+        latin = latin.replace(old, new)
+    return latin[:_STEM]
+
+
+def subjects(prose: Mapping[str, Iterable[str]], notes: Mapping[str, Iterable[str]] | None = None, *, top: int = 2,
+             top_notes: int = 2, min_count: int = 15, ratio: int = 8) -> dict[str, frozenset[str]]:
+    """Each document's subject: the word stems it uses most that the other documents (nearly) never use — the
+    `top` of its passages' prose and the `top_notes` of `notes`, the slugs of its footnotes' URLs, which carry
+    Russian words in Latin letters ('…-v-kazahstan-…', '…-belarusi-i-kitaja-…'), so that a Russian turn names
+    its subject too. More than two of the prose are topics, not subjects ('Medien', 'Universität').
+
+    On our corpus: Kasachstan → {'kasah', 'medie'} (it is about media), China → {'hines', 'hina', 'kitai', 'velik'}.
+    """
+    out: dict[str, set[str]] = {doc: set() for doc in prose}
+    for texts, n in ((prose, top), (notes or {}, top_notes)):
+        counts = {doc: Counter(_fold(w) for text in doc_texts for w in _SUBJECT_WORD.findall(text))
+                  for doc, doc_texts in texts.items()}
+        for doc, count in counts.items():
+            others = Counter[str]()
+            for other, other_count in counts.items():
+                if other != doc:
+                    others.update(other_count)
+            distinctive = [w for w, c in count.most_common() if c >= min_count and others[w] * ratio <= c]
+            out.setdefault(doc, set()).update(distinctive[:n])
+    return {doc: frozenset(stems) for doc, stems in out.items()}
+
+
+_SUBJECT_WORD = re.compile(r"[^\W\d_]{5,}")
+
+
+def named_subject(text: str, subjects: Mapping[str, Container[str]]) -> str | None:
     """The document whose subject the text names, when it names exactly one."""
-    named = [doc for doc, pattern in SUBJECTS.items() if pattern.search(text)]
+    stems = {_fold(w) for w in _SUBJECT_WORD.findall(text)}
+    named = [doc for doc, subject in subjects.items() if any(s in subject for s in stems)]
     return named[0] if len(named) == 1 else None
 
 
@@ -212,8 +261,8 @@ def _cues(message: str) -> list[_Cue]:
         if word in _DEMONSTRATIVE:
             # 'diese Provinz', 'this agreement', 'этот проект': a demonstrative with its noun; 'das' alone is
             # an article too often to count, 'that' a conjunction.
-            if word in {"that", "это"}:
-                continue  # a conjunction / 'this is' too often to count
+            if word in {"that", "это"} and not _points(lower, i):
+                continue  # a conjunction, a relative pronoun or 'this is', not 'that plant' / 'это предприятие'
             head = _head_noun(tokens, i + 1)
             cues.append(_Cue(word, "demonstrative", token.start(), tokens[i + 1].end() if i + 1 < len(tokens)
                              else token.end(), head))
@@ -238,6 +287,21 @@ def _cues(message: str) -> list[_Cue]:
     for match in _ANAPHORIC_HEADS.finditer(message):
         cues.append(_Cue(match.group().lower(), "definite", match.start(), match.end(), match.group(1)))
     return cues
+
+
+# 'of that concern', 'does that plant cost', 'собирает это предприятие': after a preposition or a verb and before
+# a noun, 'that' / 'это' point; after a noun ('the plant that …') or before an article they join clauses.
+_BEFORE_POINTING = frozenset("of in at on for from with by about to into does did do is was are were has have will can "
+                             "could would should".split())
+
+
+def _points(lower: Sequence[str], i: int) -> bool:
+    after = lower[i + 1] if i + 1 < len(lower) else ""
+    if not after or after in _FUNCTION or after in _DEMONSTRATIVE:
+        return False
+    if lower[i] == "это":
+        return i > 0
+    return i == 0 or lower[i - 1] in _BEFORE_POINTING
 
 
 def _head_noun(tokens: list[re.Match], start: int) -> str:
@@ -278,33 +342,72 @@ were misread at 0.84); no labelled follow-up needs this path, so it is kept for 
 
 
 def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable[[str, str], float] | None,
-                 common: Container[str]) -> tuple[bool, list[_Cue], bool]:
+                 common: Container[str], subjects: Mapping[str, Container[str]]) -> tuple[bool, list[_Cue], bool]:
     """(follow-up?, the cues that point out of the turn, elliptical?)."""
     if not history:
         return False, [], False
     words = _words(message)
     content = _content(words)
     names = [w for i, w in enumerate(words) if _is_name(w, i, common)] + _pairs(words)
+    if _language(message) != "de":
+        # English and Russian capitalise names only: 'Novoera Biotech's medicines' names its subject.
+        names += [w for w in words[1:] if w[:1].isupper() and w.lower() not in _FUNCTION and not _MONTHS.match(w)]
     continues = bool(words) and (words[0].lower() in _CONTINUE or bool(_CONTINUE_PHRASES.match(message)))
     cues = _cues(message)
     if len(content) > 4:
         # 'die Vereinbarung der Warenbörse mit …' in a question that says everything itself is no reference.
         cues = [c for c in cues if c.kind != "definite"]
     free = [c for c in cues if c.kind != "weak" and not _bound_in_turn(message, c, common)]
-    weak = [c for c in cues if c.kind == "weak" and not _bound_in_turn(message, c, common)]
+    # A turn that names another document's subject carries its own referent ('What share of its exports were
+    # Kazakhstan's …?' in a conversation about China).
+    elsewhere = named_subject(message, subjects) not in {None, _conversation_doc(history)}
+    weak = [c for c in cues if c.kind == "weak" and not elsewhere and not _bound_in_turn(message, c, common)]
     bound_weak = [c for c in cues if c.kind == "weak" and c not in weak]
     # An ellipsis: no subject of its own ('Und 2011?', 'Und der Warenexport?', 'And in 2011?', 'Und mit Karaganda?').
     elliptical = len(content) <= 1 or (continues and len(content) <= 3 and not _has_verb(words))
     if free or weak or elliptical:
         return True, free + weak, elliptical
-    if continues and not names and named_subject(message) is None:
+    if continues and not names and named_subject(message, subjects) is None:
         # 'Und wann folgte die neue Fassung des Regierungsabkommens?': a continuation without a name of its own.
         return True, [], False
+    if not names and not re.search(r"\d", message) and named_subject(message, subjects) in {None, _conversation_doc(history)}:
+        # A turn that names nothing of its own but a thing the last exchange talked about ('Wie viele Unternehmen
+        # sollen sich an dem Park beteiligen?' after the Technologiepark, 'Сколько рабочих мест создали резиденты?'
+        # after 'Сколько резидентов …'): a lone question names what it asks about.
+        shared = _shared_heads(message, content, history[-1])
+        if shared:
+            return True, [], False
     if bound_weak and similarity is not None:
         last = history[-1]
         if similarity(message, f"{last.understood} {last.answer}") >= RELATED:
             return True, bound_weak, False
     return False, [], False
+
+
+def _shared_heads(message: str, content: Sequence[str], last: Exchange) -> list[str]:
+    """The turn's nouns that the last exchange used too, by stem, also as the end of a compound ('Park' in
+    'Technologiepark'). German nouns are the capitalised words after the first; English and Russian do not mark
+    them, so there any content word of five letters or more counts. Words both documents use everywhere
+    ('Belarus', 'Jahr', 'Unternehmen') say nothing about the topic."""
+    said = set(re.findall(r"[^\W\d_]+", " ".join((last.question, last.understood, _plain(last.answer))).lower()))
+    german = _language(message) == "de"
+    shared = []
+    for i, word in enumerate(content):
+        core = word.rstrip(".").lower()
+        if core in _GENERIC or len(core) < (4 if german else 5) or german and not word[:1].isupper():
+            continue
+        if german and message.lstrip().startswith(word):
+            continue  # the first word is capitalised anyway
+        stem = core[: max(4, min(6, len(core) - 2))]
+        if any(w.startswith(stem) or german and w.endswith(core) for w in said):
+            shared.append(word)
+    return shared
+
+
+_GENERIC = frozenset("""belarus weißrussland kasachstan china länder land jahr jahre jahres jahren unternehmen
+    zusammenarbeit region regionen seite seiten partner partnern belarusian kazakhstan chinese companies company
+    country countries беларусь белоруссия беларуси казахстан казахстана китай китая страны страна года году
+    компании компания""".split())
 
 
 _VERBISH = re.compile(r"^(?:\w+(?:te|ten|tet|st|t|en)|ist|sind|war|waren|hat|haben|gibt|did|does|do|is|are|was|"
@@ -335,7 +438,12 @@ def _names(text: str, common: Container[str]) -> list[str]:
         sentence_start = i == 0 or bool(re.search(r"[.!?;]\s*$", text[: match.start()]))
         adjacent = previous_end >= 0 and bool(re.fullmatch(r"[ \t]+(?:[-–][ \t]+)?", text[previous_end : match.start()]))
         usable = word[:1].isupper() and word.lower() not in _FUNCTION and not _MONTHS.match(word)
-        if usable and not (sentence_start and not _is_name(word, 1, common)):
+        # English names keep their small words: 'Yuzhou Science and Technology Company LLC', 'Institute of Culture'.
+        joins = (bool(current) and adjacent and word in {"and", "of", "&"}
+                 and bool(re.match(r"\s+[A-Z]", text[match.end():])))
+        if joins:
+            current.append(word)
+        elif usable and not (sentence_start and not _is_name(word, 1, common)):
             if current and not adjacent:
                 spans.append(current)
                 current = []
@@ -364,6 +472,11 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -
     own = message.lower()
     lead = re.split(r"(?<=[.!?])\s+(?=[A-ZÄÖÜА-Я\"„])", answer.strip(), maxsplit=1)[0]
     asked_for_name = bool(_ASKS_FOR_NAME.match(question))
+    if cue.head and _ORGANISATION.match(cue.head):
+        for text in (lead, question, answer):  # 'the company' → the company the last exchange named
+            organisations = [n for n in _names(text, common) if _ORG_MARK.search(n) and n.lower() not in message.lower()]
+            if organisations:
+                return organisations[0]
     if cue.head:
         stem = cue.head.lower()[:5]
         # The question first: it named what 'diese Provinz' points to when it named one at all.
@@ -400,6 +513,7 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -
                                                                        rf"{re.escape(p)}", text))]
             if places:
                 return places[-1]
+        return ""  # 'there' with no place named: a company is no place; the topic note says where
     if cue.kind in {"demonstrative", "definite"}:
         if not _ORGANISATION.match(cue.head):
             return ""  # 'diese Abkommen' with no 'Abkommen X' to find: the topic note says more than a guess
@@ -511,7 +625,7 @@ def _rebuilt(message: str, history: Sequence[Exchange]) -> str | None:
 
 
 def resolve(message: str, history: Sequence[Exchange], *, similarity: Callable[[str, str], float] | None = None,
-            common: Container[str] = frozenset()) -> Resolution:
+            common: Container[str] = frozenset(), subjects: Mapping[str, Container[str]] | None = None) -> Resolution:
     """Follow-up or new question, and what the turn means in the conversation (see the module docstring).
 
     `history` holds the earlier exchanges, oldest first; `similarity(a, b)` (cosine of e5 query embeddings)
@@ -519,7 +633,11 @@ def resolve(message: str, history: Sequence[Exchange], *, similarity: Callable[[
     (`common_nouns`), which German capitalises like names.
     """
     message = message.strip()
-    followup, cues, elliptical = _is_followup(message, history, similarity, common)
+    subjects = subjects or {}
+    returning = _RETURN.match(message) if history else None
+    if returning:
+        return _return(returning, history, similarity=similarity, common=common, subjects=subjects)
+    followup, cues, elliptical = _is_followup(message, history, similarity, common, subjects)
     if not followup:
         return Resolution(message, False, None, message)
     language = _language(message)
@@ -532,10 +650,41 @@ def resolve(message: str, history: Sequence[Exchange], *, similarity: Callable[[
     extra = [] if elliptical and _rebuilt(message, history) else [topic]
     query = " ".join([display, *(e for e in extra if e.lower() not in display.lower())])
     doc = _conversation_doc(history)
-    named = named_subject(message)
+    named = named_subject(message, subjects)
     if named is not None and named != doc:
         doc = None
     return Resolution(query, True, doc, display)
+
+
+# 'Zurück zum Handel: und 2011?', 'Back to the trade figures: …', 'Вернёмся к договору о дружбе: …': the turn names
+# an earlier topic and asks about it.
+_RETURN = re.compile(r"^\W*(?:zurück\s+zu[mr]?|noch\s*(?:ein)?mal\s+zu[mr]?|wieder\s+zu[mr]?|back\s+to|"
+                     r"(?:returning|going\s+back|coming\s+back)\s+to|верн[её]мся\s+к|возвращаясь\s+к|снова\s+о|назад\s+к)"
+                     r"\s+(?P<topic>[^:?!.;—–]+?)\s*[:—–,;.]\s*(?P<rest>.*)$", re.IGNORECASE)
+
+
+def _return(match: re.Match, history: Sequence[Exchange], *, similarity: Callable[[str, str], float] | None,
+            common: Container[str], subjects: Mapping[str, Container[str]]) -> Resolution:
+    """A return to an earlier topic, resolved against the exchange it names: the one sharing most word stems
+    with the named topic, else the thread before the last exchange."""
+    topic = {_fold(w) for w in _content(_words(match.group("topic")))}
+    scores = [len(topic & {_fold(w) for w in _words(f"{e.understood} {e.question} {_plain(e.answer)}")})
+              for e in history]
+    best = max(scores)
+    # Ties go to the earliest exchange: a topic named again is usually where the thread started.
+    target = scores.index(best) if best else max(0, len(history) - 2)
+    earlier = history[: target + 1]
+    rest = match.group("rest").strip() or earlier[-1].understood
+    inner = resolve(rest, earlier, similarity=similarity, common=common, subjects=subjects)
+    language = _language(rest)
+    if inner.followup:
+        display, query = inner.display, inner.query
+    else:
+        display = f"{rest} ({_NOTE[language]}: {_topic(earlier)})"
+        query = display
+    doc = _conversation_doc(earlier)
+    named = named_subject(match.group(), subjects)
+    return Resolution(query, True, doc if named in {None, doc} else None, display)
 
 
 def _display(message: str, history: Sequence[Exchange], cues: Sequence[_Cue], elliptical: bool, language: str,

@@ -14,7 +14,7 @@ import numpy as np
 
 from assistant.answerability import is_content_free
 from assistant.chunking import Passage
-from assistant.conversation import Exchange, Resolution, common_nouns, resolve
+from assistant.conversation import Exchange, Resolution, common_nouns, resolve, subjects, url_slug
 from assistant.embedding import Embedder
 from assistant.index import Index
 from assistant.settings import Settings
@@ -104,13 +104,19 @@ class FollowUps:
         # German capitalises nouns like names; the documents' own usage tells them apart.
         self.common = common_nouns(p.text for p in index.passages)
         self._docs = {doc_id: np.array([p.doc_id == doc_id for p in index.passages]) for doc_id in index.doc_ids()}
+        # What each document is about ('Kasachstan', 'China'), from its own words, for "stay in the conversation's
+        # document unless the turn names the other subject".
+        self.subjects = subjects({d: [p.text for p in index.passages if p.doc_id == d] for d in index.doc_ids()},
+                                 {d: [url_slug(n.url or "") for n in index.footnotes.get(d, {}).values()]
+                                  for d in index.doc_ids()})
 
     def run(self, query: Query) -> None:
         if not query.history or is_content_free(query.text):  # '???' continues nothing
             query.context = query.text
             return
         exchanges = [e if isinstance(e, Exchange) else Exchange(e) for e in query.history]
-        resolution = resolve(query.text, exchanges, similarity=self._similarity, common=self.common)
+        resolution = resolve(query.text, exchanges, similarity=self._similarity, common=self.common,
+                             subjects=self.subjects)
         query.resolution = resolution
         query.context = resolution.query
         if resolution.doc_id in self._docs and query.doc_id is None:
