@@ -31,6 +31,8 @@ from collections import Counter
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from assistant.language import detect_language
+
 __all__ = ["Exchange", "Resolution", "named_subject", "resolve", "subjects"]
 
 
@@ -176,17 +178,7 @@ _ANAPHORIC_HEADS = re.compile(
     r"(?!\s+(?:der|des|die|dem|den|von|vom|zwischen|mit|für|aus|zum|zur|of|between|with|for|from|in)\b)",
     re.IGNORECASE,
 )
-_ENGLISH = frozenset("the a an of in on and what which who when where how many much did does is are was were its "
-                     "their there it they with by from to".split())
 _CONTINUE_STRIP = re.compile(r"^(?:(?:und|and|а|и|aber|but|what about|how about|und was ist mit)\s+)+", re.IGNORECASE)
-
-
-def _language(text: str) -> str:
-    if re.search(r"[а-яё]", text, re.IGNORECASE):
-        return "ru"
-    words = re.findall(r"[a-zäöüß]+", text.lower())
-    english = sum(w in _ENGLISH for w in words)
-    return "en" if words and english >= max(2, len(words) // 4) and not re.search(r"[äöüß]", text, re.IGNORECASE) else "de"
 
 
 def _words(text: str) -> list[str]:
@@ -349,7 +341,7 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     words = _words(message)
     content = _content(words)
     names = [w for i, w in enumerate(words) if _is_name(w, i, common)] + _pairs(words)
-    if _language(message) != "de":
+    if detect_language(message) != "de":
         # English and Russian capitalise names only: 'Novoera Biotech's medicines' names its subject.
         names += [w for w in words[1:] if w[:1].isupper() and w.lower() not in _FUNCTION and not _MONTHS.match(w)]
     continues = bool(words) and (words[0].lower() in _CONTINUE or bool(_CONTINUE_PHRASES.match(message)))
@@ -360,17 +352,18 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     free = [c for c in cues if c.kind != "weak" and not _bound_in_turn(message, c, common)]
     # A turn that names another document's subject carries its own referent ('What share of its exports were
     # Kazakhstan's …?' in a conversation about China).
-    elsewhere = named_subject(message, subjects) not in {None, _conversation_doc(history)}
+    named = named_subject(message, subjects)
+    elsewhere = named not in {None, _conversation_doc(history)}
     weak = [c for c in cues if c.kind == "weak" and not elsewhere and not _bound_in_turn(message, c, common)]
     bound_weak = [c for c in cues if c.kind == "weak" and c not in weak]
     # An ellipsis: no subject of its own ('Und 2011?', 'Und der Warenexport?', 'And in 2011?', 'Und mit Karaganda?').
     elliptical = len(content) <= 1 or (continues and len(content) <= 3 and not _has_verb(words))
     if free or weak or elliptical:
         return True, free + weak, elliptical
-    if continues and not names and named_subject(message, subjects) is None:
+    if continues and not names and named is None:
         # 'Und wann folgte die neue Fassung des Regierungsabkommens?': a continuation without a name of its own.
         return True, [], False
-    if not names and not re.search(r"\d", message) and named_subject(message, subjects) in {None, _conversation_doc(history)}:
+    if not names and not re.search(r"\d", message) and not elsewhere:
         # A turn that names nothing of its own but a thing the last exchange talked about ('Wie viele Unternehmen
         # sollen sich an dem Park beteiligen?' after the Technologiepark, 'Сколько рабочих мест создали резиденты?'
         # after 'Сколько резидентов …'): a lone question names what it asks about.
@@ -390,7 +383,7 @@ def _shared_heads(message: str, content: Sequence[str], last: Exchange) -> list[
     them, so there any content word of five letters or more counts. Words both documents use everywhere
     ('Belarus', 'Jahr', 'Unternehmen') say nothing about the topic."""
     said = set(re.findall(r"[^\W\d_]+", " ".join((last.question, last.understood, _plain(last.answer))).lower()))
-    german = _language(message) == "de"
+    german = detect_language(message) == "de"
     shared = []
     for i, word in enumerate(content):
         core = word.rstrip(".").lower()
@@ -530,7 +523,7 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -
         organisations = [n for n in names if _ORG_MARK.search(n)]
         if organisations or names:
             chosen = (organisations or names)[:2 if cue.word in _PLURAL else 1]
-            return _AND[_language(message)].join(chosen)
+            return _AND[detect_language(message)].join(chosen)
     return ""
 
 
@@ -640,7 +633,7 @@ def resolve(message: str, history: Sequence[Exchange], *, similarity: Callable[[
     followup, cues, elliptical = _is_followup(message, history, similarity, common, subjects)
     if not followup:
         return Resolution(message, False, None, message)
-    language = _language(message)
+    language = detect_language(message)
     display = _display(message, history, cues, elliptical, language, common)
     # Retrieval gets the readable question and the earlier topic's words: the topic carries the subject even
     # where the bracketed referent is missing or wrong.
@@ -676,7 +669,7 @@ def _return(match: re.Match, history: Sequence[Exchange], *, similarity: Callabl
     earlier = history[: target + 1]
     rest = match.group("rest").strip() or earlier[-1].understood
     inner = resolve(rest, earlier, similarity=similarity, common=common, subjects=subjects)
-    language = _language(rest)
+    language = detect_language(rest)
     if inner.followup:
         display, query = inner.display, inner.query
     else:
