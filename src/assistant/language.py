@@ -73,12 +73,7 @@ def carries_type(sentence: str, answer_type: str) -> bool:
     """Does the sentence state something of the type? A number that is not a year ('12', '307,2', 'das
     Vierfache'), a date (a year or a month), or for a name anything (German capitalises every noun, so a
     name cannot be told from the text alone)."""
-    text = sentence.lower()
-    if answer_type == "number":
-        return any(not _YEAR.match(n) for n in _NUMBER.findall(text)) or bool(_NUMBER_WORDS.search(text))
-    if answer_type == "date":
-        return any(_YEAR.match(n) for n in _NUMBER.findall(text)) or bool(_MONTHS.search(text))
-    return True
+    return states_new(sentence, answer_type, "")
 
 
 def states_new(sentence: str, answer_type: str, question: str) -> bool:
@@ -89,7 +84,8 @@ def states_new(sentence: str, answer_type: str, question: str) -> bool:
         return True
     asked = question.lower()
     text = sentence.lower()
-    numbers = [n for n in _NUMBER.findall(text) if n not in set(_NUMBER.findall(asked))]
+    given = set(_NUMBER.findall(asked))
+    numbers = [n for n in _NUMBER.findall(text) if n not in given]
     if answer_type == "number":
         words = [w for w in _NUMBER_WORDS.findall(text) if w not in asked]
         return any(not _YEAR.match(n) for n in numbers) or bool(words)
