@@ -18,6 +18,16 @@ QUESTION_FILES = [ROOT / "eval" / name for name in
                    "conversations_added.jsonl")]
 
 
+def follow_up(client, first: str, second: str, *, evidence: str, doc: str, top: int = 5) -> dict:
+    """Ask `first`, then `second` in the same session: the follow-up's passages come from `doc` and hold
+    `evidence` in the `top` ones. Returns the follow-up's response."""
+    session = ask(client, first)["session_id"]
+    follow = ask(client, second, session, k=max(5, top))
+    assert {p["doc_id"] for p in follow["passages"]} == {doc}
+    assert contains(follow["passages"], evidence, top=top)
+    return follow
+
+
 def test_standalone_question_after_an_unrelated_one_is_neither_rewritten_nor_reranked(client):
     # 'ihr' and a leading 'Wann' made the old word list call this a follow-up of the China question.
     standalone = "Wann eröffneten die Minsker Motorenwerke (MMZ) ihr Handelshaus in Kasachstan?"
@@ -118,33 +128,29 @@ def test_subjects_come_from_the_documents_and_match_english_and_russian_spelling
 
 
 def test_english_demonstrative_points_to_what_the_last_exchange_named(client):
-    first = ask(client, "For which Chinese province was an LED subpark in the Great Stone park agreed in January 2017?")
-    follow = ask(client, "How many companies are already based in that subpark?", first["session_id"])
+    follow = follow_up(client, "For which Chinese province was an LED subpark in the Great Stone park agreed in January 2017?",
+                       "How many companies are already based in that subpark?",
+                       evidence="bereits 15 Unternehmen ansässig", doc=DOC_CN)
     assert follow["resolved_query"] != "How many companies are already based in that subpark?"
     assert follow["resolved_query"].count("?") == 1
-    assert contains(follow["passages"], "bereits 15 Unternehmen ansässig", top=5)
-    assert {p["doc_id"] for p in follow["passages"]} == {DOC_CN}
 
 
 def test_bare_definite_noun_of_the_last_exchange_makes_a_follow_up(client):
-    first = ask(client, "Wann wurde die Vereinbarung über das Joint Venture für den Industrie- und Technologiepark in "
-                        "Kokshetau unterzeichnet?")
     # 'dem Park' is the Technologiepark of the first question; alone it would be the China document's park.
-    follow = ask(client, "Wie viele belarussische Unternehmen sollen sich an dem Park beteiligen?", first["session_id"])
+    follow = follow_up(client, "Wann wurde die Vereinbarung über das Joint Venture für den Industrie- und "
+                               "Technologiepark in Kokshetau unterzeichnet?",
+                       "Wie viele belarussische Unternehmen sollen sich an dem Park beteiligen?",
+                       evidence="fünf belarussische Unternehmen an dem Park", doc=DOC_KZ)
     assert "Kokshetau" in follow["resolved_query"]
-    assert contains(follow["passages"], "fünf belarussische Unternehmen an dem Park", top=5)
-    assert {p["doc_id"] for p in follow["passages"]} == {DOC_KZ}
 
 
 def test_russian_bare_noun_refers_to_the_last_question(client):
-    first = ask(client, "Сколько резидентов было зарегистрировано в индустриальном парке «Великий камень» в середине "
-                        "апреля 2022 года?")
-    follow = ask(client, "Сколько рабочих мест создали резиденты?", first["session_id"], k=10)
-    assert "Великий камень" in follow["resolved_query"]
-    assert {p["doc_id"] for p in follow["passages"]} == {DOC_CN}
     # Resolved, the passage is found; it ranks 7th (4th before the dense ranking read the previous sentence
     # too): a Russian question shares no words with the German passage, and the rank is e5's.
-    assert contains(follow["passages"], "1,8 Tausend neue Arbeitsplätze", top=10)
+    follow = follow_up(client, "Сколько резидентов было зарегистрировано в индустриальном парке «Великий камень» в "
+                               "середине апреля 2022 года?", "Сколько рабочих мест создали резиденты?",
+                       evidence="1,8 Tausend neue Arbeitsplätze", doc=DOC_CN, top=10)
+    assert "Великий камень" in follow["resolved_query"]
 
 
 def test_explicit_return_goes_back_to_the_earlier_topic_and_its_document(client):
