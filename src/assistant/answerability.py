@@ -4,7 +4,12 @@ Measured on the question set (eval/README.md, "Abstention"): a question that is 
 'asdfghjkl', an emoji) is refused outright; an off-topic one ('What is the capital of Australia?') is far
 from every passage in raw e5 cosine; some near misses (the topic is in the documents, the asked fact is not)
 ask about a year the best passages do not mention. How far the best passage stands out (peakedness) is the
-last check. Near misses that ask for a missing number or name are not recognised yet.
+last check of the retrieval stage. The reader adds the asked-fact check for counting questions ('Wie viele
+Mitarbeiter …?', 'How many employees …?', 'Сколько стоит …?'): the sentences it would answer with must lean on
+what is counted, i.e. lose e5 similarity to the question when the counted noun is left out of it
+(`noun_dependence`); a near miss is answered with another number about the same subject and does not. Near
+misses that ask for a missing date or name, or whose answer sentence names the counted noun for something else
+('53 Tausend Studenten' of another university), are not recognised.
 """
 
 from __future__ import annotations
