@@ -7,9 +7,10 @@ ask about a year the best passages do not mention. How far the best passage stan
 last check of the retrieval stage. The reader adds the asked-fact check for counting questions ('Wie viele
 Mitarbeiter …?', 'How many employees …?', 'Сколько стоит …?'): the sentences it would answer with must lean on
 what is counted, i.e. lose e5 similarity to the question when the counted noun is left out of it
-(`noun_dependence`); a near miss is answered with another number about the same subject and does not. Near
-misses that ask for a missing date or name, or whose answer sentence names the counted noun for something else
-('53 Tausend Studenten' of another university), are not recognised.
+(`noun_dependence`); a near miss is answered with another number about the same subject and does not. The
+check runs in the reader (/chat), so /search's `answerable` is this stage's decision alone. Near misses that ask
+for a missing date or name, or whose answer counts the same noun in a wider sense ('53 Tausend Studenten' for
+'Wie viele belarussische Studierende …?'), are not recognised.
 """
 
 from __future__ import annotations
