@@ -161,16 +161,15 @@ def test_bad_input_gets_a_clear_4xx(client, method, path, payload, status, needl
     assert needle in response.text
 
 
-@pytest.mark.parametrize(("question", "phrase"), [
-    # A near miss (oil and 2012 are in the documents, the imported amount is not): since the asked year is looked
-    # for in the 5 best passages (fewer false refusals, eval/README.md) it is answered; recognising near misses
-    # needs a reader that checks the asked fact (issue 13).
-    pytest.param("How much Kazakh crude oil did Belarus import in 2012?", "do not contain",
-                 marks=pytest.mark.xfail(reason="near misses are not recognised yet", strict=True)),
-    ("Wie hoch war der Handelsumsatz zwischen Belarus und Kasachstan im Jahr 2015?", "keine verlässliche Antwort"),
+@pytest.mark.parametrize(("question", "phrase", "search_refuses"), [
+    # A near miss (oil and 2012 are in the documents, the imported amount is not): retrieval finds the asked year in
+    # the 5 best passages, so /search calls it answerable; /chat's reader refuses it, since its answer sentences do
+    # not lean on what is counted ('Kazakh crude oil'; the asked-fact check, eval/README.md "Abstention").
+    ("How much Kazakh crude oil did Belarus import in 2012?", "do not contain", False),
+    ("Wie hoch war der Handelsumsatz zwischen Belarus und Kasachstan im Jahr 2015?", "keine verlässliche Antwort", True),
 ])
-def test_unanswerable_question_says_so_and_still_shows_passages(client, question, phrase):
+def test_unanswerable_question_says_so_and_still_shows_passages(client, question, phrase, search_refuses):
     body = ask(client, question)
     assert body["answerable"] is False and phrase in body["answer"]
     assert body["citations"] == [] and len(body["passages"]) == 5
-    assert client.post("/search", json={"query": question}).json()["answerable"] is False
+    assert client.post("/search", json={"query": question}).json()["answerable"] is not search_refuses

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answerability import is_content_free
+from assistant.answerability import MIN_NOUN_DEPENDENCE, is_content_free, noun_dependence
 from assistant.chunking import Passage
 from assistant.corpus import Footnote
 from assistant.embedding import Embedder
@@ -167,6 +167,11 @@ class AnswerComposer:
             second = second if neighbour is None else neighbour
         if second is not None and self.max_sentences > 1:
             chosen.append(candidates[second])
+        # The asked-fact check: a near miss ('Wie viele Mitarbeiter …?' when the text counts only the combines the
+        # plant assembled) is answered by sentences that do not lean on the counted noun.
+        dependence = noun_dependence(question, self._vectors([c.text for c in chosen]), self.embedder)
+        if dependence is not None and dependence < MIN_NOUN_DEPENDENCE:
+            return Answer(_NOT_FOUND[language], [], False, language)
         # The best sentence leads; two neighbouring sentences keep their reading order.
         if len(chosen) == 2 and (chosen[0].passage is chosen[1].passage or _step(chosen[0], chosen[1])):
             chosen.sort(key=_ordinal)

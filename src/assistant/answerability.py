@@ -4,7 +4,13 @@ Measured on the question set (eval/README.md, "Abstention"): a question that is 
 'asdfghjkl', an emoji) is refused outright; an off-topic one ('What is the capital of Australia?') is far
 from every passage in raw e5 cosine; some near misses (the topic is in the documents, the asked fact is not)
 ask about a year the best passages do not mention. How far the best passage stands out (peakedness) is the
-last check. Near misses that ask for a missing number or name are not recognised yet.
+last check of the retrieval stage. The reader adds the asked-fact check for counting questions ('Wie viele
+Mitarbeiter …?', 'How many employees …?', 'Сколько стоит …?'): the sentences it would answer with must lean on
+what is counted, i.e. lose e5 similarity to the question when the counted noun is left out of it
+(`noun_dependence`); a near miss is answered with another number about the same subject and does not. The
+check runs in the reader (/chat), so /search's `answerable` is this stage's decision alone. Near misses that ask
+for a missing date or name, or whose answer counts the same noun in a wider sense ('53 Tausend Studenten' for
+'Wie viele belarussische Studierende …?'), are not recognised.
 """
 
 from __future__ import annotations
@@ -17,13 +23,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.language import detect_language
+from assistant.language import asked_noun, detect_language
 
 if TYPE_CHECKING:
+    from assistant.embedding import Embedder
     from assistant.index import Index
     from assistant.retrieval import Hit, Query
 
-__all__ = ["Answerability", "Decision", "is_content_free", "peakedness"]
+__all__ = ["Answerability", "Decision", "is_content_free", "noun_dependence", "peakedness"]
 
 # Raw e5 cosine of the best passage below which a question is about something else. Russian questions score
 # ~0.05 lower than German ones for the same passage, English ones in between (measured, eval/README.md).
@@ -33,6 +40,9 @@ MIN_COSINE = {"de": 0.84, "en": 0.815, "ru": 0.815}
 YEAR_DEPTH = 5
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _VOWELS = set("aeiouyäöüéèáàóíú")
+# A counting question's answer must lean on the counted noun: its sentences' e5 similarity to the question may not
+# rise by more than this when the noun is left out of the question (`noun_dependence`; eval/README.md).
+MIN_NOUN_DEPENDENCE = -0.004
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,21 @@ def is_content_free(question: str) -> bool:
         vowels = sum(ch in _VOWELS for ch in word)
         return len(word) >= 5 and (vowels / len(word) < 0.2 or re.search(r"[^aeiouy]{5,}", word) is not None)
     return False
+
+
+def noun_dependence(question: str, sentence_vectors: np.ndarray, embedder: Embedder) -> float | None:
+    """How much the answer's sentences lean on what a counting question counts: the largest drop, over the
+    sentences, of their e5 similarity to the question when the counted noun is left out ('Wie viele beschäftigt
+    das Mähdrescherwerk …?'). A sentence that states the count ('… 12 Montagefabriken …', '… 53 Tausend
+    Studenten …', in any language of the question) loses similarity; a near miss's sentence, which states another
+    number about the same subject ('… mehr als dreitausend Getreidemähdrescher montiert'), does not, or gains.
+    None when the question counts nothing named (`language.asked_noun`)."""
+    noun = asked_noun(question)
+    if noun is None or len(sentence_vectors) == 0:
+        return None
+    without = " ".join(question.replace(noun, " ", 1).split())
+    asked, reduced = embedder.embed_queries([question, without])
+    return float(np.max(sentence_vectors @ asked - sentence_vectors @ reduced))
 
 
 def peakedness(scores: np.ndarray, *, depth: int = 50) -> float:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ANSWER_TYPES", "asked_types", "carries_type", "detect_language", "question_parts", "states_new"]
+__all__ = ["ANSWER_TYPES", "asked_noun", "asked_types", "carries_type", "detect_language", "question_parts", "states_new"]
 
 # Function words of one language only ('in', 'was', 'so' are both German and English): a question is English
 # when it has more English than German ones, so 'Und was unterzeichneten sie im April 2022?' stays German.
@@ -104,3 +104,46 @@ def question_parts(question: str) -> list[str]:
     """The questions a question asks: two for 'Wann wurde X gegründet und wie viele Residenten hat er?'."""
     parts = [p.strip() for p in _SECOND_QUESTION.split(question) if p.strip()]
     return parts if len(parts) > 1 and all(len(p.split()) >= 2 for p in parts) else [question]
+
+
+# 'Wie viele Mitarbeiter …?', 'How many employees …?', 'Сколько студентов …?': the counted noun follows the cue.
+_COUNTING = re.compile(r"\b(?:wie ?viele?n?|wie viel|how many|how much|сколько)\s+(.*)", re.IGNORECASE | re.DOTALL)
+_TOKEN = re.compile(r"[^\W\d_][\w-]*|\d+(?:[.,]\d+)*")
+_FUNCTION = _ENGLISH | _GERMAN | frozenset("""soll sollen davon darin will would can could pro было были был была будет в на по и
+    из к с у от для до""".split())
+_RU_VERB = re.compile(r"(?:ют|ет|ит|ли|ло|ла|ть|ся)$")
+_RU_ADJECTIVE = re.compile(r"(?:ых|их|ого|его|ой|ая|ую|ые|ие|ый|ий)$")
+
+
+def asked_noun(question: str) -> str | None:
+    """What a counting question counts, as the question writes it: 'Mitarbeiter' for 'Wie viele Mitarbeiter
+    beschäftigt …?' (the first capitalised word after the cue: German capitalises nouns), 'Chinese tourists' for
+    'How many Chinese tourists visited …?' (the words up to a function word or an -ed verb), 'студентов' for
+    'Сколько белорусских студентов …?' (without the adjectives); without a noun, the lower-case word right after
+    the cue, which names what is measured ('kostet' in 'Wie viel kostet …?', 'стоит' in 'Сколько стоит …?').
+    None when the question names nothing it counts ('How much did … grow?')."""
+    match = _COUNTING.search(question)
+    if not match:
+        return None
+    language = detect_language(question)
+    words = _TOKEN.findall(match.group(1))[:4]
+    phrase: list[str] = []
+    if language == "de":
+        for word in words:
+            if word[0].isupper():
+                return word
+            if word.lower() in _FUNCTION:
+                break
+    else:
+        for word in words[:3]:
+            low = word.lower()
+            if low in _FUNCTION or (language == "en" and low.endswith("ed")) or (language == "ru" and _RU_VERB.search(low)):
+                break
+            phrase.append(word)
+        if language == "ru":
+            phrase = [w for w in phrase if not _RU_ADJECTIVE.search(w.lower())] or phrase
+    if phrase:
+        return " ".join(phrase)
+    # No noun: the word that names what is measured, when it follows the cue ('kostet', 'стоит', 'stieg').
+    first = words[0] if words else ""
+    return first if first.isalpha() and first.islower() and first not in _FUNCTION else None
