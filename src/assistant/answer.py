@@ -149,6 +149,9 @@ class AnswerComposer:
         said_text = " ".join(said)
         repeated = np.array([bool(said_text) and _unbracketed(s) in said_text for s in sentences])
         scores = np.where(repeated, _REPEAT_WEIGHT * scores, scores)
+        # A heading on a line of its own ('Entwicklung von Industrieparks und regionale Zusammenarbeit') states
+        # nothing; a topic note that repeats its words made one the answer to 'Was will es herstellen?'.
+        scores = np.where([_is_heading(s) for s in sentences], 0.0, scores)
         # Prefer the higher-ranked passage when sentences score alike.
         prior = np.array([1.0 / (1 + 0.15 * (c.rank - 1)) for c in candidates])
         ranked = scores * prior
@@ -288,6 +291,12 @@ class AnswerComposer:
         if missing:
             self._sentence_vectors.update(zip(missing, self.embedder.embed_passages(missing)))
         return np.stack([self._sentence_vectors[s] for s in sentences])
+
+
+def _is_heading(sentence: str) -> bool:
+    """A few words without a sentence's closing punctuation."""
+    text = sentence.strip()
+    return len(text.split()) <= _HEADING_WORDS and not re.search(r"[.!?…:;\"»“”)\]]$", text)
 
 
 def _candidate(rank: int, passage: Passage, start: int, end: int, numbers: tuple[int, ...]) -> _Candidate:
