@@ -175,7 +175,8 @@ _ANAPHORIC_HEADS = re.compile(
     r"\b(?:das|die|der|dem|den|des|the)\s+(unternehmen\w*|firma|konzern\w*|concern|holding|einrichtung\w*|institut\w*|universität|hochschule|"
     r"projekt\w*|provinz|region|gebiet\w*|stadt|werk\w*|abkommen\w*|vereinbarung|company|plant|institute|"
     r"university|project|province|region|city|joint venture|agreement|factory)\b(?-i:(?!\s+[A-ZА-Я\"«„]))"
-    r"(?!\s+(?:der|des|die|dem|den|von|vom|zwischen|mit|für|aus|zum|zur|of|between|with|for|from|in)\b)",
+    r"(?!\s+(?:der|des|die|dem|den|von|vom|zwischen|mit|für|aus|zum|zur|beider|aller|eines|einer|zweier|of|between|"
+    r"with|for|from|in)\b)",
     re.IGNORECASE,
 )
 # 'the two regions', 'beide Unternehmen', 'двух компаний': the pair the last exchange named. The two countries of a
@@ -184,6 +185,14 @@ _BOTH = re.compile(
     r"\b(?:the two|both|die beiden|den beiden|der beiden|beider|beide|двух|обоих|обеих|оба|обе)\s+"
     r"(?!(?:countries|states|nations|governments|presidents|sides|länder\w*|staaten|nationen|regierungen|seiten|"
     r"präsidenten|стран\w*|государств\w*|сторон\w*|правительств\w*|президент\w*)\b)([^\W\d_]{4,})",
+    re.IGNORECASE,
+)
+# 'in der ersten Phase', 'in the second stage', 'на первом этапе': a stage of the project the conversation is about,
+# unless the turn says whose ('in der ersten Phase des Projekts').
+_STAGE = re.compile(
+    r"\b(?:(?:der|die|dem|the)\s+(?:erste[nr]?|zweite[nr]?|dritte[nr]?|first|second|third)\s+(phase|stufe|etappe|stage)|"
+    r"(?:первом|втором|третьем|первый|второй|третий|первая|вторая)\s+(?:этап\w*|фаз\w*))\b"
+    r"(?!\s+(?:der|des|von|vom|of|des|проекта)\b)",
     re.IGNORECASE,
 )
 _CONTINUE_STRIP = re.compile(r"^(?:(?:und|and|а|и|aber|but|what about|how about|und was ist mit)\s+)+", re.IGNORECASE)
@@ -249,7 +258,7 @@ _COMMON_NOUN = re.compile(
 @dataclass(frozen=True)
 class _Cue:
     word: str
-    kind: str  # "place" | "strong" | "weak" | "demonstrative" | "definite" | "possessive" | "pair"
+    kind: str  # "place" | "strong" | "weak" | "demonstrative" | "definite" | "pair" | "stage"
     start: int
     end: int
     head: str = ""
@@ -291,9 +300,9 @@ def _cues(message: str) -> list[_Cue]:
     for match in _BOTH.finditer(message):
         cues.append(_Cue(match.group().lower(), "pair", match.start(), match.end(), match.group(1)))
     for match in _ANAPHORIC_HEADS.finditer(message):
-        # 'the region's exports': a definite noun in the possessive points back even in a long question.
-        kind = "possessive" if re.match(r"['’]s\b", message[match.end():]) else "definite"
-        cues.append(_Cue(match.group().lower(), kind, match.start(), match.end(), match.group(1)))
+        cues.append(_Cue(match.group().lower(), "definite", match.start(), match.end(), match.group(1)))
+    for match in _STAGE.finditer(message):
+        cues.append(_Cue(match.group().lower(), "stage", match.start(), match.end()))
     return cues
 
 
@@ -368,12 +377,10 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     asks_about = bool(_CONTINUE_PHRASES.match(message))
     continues = bool(words) and (words[0].lower() in _CONTINUE or asks_about)
     cues = _cues(message)
-    if len(content) > 4:
-        # 'die Vereinbarung der Warenbörse mit …' in a question that says everything itself is no reference.
-        cues = [c for c in cues if c.kind != "definite"]
     if names:
-        # 'die beiden geplanten Anlagen auf Basis von Mogilevkhimvolokno': the pair is named in the turn.
-        cues = [c for c in cues if c.kind != "pair"]
+        # 'die beiden geplanten Anlagen auf Basis von Mogilevkhimvolokno', 'Novoera Biotech's medicines … in the
+        # first phase': the pair, the project of the stage are named in the turn.
+        cues = [c for c in cues if c.kind not in {"pair", "stage"}]
     free = [c for c in cues if c.kind != "weak" and not _bound_in_turn(message, c, common)]
     # A turn that names another document's subject carries its own referent ('What share of its exports were
     # Kazakhstan's …?' in a conversation about China).
@@ -507,6 +514,8 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -
     answer, question = _plain(last.answer), _plain(last.understood)
     own = message.lower()
     lead = re.split(r"(?<=[.!?])\s+(?=[A-ZÄÖÜА-Я\"„])", answer.strip(), maxsplit=1)[0]
+    if cue.kind == "stage":
+        return ""  # 'in der ersten Phase': of what, the topic note says
     if cue.kind == "pair":  # 'the two regions' → the two names the last exchange put side by side
         for text in (question, lead):
             names = [n for n in _names(text, common) if n.lower() not in own]
@@ -558,7 +567,7 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -
             if places:
                 return places[-1]
         return ""  # 'there' with no place named: a company is no place; the topic note says where
-    if cue.kind in {"demonstrative", "definite", "possessive"}:
+    if cue.kind in {"demonstrative", "definite"}:
         if not _ORGANISATION.match(cue.head):
             return ""  # 'diese Abkommen' with no 'Abkommen X' to find: the topic note says more than a guess
         for text in (answer, question):  # 'das Unternehmen' → the company the last exchange named
@@ -725,11 +734,15 @@ _INTERROGATIVE = re.compile(r"^(?:wem|wen|was|wo|wann|wie|welche\w*|whom|who|wha
 
 
 def _rebuilt(message: str, history: Sequence[Exchange]) -> str | None:
-    """The ellipsis put into the last question, or else into the question that opened the thread, or else into
-    the latest earlier one it fits ('Und der 89.?' after a turn about the 86th's project still means the 89th
-    resident). A question is taken as understood, without its topic note: the note's year or ordinal is not
-    what the question asked about ('А 85-й резидент?' after 'Кто инициатор этого проекта? (к: … 86-м …)')."""
-    bases = [history[-1], _root(history), *reversed(history[:-1])]
+    """The ellipsis put into the last question, or else into the question that opened the thread ('Und der
+    89.?' after a turn about the 86th's project still means the 89th resident), or one in between; never into
+    a question before the thread, which was about something else ('Und wie viele davon im Jahr 2011?' after a
+    new question without a year). A question is taken as understood, without its topic note: the note's year
+    or ordinal is not what the question asked about ('А 85-й резидент?' after 'Кто инициатор этого проекта?
+    (к: … 86-м …)')."""
+    root = _root(history)
+    thread = history[max(i for i, e in enumerate(history) if e is root):]
+    bases = [history[-1], root, *reversed(thread)]
     for question in dict.fromkeys(_without_note(e.understood) for e in bases):
         rebuilt = _substitute(message, question)
         if rebuilt:
@@ -817,7 +830,7 @@ def _display(message: str, history: Sequence[Exchange], cues: Sequence[_Cue], el
         if len(_content(_words(previous))) >= 3 and previous.lower() not in topic.lower():
             # Unless that question itself needed the thread's topic ('Wo wird produziert?' after 'Welches Joint
             # Venture nahm dort … auf? (zu: … Region Karaganda …)'): then the topic says more.
-            topic = previous if not _NOTE_PATTERN.search(last.understood) else topic
+            topic = f"{previous}; {topic}" if _NOTE_PATTERN.search(last.understood) else previous
     note = f"{message.rstrip()} ({_NOTE[language]}: {topic})"
     if not cues:
         return note
