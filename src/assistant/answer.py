@@ -143,8 +143,10 @@ class AnswerComposer:
         if context and context != question:
             scores = 2 * scores + self._score(context, sentences, wanted)
             own_words = self._lexical(question, sentences)
-            if own_words.max(initial=0) > 0:
-                # 'Und 2011?': a sentence with none of the follow-up's own words answers the earlier turn.
+            if own_words.max(initial=0) > 0 and _contrasts(question):
+                # 'Und 2011?': a sentence with none of the follow-up's own words answers the earlier turn. Only
+                # where the follow-up names what is new (a number, a name, a noun): 'Wo wird produziert?' is
+                # answered by 'Die Produktion erfolgt im …', which shares no word with it.
                 scores = np.where(own_words > 0, scores, 0.5 * scores)
         said_text = " ".join(said)
         repeated = np.array([bool(said_text) and _unbracketed(s) in said_text for s in sentences])
@@ -291,6 +293,13 @@ class AnswerComposer:
         if missing:
             self._sentence_vectors.update(zip(missing, self.embedder.embed_passages(missing)))
         return np.stack([self._sentence_vectors[s] for s in sentences])
+
+
+def _contrasts(question: str) -> bool:
+    """Does a follow-up name something of its own: a number, or a capitalised word after the first ('Und 2011?',
+    'Und der Warenexport?', 'And the second one?' does not)?"""
+    words = re.findall(r"[^\W_]+", question)
+    return bool(re.search(r"\d", question)) or any(w[:1].isupper() for w in words[1:])
 
 
 def _is_heading(sentence: str) -> bool:
