@@ -263,13 +263,22 @@ class AnswerComposer:
         return None
 
     def _lexical(self, question: str, sentences: list[str]) -> np.ndarray:
-        """The idf-weighted share of the question's terms each sentence contains (0..1)."""
+        """The idf-weighted share of the question's terms each sentence contains (0..1). A term is contained
+        as a word, as the start of a German compound ('export' in 'Exportpositionen'), or, for a name, in
+        another transliteration ('Pavlodar' / 'Pawlodar', 'Jizzakh' / 'Jizzak', 'Polozk' / 'Polotsk')."""
         terms = set(self.index.analyzer.analyze(question))
         total = sum(self._idf.get(t, 0.0) for t in terms)
         if total == 0:
             return np.zeros(len(sentences))
-        return np.array([sum(self._idf.get(t, 0.0) for t in terms & set(self.index.analyzer.analyze(s))) / total
-                         for s in sentences])
+        names = {_spelling(w) for w in re.findall(r"[^\W\d_]+", question)[1:] if w[:1].isupper() and len(w) >= 5}
+        shares = []
+        for sentence in sentences:
+            words = set(self.index.analyzer.analyze(sentence))
+            spelled = {_spelling(w) for w in re.findall(r"[^\W\d_]+", sentence) if w[:1].isupper() and len(w) >= 5}
+            found = [t for t in terms if t in words or len(t) >= 5 and any(w.startswith(t) for w in words)
+                     or _spelling(t) in names & spelled]
+            shares.append(sum(self._idf.get(t, 0.0) for t in found) / total)
+        return np.array(shares)
 
     def _score(self, question: str, sentences: list[str], wanted: frozenset[str]) -> np.ndarray:
         """e5 similarity to the question in every language, plus the share of the question's terms the
@@ -293,6 +302,16 @@ class AnswerComposer:
         if missing:
             self._sentence_vectors.update(zip(missing, self.embedder.embed_passages(missing)))
         return np.stack([self._sentence_vectors[s] for s in sentences])
+
+
+def _spelling(word: str) -> str:
+    """A transliteration-neutral key for a name: 'Pavlodar' and 'Pawlodar', 'Jizzakh' and 'Jizzak', 'Polozk' and
+    'Polotsk' share their first four letters once w/v, z/s, ts/tz/z, kh/ch/h, j/y/i are merged."""
+    key = word.lower()
+    for old, new in (("tsk", "sk"), ("tz", "s"), ("ts", "s"), ("kh", "h"), ("ch", "h"), ("w", "v"), ("z", "s"),
+                     ("j", "i"), ("y", "i"), ("ss", "s")):
+        key = key.replace(old, new)
+    return key[:4]
 
 
 def _contrasts(question: str) -> bool:
