@@ -803,12 +803,19 @@ def _return(match: re.Match, history: Sequence[Exchange], *, similarity: Callabl
     rest = match.group("rest").strip() or earlier[-1].understood
     inner = resolve(rest, earlier, similarity=similarity, common=common, subjects=subjects)
     language = detect_language(rest)
-    if inner.followup:
+    named_topic = match.group("topic").strip()
+    pointing = [c for c in _cues(rest) if c.kind in {"weak", "demonstrative"} and not _bound_in_turn(rest, c, common)]
+    if pointing:
+        # 'Zurück zu dem Traktorenwerk: Wann wurde es eröffnet?': the pronoun is the topic the turn names.
+        end = pointing[0].end
+        referent = re.sub(r"^(?:de[mnrs]|die|das|the)\s+", "", named_topic, flags=re.IGNORECASE)
+        display = f"{rest[:end]} ({referent}){rest[end:]}"
+        query = f"{display} {_topic(earlier)}"
+    elif inner.followup:
         display, query = inner.display, inner.query
     else:
         display = f"{rest} ({_NOTE[language]}: {_topic(earlier)})"
         query = display
-    named_topic = match.group("topic").strip()
     if named_topic.lower() not in query.lower():
         query = f"{query} {named_topic}"  # 'Zurück zu Jiangxi: …' searches Jiangxi, which the note may lack
     doc = _conversation_doc(earlier, subjects)
