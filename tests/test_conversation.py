@@ -228,7 +228,7 @@ def test_ellipsis_goes_into_the_question_that_asked_about_the_ordinal(client):
 
 
 def test_ellipsis_replaces_the_whole_time_phrase(client):
-    first, follow = converse(client, "Wie viele Unternehmen waren Ende 2020 im Industriepark Großer Stein registriert?",
+    _, follow = converse(client, "Wie viele Unternehmen waren Ende 2020 im Industriepark Großer Stein registriert?",
                              "Und Mitte November 2021?")
     assert follow["resolved_query"] == ("Wie viele Unternehmen waren Mitte November 2021 im Industriepark Großer "
                                         "Stein registriert?")
@@ -256,7 +256,7 @@ def test_ellipsis_naming_the_other_country_asks_the_same_about_it(client):
 
 def test_noun_ellipsis_and_return_follow_the_rebuilt_question(client):
     # 'And in 2021?' rebuilt the question; 'And the exports?' and 'Back to 2021' mean 2021, not the first 2020.
-    first, rebuilt, exports, unrelated, back = converse(
+    _, rebuilt, exports, unrelated, back = converse(
         client, "What was the trade turnover between Belarus and Kazakhstan in 2020?", "And in 2021?",
         "And the exports?", "How many companies with Belarusian participation operate in Kazakhstan?",
         "Back to 2021: what was the trade balance?")
