@@ -1,9 +1,13 @@
 """Follow-ups: is a turn a new question or does it lean on the conversation, and what does it mean then?
 
 `resolve(message, history)` decides from the turn itself and its relation to the last exchange:
-- a pronoun, demonstrative or place word with nothing in the turn it could point to ('Was wird es dort
-  aufbauen?', 'How big is its dealer network there?', 'Welche Partnerschaften hat diese Provinz?'),
-- or an ellipsis, a turn without its own subject ('Und 2011?', 'And in 2011?', 'А в 2011?', 'Und der 89.?'),
+- a pronoun, demonstrative, place word or definite noun with nothing in the turn it could point to ('Was wird
+  es dort aufbauen?', 'How big is its dealer network there?', 'Welche Partnerschaften hat diese Provinz?', 'the
+  region's exports', 'the two regions', 'in der ersten Phase'),
+- or an ellipsis, a turn without its own subject ('Und 2011?', 'And in 2011?', 'А в 2011?', 'Und der 89.?',
+  'А в первом квартале 2022 года?'), or a German turn without any noun ('Was wird vor allem geliefert?'),
+- or a turn that says it continues and is short or asks 'what about' ('And what was imported from Pavlodar?',
+  'What about Ekibastuz — …?'), even where it names something,
 - or a turn that names nothing of its own (no name, number or other subject) but a noun the last exchange used
   ('Wie viele Unternehmen sollen sich an dem Park beteiligen?' after the Technologiepark in Kokshetau,
   'Сколько рабочих мест создали резиденты?' after 'Сколько резидентов …'),
@@ -192,7 +196,7 @@ _BOTH = re.compile(
 _STAGE = re.compile(
     r"\b(?:(?:der|die|dem|the)\s+(?:erste[nr]?|zweite[nr]?|dritte[nr]?|first|second|third)\s+(phase|stufe|etappe|stage)|"
     r"(?:первом|втором|третьем|первый|второй|третий|первая|вторая)\s+(?:этап\w*|фаз\w*))\b"
-    r"(?!\s+(?:der|des|von|vom|of|des|проекта)\b)",
+    r"(?!\s+(?:der|des|von|vom|of|проекта)\b)",
     re.IGNORECASE,
 )
 _CONTINUE_STRIP = re.compile(r"^(?:(?:und|and|а|и|aber|but|what about|how about|und was ist mit)\s+)+", re.IGNORECASE)
@@ -794,8 +798,10 @@ def _return(match: re.Match, history: Sequence[Exchange], *, similarity: Callabl
     """A return to an earlier topic, resolved against the exchange it names: the one sharing most word stems
     with the named topic, else the thread before the last exchange."""
     topic = {_fold(w) for w in _content(_words(match.group("topic")))}
-    scores = [len(topic & {_fold(w) for w in _words(f"{e.understood} {e.question} {_plain(e.answer)}")})
-              for e in history]
+    # What a question asked about counts twice what its answer mentioned: 'Back to 2021: …' returns to the
+    # question about 2021, not to the one about 2020 whose answer quoted a sentence about 2021.
+    scores = [2 * len(topic & {_fold(w) for w in _words(f"{e.understood} {e.question}")})
+              + len(topic & {_fold(w) for w in _words(_plain(e.answer))}) for e in history]
     best = max(scores)
     # Ties go to the earliest exchange: a topic named again is usually where the thread started.
     target = scores.index(best) if best else max(0, len(history) - 2)
@@ -835,8 +841,8 @@ def _display(message: str, history: Sequence[Exchange], cues: Sequence[_Cue], el
         # that says more than an asking word ('Wo wird produziert?' says nothing without its own note).
         previous = _LEAD.sub("", _CONTINUE_STRIP.sub("", _without_note(last.understood)).rstrip("?").strip())
         if len(_content(_words(previous))) >= 3 and previous.lower() not in topic.lower():
-            # Unless that question itself needed the thread's topic ('Wo wird produziert?' after 'Welches Joint
-            # Venture nahm dort … auf? (zu: … Region Karaganda …)'): then the topic says more.
+            # When that question itself needed the thread's topic ('Wo wird produziert?' after 'Welches Joint
+            # Venture nahm dort … auf? (zu: … Region Karaganda …)'), both: the question alone lost Karaganda.
             topic = f"{previous}; {topic}" if _NOTE_PATTERN.search(last.understood) else previous
     note = f"{message.rstrip()} ({_NOTE[language]}: {topic})"
     if not cues:
