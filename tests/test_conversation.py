@@ -15,7 +15,7 @@ from tests.test_api import ask, contains
 
 QUESTION_FILES = [ROOT / "eval" / name for name in
                   ("dev_questions_000.jsonl", "dev_questions_002.jsonl", "questions_added.jsonl",
-                   "conversations_added.jsonl")]
+                   "conversations_added.jsonl", "conversations_added2.jsonl")]
 
 
 def follow_up(client, first: str, second: str, *, evidence: str, doc: str, top: int = 5) -> dict:
@@ -171,6 +171,134 @@ def test_english_standalone_question_after_an_unrelated_one_is_not_rewritten(cli
     after = ask(client, standalone, unrelated["session_id"])
     assert after["resolved_query"] == standalone
     assert [p["passage_id"] for p in after["passages"]] == [p["passage_id"] for p in alone["passages"]]
+
+
+def converse(client, *questions: str, k: int = 5) -> list[dict]:
+    """Ask the questions in one session; the responses, in order."""
+    responses: list[dict] = []
+    for question in questions:
+        responses.append(ask(client, question, responses[-1]["session_id"] if responses else None, k=k))
+    return responses
+
+
+# -- issue 15, second round: classes found on eval/conversations_added2.jsonl -------------------------
+
+
+def test_continuation_that_names_something_is_still_a_follow_up(client):
+    # 'And …' with a name of its own used to stand alone: the import belongs to the Gomel–Pavlodar trade.
+    *_, follow = converse(client, "When did the Pavlodar region sign a cooperation agreement with the Gomel region?",
+                          "And what was imported from Pavlodar?")
+    assert follow["resolved_query"] != "And what was imported from Pavlodar?"
+    assert contains(follow["passages"], "Ferrosilizium wurde aus der Region Pawlodar")
+
+
+def test_what_about_is_a_follow_up(client):
+    *_, follow = converse(client, "When did the Pavlodar region sign a cooperation agreement with the Gomel region?",
+                          "What about Ekibastuz — which Minsk district signed an agreement with it?")
+    assert "Pavlodar" in follow["resolved_query"]
+    assert {p["doc_id"] for p in follow["passages"]} == {DOC_KZ}
+
+
+def test_german_turn_without_a_noun_is_a_follow_up(client):
+    # 'Was wird vor allem geliefert?' names nothing: alone it drifted into the China document.
+    follow = follow_up(client, "Um wie viel steigerten die Bellesbumprom-Unternehmen in den ersten vier Monaten 2021 "
+                               "ihre Ausfuhren nach Kasachstan?", "Was wird vor allem geliefert?",
+                       evidence="In erster Linie handelt es sich um Möbel", doc=DOC_KZ)
+    assert "Bellesbumprom" in follow["resolved_query"]
+
+
+def test_stage_and_possessive_and_pair_point_back(client):
+    *_, stage = converse(client, "Wann wurde in Changchun der belarussisch-chinesische Technopark eröffnet?",
+                         "Wie viel Land wurde in der ersten Phase bereitgestellt?")
+    assert stage["resolved_query"] != "Wie viel Land wurde in der ersten Phase bereitgestellt?"
+    *_, possessive = converse(client, "With how many Chinese regions has the Gomel region signed cooperation documents?",
+                              "How much did the region's exports to China reach in January–November 2021?")
+    assert "Gomel" in possessive["resolved_query"]
+    *_, pair = converse(client, "When did the Pavlodar region sign a cooperation agreement with the Gomel region?",
+                        "How large was the trade between the two regions in January–February 2017?")
+    assert "Pa" in pair["resolved_query"].split("two regions")[1]  # 'Pawlodar' or 'Pavlodar', then Gomel
+    assert contains(pair["passages"], "der Handelsumsatz zwischen den Regionen war 1,4 Millionen Dollar")
+
+
+def test_ellipsis_goes_into_the_question_that_asked_about_the_ordinal(client):
+    # The topic note of the turn before held '86-м'; the ordinal belongs in the question that asked for it.
+    *_, follow = converse(client, "Какая компания стала 86-м резидентом индустриального парка «Великий камень»?",
+                          "Кто инициатор этого проекта?", "А 85-й резидент?")
+    assert follow["resolved_query"] == "Какая компания стала 85-й резидентом индустриального парка «Великий камень»?"
+
+
+def test_ellipsis_replaces_the_whole_time_phrase(client):
+    _, follow = converse(client, "Wie viele Unternehmen waren Ende 2020 im Industriepark Großer Stein registriert?",
+                             "Und Mitte November 2021?")
+    assert follow["resolved_query"] == ("Wie viele Unternehmen waren Mitte November 2021 im Industriepark Großer "
+                                        "Stein registriert?")
+    assert contains(follow["passages"], "Mitte November 2021 bereits 81 Unternehmen")
+    *_, russian = converse(client, "Каким был объём взаимной торговли товарами и услугами между Беларусью и Китаем в "
+                                   "2021 году?", "А в первом квартале 2022 года?")
+    assert russian["resolved_query"].endswith("Китаем в первом квартале 2022 года?")
+
+
+def test_ellipsis_with_the_asking_word_repeated_swaps_its_phrase(client):
+    *_, follow = converse(client, "Mit welcher chinesischen Provinz hat die Region Witebsk im Oktober 2022 ein "
+                                  "Kooperationsabkommen unterzeichnet?",
+                          "Welche Stadt dieser Provinz ist Partnerstadt von Orscha?", "Und welche von Polozk?")
+    assert follow["resolved_query"] == "Welche Stadt dieser Provinz (Jiangxi) ist Partnerstadt von Polozk?"
+    assert contains(follow["passages"], "Funzhou - mit Polotsk")
+
+
+def test_ellipsis_naming_the_other_country_asks_the_same_about_it(client):
+    *_, follow = converse(client, "Каким был объём взаимной торговли товарами и услугами между Беларусью и Китаем в "
+                                  "2021 году?", "А с Казахстаном в 2021 году?")
+    assert follow["resolved_query"] == ("Каким был объём взаимной торговли товарами и услугами между Беларусью и "
+                                        "Казахстаном в 2021 году?")
+    assert {p["doc_id"] for p in follow["passages"][:3]} == {DOC_KZ}
+
+
+def test_noun_ellipsis_and_return_follow_the_rebuilt_question(client):
+    # 'And in 2021?' rebuilt the question; 'And the exports?' and 'Back to 2021' mean 2021, not the first 2020.
+    _, rebuilt, exports, unrelated, back = converse(
+        client, "What was the trade turnover between Belarus and Kazakhstan in 2020?", "And in 2021?",
+        "And the exports?", "How many companies with Belarusian participation operate in Kazakhstan?",
+        "Back to 2021: what was the trade balance?")
+    assert rebuilt["resolved_query"] == "What was the trade turnover between Belarus and Kazakhstan in 2021?"
+    assert "2021" in exports["resolved_query"] and "2020" not in exports["resolved_query"]
+    assert unrelated["resolved_query"] == "How many companies with Belarusian participation operate in Kazakhstan?"
+    assert "2021" in back["resolved_query"] and "2020" not in back["resolved_query"]
+
+
+def test_short_ellipsis_after_a_switch_stays_in_the_named_document(client):
+    # 'Und mit China: …' moved the conversation to China; 'Mit wem?' is no phrase to swap into the question.
+    *_, switched, follow = converse(
+        client, "Um wie viel steigerten die Bellesbumprom-Unternehmen in den ersten vier Monaten 2021 ihre Ausfuhren "
+                "nach Kasachstan?", "Was wird vor allem geliefert?",
+        "Und mit China: Welches Memorandum hat der Konzern dort unterzeichnet?", "Mit wem?")
+    assert contains(switched["passages"], "Memorandum über die Zusammenarbeit beim Import und Export von "
+                                          "Holzverarbeitungsprodukten")
+    assert follow["resolved_query"].startswith("Mit wem? (")
+    assert {p["doc_id"] for p in follow["passages"]} == {DOC_CN}
+    assert contains(follow["passages"], "Verband für den Umlauf von Holz und Forstprodukten")
+
+
+def test_demonstrative_finds_the_name_in_a_german_compound_and_a_month_like_name(client):
+    # 'this zone' → 'Sonderentwicklungszone Mariel'; 'Mariel' was taken for a month ('Mar…').
+    *_, follow = converse(client, "Which Cuban zone did Great Stone sign a memorandum of understanding with in "
+                                  "January 2021?", "How far is this zone from Havana?")
+    assert "this zone (Mariel)" in follow["resolved_query"]
+    assert contains(follow["passages"], "45 Kilometer von Havanna")
+
+
+def test_russian_name_keeps_its_adjectives(client):
+    *_, follow = converse(client, "Сколько сборочных заводов уже есть у Минского тракторного завода в Казахстане?",
+                          "Где он планирует построить ещё один завод?")
+    assert "он (Минского тракторного завода)" in follow["resolved_query"]
+
+
+def test_follow_up_answer_may_use_other_words_than_the_turn(client):
+    # 'Wo wird produziert?' is answered by 'Die Produktion erfolgt im …', which shares no word with it.
+    *_, follow = converse(client, "Wann wurde das Kooperationsabkommen zwischen der Region Minsk und der Region "
+                                  "Karaganda unterzeichnet?",
+                          "Welches Joint Venture nahm dort im Juni 2013 seine Tätigkeit auf?", "Wo wird produziert?")
+    assert "KLMZ" in follow["answer"]
 
 
 # -- text only, on the labelled turns of the question files -----------------------------------------

@@ -405,7 +405,8 @@ def test_full_system_answers_follow_ups_with_what_is_new(engine):
     assert system.ask(first, [], 5).answer == opening
 
 
-TUNING = [*DEV, ROOT / "eval" / "questions_added.jsonl", ROOT / "eval" / "conversations_added.jsonl"]
+TUNING = [*DEV, ROOT / "eval" / "questions_added.jsonl", ROOT / "eval" / "conversations_added.jsonl",
+          ROOT / "eval" / "conversations_added2.jsonl"]
 
 
 def test_every_evidence_snippet_of_the_tuning_files_is_in_the_corpus(raw_texts):
@@ -416,8 +417,9 @@ def test_every_evidence_snippet_of_the_tuning_files_is_in_the_corpus(raw_texts):
     assert missing == []
 
 
-def test_added_conversations_label_every_turn_and_mix_follow_ups_with_standalone_turns():
-    conversations = load_questions([ROOT / "eval" / "conversations_added.jsonl"])
+@pytest.mark.parametrize("name", ["conversations_added.jsonl", "conversations_added2.jsonl"])
+def test_added_conversations_label_every_turn_and_mix_follow_ups_with_standalone_turns(name):
+    conversations = load_questions([ROOT / "eval" / name])
     turns = [turn for item in conversations for turn in item.turns]
     assert len(conversations) >= 14 and all(3 <= len(item.turns) <= 5 for item in conversations)
     assert {item.lang for item in conversations} == {"de", "en", "ru"}

@@ -143,12 +143,17 @@ class AnswerComposer:
         if context and context != question:
             scores = 2 * scores + self._score(context, sentences, wanted)
             own_words = self._lexical(question, sentences)
-            if own_words.max(initial=0) > 0:
-                # 'Und 2011?': a sentence with none of the follow-up's own words answers the earlier turn.
+            if own_words.max(initial=0) > 0 and _contrasts(question):
+                # 'Und 2011?': a sentence with none of the follow-up's own words answers the earlier turn. Only
+                # where the follow-up names what is new (a number, a name, a noun): 'Wo wird produziert?' is
+                # answered by 'Die Produktion erfolgt im …', which shares no word with it.
                 scores = np.where(own_words > 0, scores, 0.5 * scores)
         said_text = " ".join(said)
         repeated = np.array([bool(said_text) and _unbracketed(s) in said_text for s in sentences])
         scores = np.where(repeated, _REPEAT_WEIGHT * scores, scores)
+        # A heading on a line of its own ('Entwicklung von Industrieparks und regionale Zusammenarbeit') states
+        # nothing; a topic note that repeats its words made one the answer to 'Was will es herstellen?'.
+        scores = np.where([_is_heading(s) for s in sentences], 0.0, scores)
         # Prefer the higher-ranked passage when sentences score alike.
         prior = np.array([1.0 / (1 + 0.15 * (c.rank - 1)) for c in candidates])
         ranked = scores * prior
@@ -263,13 +268,22 @@ class AnswerComposer:
         return None
 
     def _lexical(self, question: str, sentences: list[str]) -> np.ndarray:
-        """The idf-weighted share of the question's terms each sentence contains (0..1)."""
+        """The idf-weighted share of the question's terms each sentence contains (0..1). A term is contained
+        as a word, as the start of a German compound ('export' in 'Exportpositionen'), or, for a name, in
+        another transliteration ('Pavlodar' / 'Pawlodar', 'Jizzakh' / 'Jizzak', 'Polozk' / 'Polotsk')."""
         terms = set(self.index.analyzer.analyze(question))
         total = sum(self._idf.get(t, 0.0) for t in terms)
         if total == 0:
             return np.zeros(len(sentences))
-        return np.array([sum(self._idf.get(t, 0.0) for t in terms & set(self.index.analyzer.analyze(s))) / total
-                         for s in sentences])
+        names = {_spelling(w) for w in re.findall(r"[^\W\d_]+", question)[1:] if w[:1].isupper() and len(w) >= 5}
+        shares = []
+        for sentence in sentences:
+            words = set(self.index.analyzer.analyze(sentence))
+            spelled = {_spelling(w) for w in re.findall(r"[^\W\d_]+", sentence) if w[:1].isupper() and len(w) >= 5}
+            found = [t for t in terms if t in words or len(t) >= 5 and any(w.startswith(t) for w in words)
+                     or _spelling(t) in names & spelled]
+            shares.append(sum(self._idf.get(t, 0.0) for t in found) / total)
+        return np.array(shares)
 
     def _score(self, question: str, sentences: list[str], wanted: frozenset[str]) -> np.ndarray:
         """e5 similarity to the question in every language, plus the share of the question's terms the
@@ -293,6 +307,29 @@ class AnswerComposer:
         if missing:
             self._sentence_vectors.update(zip(missing, self.embedder.embed_passages(missing)))
         return np.stack([self._sentence_vectors[s] for s in sentences])
+
+
+def _spelling(word: str) -> str:
+    """A transliteration-neutral key for a name: 'Pavlodar' and 'Pawlodar', 'Jizzakh' and 'Jizzak', 'Polozk' and
+    'Polotsk' share their first four letters once w/v, z/s, ts/tz/z, kh/ch/h, j/y/i are merged."""
+    key = word.lower()
+    for old, new in (("tsk", "sk"), ("tz", "s"), ("ts", "s"), ("kh", "h"), ("ch", "h"), ("w", "v"), ("z", "s"),
+                     ("j", "i"), ("y", "i"), ("ss", "s")):
+        key = key.replace(old, new)
+    return key[:4]
+
+
+def _contrasts(question: str) -> bool:
+    """Does a follow-up name something of its own: a number, or a capitalised word after the first ('Und 2011?',
+    'Und der Warenexport?', 'And the second one?' does not)?"""
+    words = re.findall(r"[^\W_]+", question)
+    return bool(re.search(r"\d", question)) or any(w[:1].isupper() for w in words[1:])
+
+
+def _is_heading(sentence: str) -> bool:
+    """A few words without a sentence's closing punctuation."""
+    text = sentence.strip()
+    return len(text.split()) <= _HEADING_WORDS and not re.search(r"[.!?…:;\"»“”)\]]$", text)
 
 
 def _candidate(rank: int, passage: Passage, start: int, end: int, numbers: tuple[int, ...]) -> _Candidate:

@@ -1,9 +1,13 @@
 """Follow-ups: is a turn a new question or does it lean on the conversation, and what does it mean then?
 
 `resolve(message, history)` decides from the turn itself and its relation to the last exchange:
-- a pronoun, demonstrative or place word with nothing in the turn it could point to ('Was wird es dort
-  aufbauen?', 'How big is its dealer network there?', 'Welche Partnerschaften hat diese Provinz?'),
-- or an ellipsis, a turn without its own subject ('Und 2011?', 'And in 2011?', 'А в 2011?', 'Und der 89.?'),
+- a pronoun, demonstrative, place word or definite noun with nothing in the turn it could point to ('Was wird
+  es dort aufbauen?', 'How big is its dealer network there?', 'Welche Partnerschaften hat diese Provinz?', 'the
+  region's exports', 'the two regions', 'in der ersten Phase'),
+- or an ellipsis, a turn without its own subject ('Und 2011?', 'And in 2011?', 'А в 2011?', 'Und der 89.?',
+  'А в первом квартале 2022 года?'), or a German turn without any noun ('Was wird vor allem geliefert?'),
+- or a turn that says it continues and is short or asks 'what about' ('And what was imported from Pavlodar?',
+  'What about Ekibastuz — …?'), even where it names something,
 - or a turn that names nothing of its own (no name, number or other subject) but a noun the last exchange used
   ('Wie viele Unternehmen sollen sich an dem Park beteiligen?' after the Technologiepark in Kokshetau,
   'Сколько рабочих мест создали резиденты?' after 'Сколько резидентов …'),
@@ -172,10 +176,27 @@ _DEMONSTRATIVE = frozenset(
 )
 # Nouns that, with a definite article and no name, stand for something the conversation already named.
 _ANAPHORIC_HEADS = re.compile(
-    r"\b(?:das|die|der|dem|den|des|the)\s+(unternehmen\w*|firma|einrichtung\w*|institut\w*|universität|hochschule|"
+    r"\b(?:das|die|der|dem|den|des|the)\s+(unternehmen\w*|firma|konzern\w*|concern|holding|einrichtung\w*|institut\w*|universität|hochschule|"
     r"projekt\w*|provinz|region|gebiet\w*|stadt|werk\w*|abkommen\w*|vereinbarung|company|plant|institute|"
     r"university|project|province|region|city|joint venture|agreement|factory)\b(?-i:(?!\s+[A-ZА-Я\"«„]))"
-    r"(?!\s+(?:der|des|die|dem|den|von|vom|zwischen|mit|für|aus|zum|zur|of|between|with|for|from|in)\b)",
+    r"(?!\s+(?:der|des|die|dem|den|von|vom|zwischen|mit|für|aus|zum|zur|beider|aller|eines|einer|zweier|of|between|"
+    r"with|for|from|in)\b)",
+    re.IGNORECASE,
+)
+# 'the two regions', 'beide Unternehmen', 'двух компаний': the pair the last exchange named. The two countries of a
+# document ('beider Staaten', 'двух стран') are its subject, named or not.
+_BOTH = re.compile(
+    r"\b(?:the two|both|die beiden|den beiden|der beiden|beider|beide|двух|обоих|обеих|оба|обе)\s+"
+    r"(?!(?:countries|states|nations|governments|presidents|sides|länder\w*|staaten|nationen|regierungen|seiten|"
+    r"präsidenten|стран\w*|государств\w*|сторон\w*|правительств\w*|президент\w*)\b)([^\W\d_]{4,})",
+    re.IGNORECASE,
+)
+# 'in der ersten Phase', 'in the second stage', 'на первом этапе': a stage of the project the conversation is about,
+# unless the turn says whose ('in der ersten Phase des Projekts').
+_STAGE = re.compile(
+    r"\b(?:(?:der|die|dem|the)\s+(?:erste[nr]?|zweite[nr]?|dritte[nr]?|first|second|third)\s+(phase|stufe|etappe|stage)|"
+    r"(?:первом|втором|третьем|первый|второй|третий|первая|вторая)\s+(?:этап\w*|фаз\w*))\b"
+    r"(?!\s+(?:der|des|von|vom|of|проекта)\b)",
     re.IGNORECASE,
 )
 _CONTINUE_STRIP = re.compile(r"^(?:(?:und|and|а|и|aber|but|what about|how about|und was ist mit)\s+)+", re.IGNORECASE)
@@ -226,7 +247,11 @@ def common_nouns(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-_MONTHS = re.compile(r"^(?:jan|feb|mär|apr|mai|jun|jul|aug|sep|okt|nov|dez|mar|may|oct|dec)", re.IGNORECASE)
+# Month names and their abbreviations as whole words ('Januar', 'Nov.', 'January–November'); a name that merely
+# starts like one ('Mariel', 'Decathlon') is a name.
+_MONTHS = re.compile(r"^(?:jan(?:uar|uary)?|feb(?:ruar|ruary)?|märz?|mar(?:ch)?|apr(?:il)?|mai|may|jun[ie]?|jul[iy]?|"
+                     r"aug(?:ust)?|sep(?:t|tember)?|okt(?:ober)?|oct(?:ober)?|nov(?:ember)?|dez(?:ember)?|dec(?:ember)?)"
+                     r"(?![^\W\d_])", re.IGNORECASE)
 _COMMON_NOUN = re.compile(
     r"(?:ung|ungen|heit|keit|schaft|schaften|tion|tionen|nis|nisse|tät|täten|ment|mente|ismus|eur|ier|er|ern|e|en|"
     r"um|ums|ik|al|ale|alen|tor|toren|ort|orte|werk|park|zahl|satz|bau|markt|land|länder|jahr|jahre|jahren|"
@@ -237,7 +262,7 @@ _COMMON_NOUN = re.compile(
 @dataclass(frozen=True)
 class _Cue:
     word: str
-    kind: str  # "place" | "strong" | "weak" | "demonstrative" | "definite"
+    kind: str  # "place" | "strong" | "weak" | "demonstrative" | "definite" | "pair" | "stage"
     start: int
     end: int
     head: str = ""
@@ -276,8 +301,12 @@ def _cues(message: str) -> list[_Cue]:
             if word == "ihr" and not (i + 1 < len(tokens) and tokens[i + 1].group()[0].isupper()):
                 continue  # 'ihr' without its noun is too rare in questions to tell apart from its other uses
             cues.append(_Cue(word, "weak", token.start(), token.end()))
+    for match in _BOTH.finditer(message):
+        cues.append(_Cue(match.group().lower(), "pair", match.start(), match.end(), match.group(1)))
     for match in _ANAPHORIC_HEADS.finditer(message):
         cues.append(_Cue(match.group().lower(), "definite", match.start(), match.end(), match.group(1)))
+    for match in _STAGE.finditer(message):
+        cues.append(_Cue(match.group().lower(), "stage", match.start(), match.end()))
     return cues
 
 
@@ -299,6 +328,8 @@ def _points(lower: Sequence[str], i: int) -> bool:
 def _head_noun(tokens: list[re.Match], start: int) -> str:
     """The noun after a demonstrative: 'diese Provinz' → Provinz, 'dieses neue Werk' → Werk, 'this province'."""
     words = [t.group().rstrip(".") for t in tokens[start : start + 3]]
+    if words and words[0][:1].islower() and detect_language(" ".join(t.group() for t in tokens)) != "de":
+        return words[0]  # English and Russian nouns are not capitalised: 'this zone from Havana' → zone
     capitalised = [w for w in words if w[:1].isupper()]
     return (capitalised or words or [""])[0]
 
@@ -317,6 +348,9 @@ def _bound_in_turn(message: str, cue: _Cue, common: Container[str]) -> bool:
     clause_break = max(breaks)
     if clause_break >= 0 and len(_content(_words(before[:clause_break]))) >= 3:
         return True
+    if cue.kind == "place" and re.search(r"\b(?:mit|in|im|nach|aus|with|in|to|from|с|в|во|из)\s+(?-i:[A-ZÄÖÜА-Я])\w+",
+                                         before, re.IGNORECASE):
+        return True  # 'Und mit China: Welches Memorandum hat der Konzern dort unterzeichnet?'
     if cue.kind == "weak":
         if cue.word in {"dessen", "deren"} and clause_break >= 0:
             return True
@@ -344,22 +378,34 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     if detect_language(message) != "de":
         # English and Russian capitalise names only: 'Novoera Biotech's medicines' names its subject.
         names += [w for w in words[1:] if w[:1].isupper() and w.lower() not in _FUNCTION and not _MONTHS.match(w)]
-    continues = bool(words) and (words[0].lower() in _CONTINUE or bool(_CONTINUE_PHRASES.match(message)))
+    asks_about = bool(_CONTINUE_PHRASES.match(message))
+    continues = bool(words) and (words[0].lower() in _CONTINUE or asks_about)
     cues = _cues(message)
-    if len(content) > 4:
-        # 'die Vereinbarung der Warenbörse mit …' in a question that says everything itself is no reference.
-        cues = [c for c in cues if c.kind != "definite"]
+    if names:
+        # 'die beiden geplanten Anlagen auf Basis von Mogilevkhimvolokno', 'Novoera Biotech's medicines … in the
+        # first phase': the pair, the project of the stage are named in the turn.
+        cues = [c for c in cues if c.kind not in {"pair", "stage"}]
     free = [c for c in cues if c.kind != "weak" and not _bound_in_turn(message, c, common)]
     # A turn that names another document's subject carries its own referent ('What share of its exports were
     # Kazakhstan's …?' in a conversation about China).
     named = named_subject(message, subjects)
-    elsewhere = named not in {None, _conversation_doc(history)}
+    elsewhere = named not in {None, _conversation_doc(history, subjects)}
     weak = [c for c in cues if c.kind == "weak" and not elsewhere and not _bound_in_turn(message, c, common)]
     bound_weak = [c for c in cues if c.kind == "weak" and c not in weak]
-    # An ellipsis: no subject of its own ('Und 2011?', 'Und der Warenexport?', 'And in 2011?', 'Und mit Karaganda?').
-    elliptical = len(content) <= 1 or (continues and len(content) <= 3 and not _has_verb(words))
+    # An ellipsis: no subject of its own ('Und 2011?', 'Und der Warenexport?', 'And in 2011?', 'Und mit Karaganda?',
+    # 'А в первом квартале 2022 года?': a time phrase is no subject).
+    timeless = [w for w in content if not _TIME_WORD.match(w.rstrip(".")) and not _YEAR.fullmatch(w)]
+    elliptical = len(content) <= 1 or (continues and len(timeless) <= 3 and not _has_verb(words))
     if free or weak or elliptical:
         return True, free + weak, elliptical
+    if asks_about or continues and len(content) <= 3:
+        # 'What about Ekibastuz — …?', 'And what was imported from Pavlodar?': the turn says it continues, and
+        # is too short to be a question of its own even where it names something.
+        return True, [], False
+    if detect_language(message) == "de" and not re.search(r"\d", message) and \
+            not any(w[:1].isupper() for w in words[1:]):
+        # 'Was wird vor allem geliefert?': German capitalises every noun, and this turn has none, so no subject.
+        return True, [], False
     if continues and not names and named is None:
         # 'Und wann folgte die neue Fassung des Regierungsabkommens?': a continuation without a name of its own.
         return True, [], False
@@ -455,7 +501,15 @@ def _names(text: str, common: Container[str]) -> list[str]:
             span = span[1:]
         if len(span) > 1 or _is_name(span[0], 1, common):
             out.append(" ".join(span))
-    return out
+    # Russian names are adjectives with their noun, and only the first word is capitalised: 'Минского тракторного
+    # завода' (the Minsk Tractor Works), not 'Минского'.
+    return [_RUSSIAN_NAME.match(text, text.find(n)).group() if re.fullmatch(_RUSSIAN_ADJECTIVE, n) and  # type: ignore[union-attr]
+            _RUSSIAN_NAME.match(text, text.find(n)) else n for n in out]
+
+
+_RUSSIAN_ADJECTIVE = r"[А-ЯЁ][а-яё]+(?:ого|его|ому|ему|ым|им|ый|ий|ой|ая|яя|ое|ее|ые|ие|ых|их|ую|юю|ими|ыми)"
+_RUSSIAN_NAME = re.compile(_RUSSIAN_ADJECTIVE + r"(?:\s+[а-яё]+(?:ого|его|ому|ему|ым|им|ый|ий|ой|ая|яя|ое|ее|ые|ие|ых|их|ую|юю|"
+                           r"ими|ыми))*\s+(?!(?:в|во|на|с|со|к|по|о|об|от|до|из|за|для|при|и|или|а|но)\b)[а-яё]{3,}")
 
 
 def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -> str:
@@ -464,6 +518,14 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -
     answer, question = _plain(last.answer), _plain(last.understood)
     own = message.lower()
     lead = re.split(r"(?<=[.!?])\s+(?=[A-ZÄÖÜА-Я\"„])", answer.strip(), maxsplit=1)[0]
+    if cue.kind == "stage":
+        return ""  # 'in der ersten Phase': of what, the topic note says
+    if cue.kind == "pair":  # 'the two regions' → the two names the last exchange put side by side
+        for text in (question, lead):
+            names = [n for n in _names(text, common) if n.lower() not in own]
+            if len(names) >= 2:
+                return _AND[detect_language(message)].join(names[:2])
+        return ""
     asked_for_name = bool(_ASKS_FOR_NAME.match(question))
     if cue.head and _ORGANISATION.match(cue.head):
         for text in (lead, question, answer):  # 'the company' → the company the last exchange named
@@ -472,15 +534,17 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -
                 return organisations[0]
     if cue.head:
         stem = cue.head.lower()[:5]
-        # The question first: it named what 'diese Provinz' points to when it named one at all.
-        for text in (question, lead, answer):
+        # The question first: it named what 'diese Provinz' points to when it named one at all; unless it asked
+        # for the name ('Which Cuban zone …?' → 'this zone' is the one the answer named).
+        for text in (lead, question, answer) if asked_for_name else (question, lead, answer):
             for name in _names(text, common):
                 words = name.split()
                 if any(w.lower().startswith(stem) for w in words) and len(words) > 1:
                     rest = [w for w in words if not w.lower().startswith(stem)]
                     return " ".join(rest)
             # 'Provinz Jiangxi', 'Region Witebsk', 'province of Liaoning': the name after the head noun.
-            match = re.search(rf"\b{re.escape(cue.head[:5])}\w*\s+(?:of\s+)?((?-i:[A-ZА-Я])[\w-]+"
+            # Also at the end of a German compound: 'this zone' → 'Sonderentwicklungszone Mariel'.
+            match = re.search(rf"\b\w*{re.escape(cue.head[:5])}\w*\s+(?:of\s+)?((?-i:[A-ZА-Я])[\w-]+"
                               rf"(?:\s+(?-i:[A-ZА-Я])[\w-]+)*)", text, re.IGNORECASE)
             if match and _is_name(match.group(1), 1, common):
                 return match.group(1)
@@ -527,7 +591,8 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -
     return ""
 
 
-_ORGANISATION = re.compile(r"(?:unternehm|firma|betrieb|werk|company|plant|factory|компани|предприят|завод)", re.IGNORECASE)
+_ORGANISATION = re.compile(r"(?:unternehm|firma|konzern|betrieb|werk|company|concern|plant|factory|компани|предприят|завод|"
+                           r"концерн)", re.IGNORECASE)
 # 'in Bezug auf', 'in Kraft', 'im Rahmen': a preposition and a noun that name no place.
 _IDIOMS = frozenset("bezug kraft betrieb höhe form rahmen zusammenarbeit folge zukunft richtung anbetracht "
                     "verbindung zusammenhang hinblick".split())
@@ -560,15 +625,64 @@ _LEAD = re.compile(
 )
 
 
+_NOTE_PATTERN = re.compile(r"\s*\((?:zu|re|к): [^()]*(?:\([^()]*\)[^()]*)*\)")
+
+
+def _whole(exchange: Exchange) -> bool:
+    """Was the turn understood as a whole question of its own: asked as one, or rebuilt into one ('And in 2021?'
+    → 'What was the trade turnover … in 2021?'), without a topic note or a bracketed referent?"""
+    understood = exchange.understood
+    return understood == exchange.question or (not _NOTE_PATTERN.search(understood)
+                                               and understood.count("(") == exchange.question.count("("))
+
+
+def _root(history: Sequence[Exchange]) -> Exchange:
+    """The exchange that opened the current thread: the last one understood as a whole question."""
+    return next((e for e in reversed(history) if _whole(e)), history[0])
+
+
+def _without_note(text: str) -> str:
+    return _NOTE_PATTERN.sub("", text).strip()
+
+
 def _topic(history: Sequence[Exchange]) -> str:
     """What the conversation is about in a few words: the question that opened the current thread (the last
-    one that was not itself a follow-up) without its asking words."""
-    root = next((e for e in reversed(history) if e.understood == e.question), history[0])
-    text = _LEAD.sub("", root.question.strip().rstrip("?").strip())
+    one understood as a whole question, see `_whole`) without its asking words."""
+    text = _LEAD.sub("", _root(history).understood.strip().rstrip("?").strip())
     words = text.split()
     if words and words[0].lower() in {"der", "die", "das", "den", "dem", "des", "the"}:
         words = words[1:]
     return " ".join(words[:14])
+
+
+# Words of a time phrase around its year: 'Ende 2020', 'Mitte November 2021', 'first quarter of 2022', 'в первом
+# квартале 2022 года'. Prepositions stay outside, so that the earlier question keeps its own.
+_TIME_WORD = re.compile(
+    r"^(?:ende|anfang|mitte|beginn|end|beginning|start|middle|early|late|erste[nmrs]?|zweite[nmrs]?|dritte[nmrs]?|"
+    r"vierte[nmrs]?|first|second|third|fourth|last|quartal|quartals|halbjahr|halbjahres|hälfte|quarter|half|"
+    r"jahr|jahres|year|of|the|des|начал\w*|кон[ец]\w*|середин\w*|перв\w*|втор\w*|трет\w*|четв[её]рт\w*|"
+    r"квартал\w*|полугоди\w*|год|года|году|г|"
+    r"januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|january|february|march|"
+    r"may|june|july|october|december|январ\w*|феврал\w*|март\w*|апрел\w*|ма[йяе]|июн\w*|июл\w*|август\w*|"
+    r"сентябр\w*|октябр\w*|ноябр\w*|декабр\w*)$|^(?:jan|feb|mär|apr|jun|jul|aug|sep|okt|nov|dez)\w*[-–]\w+$",
+    re.IGNORECASE,
+)
+
+
+def _time_phrase(text: str, year: re.Match) -> tuple[int, int]:
+    """Where the time phrase around `year` starts and ends in `text`: the year with the time words next to it."""
+    tokens = list(_WORD.finditer(text))
+    at = next(i for i, t in enumerate(tokens) if t.start() <= year.start() < t.end() or t.start() >= year.start())
+    first = last = at
+    while first > 0 and _TIME_WORD.match(tokens[first - 1].group().rstrip(".")):
+        first -= 1
+    while last + 1 < len(tokens) and _TIME_WORD.match(tokens[last + 1].group().rstrip(".")) \
+            and tokens[last + 1].group().lower() not in {"of", "the", "des", "jahr", "year"}:
+        last += 1
+    # 'of' / 'the' only join time words ('the first quarter of 2022'), and 'im Jahr 2021' keeps its 'Jahr'.
+    while first < at and tokens[first].group().lower() in {"of", "the", "des", "jahr", "jahres", "year"}:
+        first += 1
+    return min(tokens[first].start(), year.start()), max(tokens[last].end(), year.end())
 
 
 def _substitute(message: str, previous: str) -> str | None:
@@ -577,13 +691,22 @@ def _substitute(message: str, previous: str) -> str | None:
     years = _YEAR.findall(message)
     fragment = _CONTINUE_STRIP.sub("", message.strip().rstrip("?").strip())
     if years and _YEAR.search(previous):
+        # The turn's time phrase ('Mitte November 2021', 'первом квартале 2022 года') in its own language; in
+        # another language only its year, so that 'And in 2011?' keeps a German question German.
+        when = " ".join(years)
+        if len(years) == 1 and detect_language(message) == detect_language(previous):
+            start, end = _time_phrase(fragment, next(_YEAR.finditer(fragment)))
+            when = fragment[start:end]
         ranged = re.search(r"(?:von|from|с|between|zwischen)\s+(?:19|20)\d\d\s*(?:bis|to|по|and|und|-|–)\s*(?:19|20)\d\d",
                            previous)
+        # 'von Januar bis Mai 2021': a range of months is one time phrase too.
+        months = re.search(r"(?:von|from|с)\s+(\w+)\s+(?:bis|to|по)\s+(\w+)\s+(?:19|20)\d\d", previous)
+        if not ranged and months and all(_TIME_WORD.match(m) for m in months.groups()):
+            ranged = months
         if ranged:
-            return previous[: ranged.start()] + " ".join(years) + previous[ranged.end():]
-        found = list(_YEAR.finditer(previous))
-        last = found[-1]
-        return previous[: last.start()] + " ".join(years) + previous[last.end():]
+            return previous[: ranged.start()] + when + previous[ranged.end():]
+        start, end = _time_phrase(previous, list(_YEAR.finditer(previous))[-1])
+        return previous[:start] + when + previous[end:]
     ordinals = list(_ORDINAL.finditer(message))
     if ordinals and _ORDINAL.search(previous):
         last = list(_ORDINAL.finditer(previous))[-1]
@@ -597,20 +720,34 @@ def _substitute(message: str, previous: str) -> str | None:
         if re.match(r"(?i)how many", counted.group()) and noun.endswith("s"):
             noun = noun[:-1]  # 'how many residents' → 'the 99th resident'
         return message[:at] + " " + noun + message[at:]
-    prep = re.match(r"^(mit|in|im|nach|aus|bei|für|with|in|for|at|from|с|в|для)\s+(.+)$", fragment, re.IGNORECASE)
-    if prep:
+    # 'Und mit Karaganda?', 'Und welche von Polozk?' (the asking word repeats the earlier question's), not 'Mit wem?'.
+    phrase = re.sub(r"^(?:welche[rsnm]?|wer|was|which|who|what|как(?:ой|ая|ое|ие)|кто|что)\s+(?=\w+\s)", "", fragment,
+                    flags=re.IGNORECASE)
+    prep = re.match(r"^(mit|in|im|nach|aus|bei|für|von|vom|with|for|at|from|of|с|в|для|у|из|от)\s+(.+)$", phrase,
+                    re.IGNORECASE)
+    if prep and not _INTERROGATIVE.match(prep.group(2)):
         place = re.search(rf"\b{re.escape(prep.group(1))}\s+[^,?;]+?(?=\s+(?:und|and|und|in|im|mit|seit|von|bis|for|"
                           rf"since|from)\s|[,?;]|$)", previous, re.IGNORECASE)
         if place:
-            return previous[: place.start()] + fragment + previous[place.end():]
+            return previous[: place.start()] + phrase + previous[place.end():]
     return None
 
 
+_INTERROGATIVE = re.compile(r"^(?:wem|wen|was|wo|wann|wie|welche\w*|whom|who|what|which|when|where|кем|ком|кого|чем|"
+                            r"ч[её]м|чего|чему|когда|где|какой|какая|каких|каким)\b", re.IGNORECASE)
+
+
 def _rebuilt(message: str, history: Sequence[Exchange]) -> str | None:
-    """The ellipsis put into the last question, or else into the question that opened the thread
-    ('Und der 89.?' after a turn about the 86th's project still means the 89th resident)."""
-    root = next((e for e in reversed(history) if e.understood == e.question), history[0])
-    for question in dict.fromkeys([history[-1].understood, root.question]):
+    """The ellipsis put into the last question, or else into the question that opened the thread ('Und der
+    89.?' after a turn about the 86th's project still means the 89th resident), or one in between; never into
+    a question before the thread, which was about something else ('Und wie viele davon im Jahr 2011?' after a
+    new question without a year). A question is taken as understood, without its topic note: the note's year
+    or ordinal is not what the question asked about ('А 85-й резидент?' after 'Кто инициатор этого проекта?
+    (к: … 86-м …)')."""
+    root = _root(history)
+    thread = history[max(i for i, e in enumerate(history) if e is root):]
+    bases = [history[-1], root, *reversed(thread)]
+    for question in dict.fromkeys(_without_note(e.understood) for e in bases):
         rebuilt = _substitute(message, question)
         if rebuilt:
             return rebuilt
@@ -634,7 +771,7 @@ def resolve(message: str, history: Sequence[Exchange], *, similarity: Callable[[
     if not followup:
         return Resolution(message, False, None, message)
     language = detect_language(message)
-    display = _display(message, history, cues, elliptical, language, common)
+    display = _display(message, history, cues, elliptical, language, common, subjects)
     # Retrieval gets the readable question and the earlier topic's words: the topic carries the subject even
     # where the bracketed referent is missing or wrong.
     topic = _topic(history)
@@ -642,7 +779,7 @@ def resolve(message: str, history: Sequence[Exchange], *, similarity: Callable[[
     # answer's leading name as well was tried: follow-up hit@5 equal, hit@1 0.61 → 0.55 (eval, 38 turns).
     extra = [] if elliptical and _rebuilt(message, history) else [topic]
     query = " ".join([display, *(e for e in extra if e.lower() not in display.lower())])
-    doc = _conversation_doc(history)
+    doc = _conversation_doc(history, subjects)
     named = named_subject(message, subjects)
     if named is not None and named != doc:
         doc = None
@@ -661,8 +798,10 @@ def _return(match: re.Match, history: Sequence[Exchange], *, similarity: Callabl
     """A return to an earlier topic, resolved against the exchange it names: the one sharing most word stems
     with the named topic, else the thread before the last exchange."""
     topic = {_fold(w) for w in _content(_words(match.group("topic")))}
-    scores = [len(topic & {_fold(w) for w in _words(f"{e.understood} {e.question} {_plain(e.answer)}")})
-              for e in history]
+    # What a question asked about counts twice what its answer mentioned: 'Back to 2021: …' returns to the
+    # question about 2021, not to the one about 2020 whose answer quoted a sentence about 2021.
+    scores = [2 * len(topic & {_fold(w) for w in _words(f"{e.understood} {e.question}")})
+              + len(topic & {_fold(w) for w in _words(_plain(e.answer))}) for e in history]
     best = max(scores)
     # Ties go to the earliest exchange: a topic named again is usually where the thread started.
     target = scores.index(best) if best else max(0, len(history) - 2)
@@ -670,24 +809,42 @@ def _return(match: re.Match, history: Sequence[Exchange], *, similarity: Callabl
     rest = match.group("rest").strip() or earlier[-1].understood
     inner = resolve(rest, earlier, similarity=similarity, common=common, subjects=subjects)
     language = detect_language(rest)
-    if inner.followup:
+    named_topic = match.group("topic").strip()
+    pointing = [c for c in _cues(rest) if c.kind in {"weak", "demonstrative"} and not _bound_in_turn(rest, c, common)]
+    if pointing:
+        # 'Zurück zu dem Traktorenwerk: Wann wurde es eröffnet?': the pronoun is the topic the turn names.
+        end = pointing[0].end
+        referent = re.sub(r"^(?:de[mnrs]|die|das|the)\s+", "", named_topic, flags=re.IGNORECASE)
+        display = f"{rest[:end]} ({referent}){rest[end:]}"
+        query = f"{display} {_topic(earlier)}"
+    elif inner.followup:
         display, query = inner.display, inner.query
     else:
         display = f"{rest} ({_NOTE[language]}: {_topic(earlier)})"
         query = display
-    doc = _conversation_doc(earlier)
+    if named_topic.lower() not in query.lower():
+        query = f"{query} {named_topic}"  # 'Zurück zu Jiangxi: …' searches Jiangxi, which the note may lack
+    doc = _conversation_doc(earlier, subjects)
     named = named_subject(match.group(), subjects)
     return Resolution(query, True, doc if named in {None, doc} else None, display)
 
 
 def _display(message: str, history: Sequence[Exchange], cues: Sequence[_Cue], elliptical: bool, language: str,
-             common: Container[str]) -> str:
+             common: Container[str], subjects: Mapping[str, Container[str]] | None = None) -> str:
     last = history[-1]
+    topic = _topic(history)
     if elliptical:
         substituted = _rebuilt(message, history)
         if substituted:
-            return substituted
-    note = f"{message.rstrip()} ({_NOTE[language]}: {_topic(history)})"
+            return _swap_subject(substituted, message, subjects or {})
+        # 'And the exports?', 'Mit wem?': the ellipsis continues the last question as it was understood, when
+        # that says more than an asking word ('Wo wird produziert?' says nothing without its own note).
+        previous = _LEAD.sub("", _CONTINUE_STRIP.sub("", _without_note(last.understood)).rstrip("?").strip())
+        if len(_content(_words(previous))) >= 3 and previous.lower() not in topic.lower():
+            # When that question itself needed the thread's topic ('Wo wird produziert?' after 'Welches Joint
+            # Venture nahm dort … auf? (zu: … Region Karaganda …)'), both: the question alone lost Karaganda.
+            topic = f"{previous}; {topic}" if _NOTE_PATTERN.search(last.understood) else previous
+    note = f"{message.rstrip()} ({_NOTE[language]}: {topic})"
     if not cues:
         return note
     out, shift, filled = message, 0, False
@@ -704,9 +861,34 @@ def _display(message: str, history: Sequence[Exchange], cues: Sequence[_Cue], el
     return out if filled else note
 
 
-def _conversation_doc(history: Sequence[Exchange]) -> str | None:
-    """The document the last answered exchange drew on (majority of its best passages)."""
+def _swap_subject(question: str, message: str, subjects: Mapping[str, Container[str]]) -> str:
+    """An ellipsis that names the other document's subject asks the earlier question about it: 'А с Казахстаном в
+    2021 году?' after '… между Беларусью и Китаем в 2021 году?' → '… между Беларусью и Казахстаном в 2021 году?'."""
+    def owner(word: str) -> str | None:
+        stem = _fold(word)
+        # Russian declines the names ('Китаем', 'Казахстаном'): there four letters of the stem have to agree.
+        cyrillic = bool(re.match(r"[а-яё]", word.lower()))
+        found = [doc for doc, subject in subjects.items()
+                 if stem in subject or cyrillic and any(stem[:4] == str(s)[:4] for s in subject  # type: ignore[attr-defined]
+                                                        if len(str(s)) >= 4)]
+        return found[0] if len(found) == 1 else None
+
+    named = [(w, owner(w)) for w in _SUBJECT_WORD.findall(message)]
+    named = [(w, doc) for w, doc in named if doc is not None]
+    if not named:
+        return question
+    word, doc = named[0]
+    return _SUBJECT_WORD.sub(lambda m: word if owner(m.group()) not in {None, doc} else m.group(), question)
+
+
+def _conversation_doc(history: Sequence[Exchange], subjects: Mapping[str, Container[str]] | None = None) -> str | None:
+    """The document the last answered exchange drew on (majority of its best passages), or the one its question
+    named the subject of ('Und mit China: Welches Memorandum …?' moves the conversation to China, even where
+    two of its three best passages were about Kazakhstan)."""
     for exchange in reversed(history):
         if exchange.doc_ids:
+            named = named_subject(_without_note(exchange.understood), subjects or {})
+            if named in exchange.doc_ids:
+                return named
             return Counter(exchange.doc_ids[:3]).most_common(1)[0][0]
     return None
