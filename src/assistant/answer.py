@@ -173,8 +173,11 @@ class AnswerComposer:
         if second is not None and self.max_sentences > 1:
             chosen.append(candidates[second])
         # The asked-fact check: a near miss ('Wie viele Mitarbeiter …?' when the text counts only the combines the
-        # plant assembled) is answered by sentences that do not lean on the counted noun.
-        dependence = noun_dependence(question, self._vectors([c.text for c in chosen]), self.embedder)
+        # plant assembled) is answered by sentences that do not lean on the counted noun. The sentences that state
+        # a number are the ones that must: a neighbour about the same topic without a count ('… ein Memorandum zur
+        # traditionellen Medizin …' for 'How many hospitals …?') says nothing about the count.
+        counting = [c.text for c in chosen if carries_type(c.text, "number")] or [c.text for c in chosen]
+        dependence = noun_dependence(question, self._vectors(counting), self.embedder)
         if dependence is not None and dependence < MIN_NOUN_DEPENDENCE:
             return Answer(_NOT_FOUND[language], [], False, language)
         # The best sentence leads; two neighbouring sentences keep their reading order.
