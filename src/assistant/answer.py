@@ -24,7 +24,8 @@ from assistant.chunking import Passage
 from assistant.corpus import Footnote
 from assistant.embedding import Embedder
 from assistant.index import Index
-from assistant.language import asked_types, carries_type, detect_language, question_parts, states_new
+from assistant.language import asked_types, detect_language, question_parts, states_new
+from assistant.names import NameFinder
 from assistant.retrieval import Hit
 
 __all__ = ["Answer", "AnswerComposer", "detect_language", "validate_markers"]
@@ -120,6 +121,8 @@ class AnswerComposer:
             df.update(set(index.analyzer.analyze(p.text)))
         n = len(index.passages)
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self._names = NameFinder(([p.text[s:e] for s, e, _ in p.sentences] for p in index.passages),
+                                 index.analyzer.split_compound)
         # Sentences come only from indexed passages, so this cache is bounded by the corpus (~1000 sentences).
         # The index stores a vector per sentence: /chat embeds only a sentence whose glued heading was cut off.
         self._sentence_vectors: dict[str, np.ndarray] = {}
@@ -138,7 +141,7 @@ class AnswerComposer:
             return Answer(message[language], [], False, language)
         candidates = [_candidate(h.rank, h.passage, s, e, tuple(n)) for h in hits[:5] for s, e, n in h.passage.sentences]
         sentences = [c.text for c in candidates]
-        wanted = asked_types(question) or (asked_types(context) if context else frozenset())
+        wanted = self._asked(question) or (self._asked(context) if context else frozenset())
         scores = self._score(question, sentences, wanted)
         if context and context != question:
             scores = 2 * scores + self._score(context, sentences, wanted)
@@ -203,7 +206,7 @@ class AnswerComposer:
         weakest: np.ndarray | None = None
         for part in parts:
             # A milder rank prior than the first sentence's: the other part's answer often stands lower.
-            scores = self._score(part, sentences, asked_types(part)) * np.sqrt(prior)
+            scores = self._score(part, sentences, self._asked(part)) * np.sqrt(prior)
             if weakest is None or scores[first] / max(scores.max(), 1e-9) < weakest[first] / max(weakest.max(), 1e-9):
                 weakest = scores
         assert weakest is not None
@@ -219,7 +222,7 @@ class AnswerComposer:
         asked for when the first states none beyond the question's own ('Im Durchschnitt werden jährlich
         mehr als 200 Ärzte ausgebildet.' after the sentence naming the academy), or the referent of a
         sentence that points back ('Dieses Unternehmen …' after the one naming it)."""
-        missing = {t for t in wanted if not states_new(first.text, t, question)}
+        missing = {t for t in wanted if not self._states(first.text, t, question)}
         anaphoric = anaphora and _ANAPHOR.search(first.text) is not None
         if not missing and not anaphoric:
             return None
@@ -227,7 +230,7 @@ class AnswerComposer:
         for i, c in enumerate(candidates):
             step = _step(first, c)
             if not step or ranked[i] < 0.5 * ranked.max() or \
-                    (missing and not all(states_new(c.text, t, question) for t in missing)):
+                    (missing and not all(self._states(c.text, t, question) for t in missing)):
                 continue
             if not missing and step != -1:
                 continue  # the referent stands before the pointing sentence
@@ -242,7 +245,7 @@ class AnswerComposer:
         or when it scores nearly as well (it usually continues the first)."""
         first = candidates[order[0]]
         best = ranked[order[0]]
-        missing = {t for t in wanted if not carries_type(first.text, t)}
+        missing = {t for t in wanted if not self._states(first.text, t, question if t == "name" else "")}
         terms = {t for t in self.index.analyzer.analyze(question) if t in self._idf}
         covered = terms & set(self.index.analyzer.analyze(first.text))
         total = sum(self._idf[t] for t in terms) or 1.0
@@ -250,12 +253,27 @@ class AnswerComposer:
             c = candidates[i]
             if c.passage.doc_id != first.passage.doc_id or c.text == first.text or ranked[i] <= 0:
                 continue
-            adds_type = any(carries_type(c.text, t) for t in missing)
+            adds_type = any(self._states(c.text, t, question if t == "name" else "") for t in missing)
             new_terms = (terms - covered) & set(self.index.analyzer.analyze(c.text))
             adds_part = sum(self._idf[t] for t in new_terms) / total >= 0.25
             if ranked[i] >= _CLOSE_SECOND * best or ((adds_type or adds_part) and ranked[i] >= 0.5 * best):
                 return i
         return None
+
+    def _asked(self, question: str) -> frozenset[str]:
+        """`language.asked_types`, without 'name' when the question asks for a common noun ('Welche
+        Auszeichnung …?', `names.NameFinder.asks_name`)."""
+        types = asked_types(question)
+        if "name" in types and not self._names.asks_name(question):
+            return types - {"name"}
+        return types
+
+    def _states(self, sentence: str, answer_type: str, question: str) -> bool:
+        """`language.states_new`, with names told apart by the corpus (`names.NameFinder`): a sentence states a
+        name when it holds one the question does not."""
+        if answer_type == "name":
+            return bool(self._names.new_names(sentence, question))
+        return states_new(sentence, answer_type, question)
 
     def _lexical(self, question: str, sentences: list[str]) -> np.ndarray:
         """The idf-weighted share of the question's terms each sentence contains (0..1)."""
@@ -279,7 +297,8 @@ class AnswerComposer:
         # e5 rates short generic sentences ('Dies ist leider noch nicht beobachtet worden.') close to
         # any question; a sentence must carry some content to answer one.
         substantive = np.array([len(s.split()) >= 6 for s in sentences])
-        typed = np.array([sum(carries_type(s, t) for t in wanted if t != "name") for s in sentences], dtype=float)
+        typed = np.array([sum(self._states(s, t, question if t == "name" else "") for t in wanted) for s in sentences],
+                         dtype=float)
         score = np.clip(similarity, 0, None) + _LEXICAL_WEIGHT * self._lexical(question, sentences) + _TYPE_BONUS * typed
         return np.where(substantive, score, 0.0)
 

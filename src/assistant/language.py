@@ -38,13 +38,14 @@ _ASKS = {
     "number": re.compile(
         r"\b(wie ?viele?n?|wie viel|um wie viel|wie hoch|wie groß|wie lange|in wie vielen|welche[nr]? (anteil|wert|"
         r"umfang|höhe|betrag|summe)|how many|how much|how large|how high|how big|what share|what percentage|"
-        r"what was the (value|volume|amount)|by how much|сколько|на сколько|во сколько|каков[аоы]? (объ[её]м|"
+        r"what was the (value|volume|amount)|by how much|сколько|на сколько|во сколько|каков[аоы]? (был[аио]? )?(объ[её]м|"
         r"размер|доля|сумма|стоимость)|какой (объ[её]м|размер|процент))\b"),
     "date": re.compile(r"\b(wann|seit wann|in welchem jahr|welchem jahr|welchem monat|when|what year|which year|"
                        r"когда|в каком году|с какого года)\b"),
+    # Whole words only: 'werden' asks for no name.
     "name": re.compile(r"\b(wer|wen|wem|wessen|welche[rsnm]?|was für|who|whom|whose|which|what company|"
-                       r"what organi[sz]ation|кто|кого|кому|как(ой|ая|ое|ие|ого|ую|им|их) |как зовут|"
-                       r"как называ\w+)"),
+                       r"what organi[sz]ation|кто|кого|кому|как(ой|ая|ое|ие|ого|ую|им|их)|как зовут|"
+                       r"как называ\w+)\b"),
 }
 _YEAR_WORDS = re.compile(r"\b(in )?welche[mn]? jahr|\bwhich year|\bкаком году")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
