@@ -15,9 +15,9 @@ common noun. Everything is read from the corpus, so it carries no list of names.
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from itertools import pairwise
 
 import Stemmer
 
