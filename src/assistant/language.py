@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ANSWER_TYPES", "asked_types", "carries_type", "detect_language", "question_parts", "states_new"]
+__all__ = ["ANSWER_TYPES", "asked_types", "carries_type", "counted_nouns", "detect_language", "question_parts",
+           "states_new"]
 
 # Function words of one language only ('in', 'was', 'so' are both German and English): a question is English
 # when it has more English than German ones, so 'Und was unterzeichneten sie im April 2022?' stays German.
@@ -105,3 +106,23 @@ def question_parts(question: str) -> list[str]:
     """The questions a question asks: two for 'Wann wurde X gegründet und wie viele Residenten hat er?'."""
     parts = [p.strip() for p in _SECOND_QUESTION.split(question) if p.strip()]
     return parts if len(parts) > 1 and all(len(p.split()) >= 2 for p in parts) else [question]
+
+
+_HOW_MANY = re.compile(r"\b(?:wie ?viele?n?|wie viel)\s+", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_][\w-]*")
+_ADJECTIVE = re.compile(r"\w+(?:e|en|er|es|em)$")
+
+
+def counted_nouns(question: str) -> list[str]:
+    """What a German 'wie viele' question counts: the nouns right after it, past any adjectives ('Wie viele
+    chinesische Bürger studieren …?' → ['Bürger'], 'Wie viele Joint Ventures …' → ['Joint', 'Ventures'])."""
+    match = _HOW_MANY.search(question)
+    if not match:
+        return []
+    nouns: list[str] = []
+    for word in _WORD.findall(question[match.end() :])[:4]:
+        if word[0].isupper():
+            nouns.append(word)
+        elif nouns or not _ADJECTIVE.match(word):
+            break
+    return nouns
