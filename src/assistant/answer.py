@@ -308,7 +308,10 @@ class AnswerComposer:
         score = np.clip(similarity, 0, None) + _LEXICAL_WEIGHT * self._lexical(question, sentences) + _TYPE_BONUS * typed
         nouns = counted_nouns(question) if "number" in wanted else []
         if nouns:
-            score = score + _COUNTED_BONUS * np.array([_counts(s, nouns, question) for s in sentences], dtype=float)
+            counted = np.array([_counts(s, nouns, question) for s in sentences])
+            score = score + _COUNTED_BONUS * counted
+            # 'Es hat 22.000 Studenten.' is short, and answers 'Wie viele Studierende hat dieses Institut?'.
+            substantive = substantive | counted
         return np.where(substantive, score, 0.0)
 
     def _vectors(self, sentences: list[str]) -> np.ndarray:
