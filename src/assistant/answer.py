@@ -220,6 +220,11 @@ class AnswerComposer:
         usable = np.array([c.passage.doc_id == doc and c.text != sentences[first] for c in candidates])
         scores = np.where(usable, weakest, 0.0)
         best = int(np.argmax(scores))
+        # The sentence after the first that points back to it ('Der neue Resident "wird …', 'Auf diesem Gelände
+        # wird …') goes on about the same subject: it answers the other part, though it lacks its words.
+        for i, c in enumerate(candidates):
+            if _step(candidates[first], c) == 1 and _ANAPHOR.search(c.text) and scores[i] >= 0.5 * scores[best]:
+                return i
         return best if scores[best] > 0 else None
 
     def _neighbour(self, question: str, candidates: list[_Candidate], first: _Candidate, ranked: np.ndarray,
