@@ -66,6 +66,7 @@ _TYPE_BONUS = 0.1
 # 0.1 and 0.15 alike (+3 of the 182 tuning probes), 0.2 lost a two-part question.
 _COUNTED_BONUS = 0.1
 _COUNTED_WINDOW = 3
+_COUNTED_FLOOR = 0.3
 _NUMBER_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_][\w-]*")
 # A heading the PDF extraction glued to the sentence after it: 'Künftige Pläne im Fahrplan Im Mai 2021 fand …'.
 # Inside a German sentence these words are never capitalised, so a capitalised one after a lower-case word
@@ -172,7 +173,8 @@ class AnswerComposer:
             second = self._second(question, candidates, order, ranked, wanted)
             # The first sentence's neighbour supplies the asked value it lacks, or (when nothing else adds to
             # it) the referent it points back to.
-            neighbour = self._neighbour(question, candidates, chosen[0], ranked, wanted, anaphora=second is None)
+            nouns = counted_nouns(question) or (counted_nouns(context) if context else [])
+            neighbour = self._neighbour(question, candidates, chosen[0], ranked, wanted, nouns, anaphora=second is None)
             second = second if neighbour is None else neighbour
         if second is not None and self.max_sentences > 1:
             chosen.append(candidates[second])
@@ -228,20 +230,32 @@ class AnswerComposer:
         return best if scores[best] > 0 else None
 
     def _neighbour(self, question: str, candidates: list[_Candidate], first: _Candidate, ranked: np.ndarray,
-                   wanted: frozenset[str], *, anaphora: bool = True) -> int | None:
-        """The sentence next to the first that holds what the first only points at: the number or date
+                   wanted: frozenset[str], nouns: Sequence[str] = (), *, anaphora: bool = True) -> int | None:
+        """The sentence next to the first that holds what the first only points at: the number, date or name
         asked for when the first states none beyond the question's own ('Im Durchschnitt werden jährlich
-        mehr als 200 Ärzte ausgebildet.' after the sentence naming the academy), or the referent of a
-        sentence that points back ('Dieses Unternehmen …' after the one naming it)."""
-        missing = {t for t in wanted if not self._states(first.text, t, question)}
+        mehr als 200 Ärzte ausgebildet.' after the sentence naming the academy), a number of the counted
+        `nouns` when the first counts something else ('… drei Klimazonen …' for 'Wie viele Traktoren …?'),
+        or the referent of a sentence that points back ('Dieses Unternehmen …' after the one naming it)."""
+
+        def holds(text: str, answer_type: str) -> bool:
+            if answer_type == "counted":
+                return _counts(text, nouns, question)
+            return self._states(text, answer_type, question)
+
+        missing = {t for t in wanted if not holds(first.text, t)}
+        if "number" in wanted and "number" not in missing and nouns and not holds(first.text, "counted"):
+            missing.add("counted")
         anaphoric = anaphora and _ANAPHOR.search(first.text) is not None
         if not missing and not anaphoric:
             return None
+        # A neighbour must score half the best sentence; one that counts the asked thing, a third (a follow-up
+        # 'Und in der Region Kostanay?' halves a sentence that says 'hier' instead of the region's name).
+        floor = (_COUNTED_FLOOR if "counted" in missing else 0.5) * ranked.max()
         best: int | None = None
         for i, c in enumerate(candidates):
             step = _step(first, c)
-            if not step or ranked[i] < 0.5 * ranked.max() or \
-                    (missing and not all(self._states(c.text, t, question) for t in missing)):
+            if not step or ranked[i] < floor or \
+                    (missing and not all(holds(c.text, t) for t in missing)):
                 continue
             if not missing and step != -1:
                 continue  # the referent stands before the pointing sentence
@@ -335,7 +349,7 @@ def _candidate(rank: int, passage: Passage, start: int, end: int, numbers: tuple
     return _Candidate(rank, passage, start, end, numbers, start)
 
 
-def _counts(sentence: str, nouns: list[str], question: str) -> bool:
+def _counts(sentence: str, nouns: Sequence[str], question: str) -> bool:
     """Does the sentence state a number (one the question does not hold) of the counted nouns: one of the
     next few words after it begins like one of them ('Studenten' for 'Studierende') or ends with one?"""
     tokens = _NUMBER_TOKEN.findall(sentence)
