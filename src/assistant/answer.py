@@ -85,6 +85,14 @@ _CLOSE_SECOND = 0.75
 # A sentence that points back ('Auf der Grundlage dieser Hochschulen …', 'Dieses Unternehmen wurde …') repeats
 # the question's words while its referent, the asked name, stands in the sentence before.
 _ANAPHOR = re.compile(r"^\W*(?:\S+\s+){0,5}?(?:dies(?:e[rsnm]?)?|jene[rsnm]?|(?:der|die|das) neue)\b", re.IGNORECASE)
+# A question for several things: German 'welche' with a plural noun ('Welche Leistungen …', 'Bei welchen Waren
+# …'), English 'which' / 'what are' with one, Russian 'какие'. Its answer is often an enumeration.
+_ASKS_LIST = re.compile(r"\b[Ww]elchen?\s+(?:[a-zäöüß]\w*\s+){0,2}[A-ZÄÖÜ]\w*(?:en|e|er|n)\b(?<!ion)|"
+                        r"\b(?i:which|what are|what were)\s+(?:\w+\s+){0,3}?\w+s\b|\b(?i:как(?:ие|их|им))\b")
+# An enumeration: three items or more ('Zellstoff, Holz, Wolle, Fleisch, Milchprodukte und Süßwaren'), or
+# two items of one or two words each and a third after 'und' ('Aktobe, Kostanay und Mangistaus').
+_ITEM = r"[^\s,.;:]+(?:\s[^\s,.;:]+){0,%d}"
+_LIST = re.compile(rf"{_ITEM % 2},\s+{_ITEM % 2},\s+{_ITEM % 2}|{_ITEM % 1},\s+{_ITEM % 1}\s+(?:und|sowie)\s+\w")
 
 
 @dataclass(frozen=True)
@@ -261,6 +269,9 @@ class AnswerComposer:
                 continue  # the referent stands before the pointing sentence
             if best is None or ranked[i] > ranked[best]:
                 best = i
+        if best is None and missing and anaphoric:
+            # No neighbour holds the asked type: the referent may still ('Auf der Grundlage dieser Hochschulen …').
+            return self._neighbour(question, candidates, first, ranked, frozenset(), anaphora=True)
         return best
 
     def _second(self, question: str, candidates: list[_Candidate], order: list[int], ranked: np.ndarray,
@@ -288,16 +299,20 @@ class AnswerComposer:
     def _asked(self, question: str) -> frozenset[str]:
         """`language.asked_types`, without 'name' when the question asks for a common noun ('Welche
         Auszeichnung …?', `names.NameFinder.asks_name`)."""
-        types = asked_types(question)
+        types = set(asked_types(question))
         if "name" in types and not self._names.asks_name(question):
-            return types - {"name"}
-        return types
+            types.discard("name")
+        if _ASKS_LIST.search(question) and "number" not in types:
+            types.add("list")
+        return frozenset(types)
 
     def _states(self, sentence: str, answer_type: str, question: str) -> bool:
         """`language.states_new`, with names told apart by the corpus (`names.NameFinder`): a sentence states a
         name when it holds one the question does not."""
         if answer_type == "name":
             return bool(self._names.new_names(sentence, question))
+        if answer_type == "list":
+            return _LIST.search(sentence) is not None
         return states_new(sentence, answer_type, question)
 
     def _lexical(self, question: str, sentences: list[str]) -> np.ndarray:
