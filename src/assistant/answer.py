@@ -259,11 +259,13 @@ class AnswerComposer:
         # A neighbour must score half the best sentence; one that counts the asked thing, a third (a follow-up
         # 'Und in der Region Kostanay?' halves a sentence that says 'hier' instead of the region's name).
         floor = (_COUNTED_FLOOR if "counted" in missing else 0.5) * ranked.max()
+        # An enumeration is asked for with a name ('Welche Unternehmen …?'); a neighbour with the name will do.
+        required = missing - {"list"} or missing
         best: int | None = None
         for i, c in enumerate(candidates):
             step = _step(first, c)
             if not step or ranked[i] < floor or \
-                    (missing and not all(holds(c.text, t) for t in missing)):
+                    (required and not all(holds(c.text, t) for t in required)):
                 continue
             if not missing and step != -1:
                 continue  # the referent stands before the pointing sentence
