@@ -232,3 +232,62 @@ def test_the_page_detects_languages_with_the_servers_word_lists():
     lists = {name: set(re.search(rf'const {name} = new Set\("([^"]*)"', script).group(1).split())
              for name in ("ENGLISH_WORDS", "GERMAN_WORDS")}
     assert lists == {"ENGLISH_WORDS": set(language._ENGLISH), "GERMAN_WORDS": set(language._GERMAN)}
+
+
+@pytest.mark.parametrize(("question", "name"), [
+    # The sentence naming the region and Kazakhstan repeats the question's words; the regions' names stand in
+    # another passage's sentence, which the name bonus lifts over the rank of its passage.
+    ("Mit welchen Regionen Kasachstans arbeitet die Region Grodno zusammen?", "Aktobe"),
+    ("Which Kazakh regions is the Grodno region linked with?", "Aktobe"),
+    # 'Novoera Biotech' is in the question: the sentence saying it settled in the park states no new name;
+    # the founders stand in the sentence after it.
+    ("Welche Unternehmen haben Novoera Biotech gegründet?", "Jingtai"),
+])
+def test_a_name_question_is_answered_by_a_sentence_with_a_name_the_question_lacks(composer, engine, question, name):
+    result = engine.search(question, k=5)
+    answer = composer.compose(question, result.hits, answerable=True, context=result.context)
+    assert name in answer.text
+
+
+def test_names_are_told_apart_from_nouns_by_the_corpus(composer):
+    names = composer._names
+    assert {"Aktobe", "Kostanay", "Mangistaus"} <= set(
+        names.names("Die Region Grodno ist mit den Regionen Aktobe, Kostanay und Mangistaus verbunden."))
+    assert names.names("BelVitunifarm wird sich auf belarussischer Seite an diesem Projekt beteiligen.") == ["BelVitunifarm"]
+    # German nouns, rare ones included, are no names
+    assert names.names("Die Arbeiten zum Aufbau der Produktion von Tierarzneimitteln werden fortgesetzt.") == []
+    assert names.new_names("Die Region Grodno beliefert ihre Partner.", "Welche Partner hat die Region Grodno?") == []
+    # 'Region' is a kind of thing the corpus names ('Region Grodno'), 'Vorteile' is not
+    assert names.asks_name("Welche Region liefert Möbel?") and names.asks_name("Wer leitet den Park?")
+    assert not names.asks_name("Welche Vorteile bietet der Park?")
+    assert names.asks_name("Which company opened a trading house?")  # an English noun cannot be looked up
+
+
+def test_a_how_many_answer_states_the_number_of_the_counted_thing(composer, engine):
+    """'Es hat 22.000 Studenten.' is short (it was dropped as contentless) and names the institute only as 'Es'."""
+    question = "Wie viele Studenten hat das Guangdong Construction Vocational Institute?"
+    answer = composer.compose(question, engine.search(question, k=5).hits, answerable=True)
+    assert "22.000 Studenten" in answer.text
+
+
+def test_counted_nouns_and_counts():
+    from assistant.answer import _counts
+    from assistant.language import counted_nouns
+
+    assert counted_nouns("Wie viele chinesische Bürger studieren in Brest?") == ["Bürger"]
+    assert counted_nouns("Wie viele Joint Ventures gibt es?") == ["Joint", "Ventures"]
+    assert counted_nouns("Um wie viel ist der Handel gestiegen?") == []
+    nouns = ["Studierende"]
+    assert _counts("Heute studieren 244 chinesische Studenten an dem Institut.", nouns, "")
+    assert not _counts("Die Eröffnung von 2 gemeinsamen Instituten an der BSU.", nouns, "")
+    assert not _counts("Im Jahr 2021 erhielten die Studenten Diplome.", nouns, "")  # a year counts nothing
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("Welches Unternehmen gründete Yunchenbel?", "SUMEC"),
+    ("Wie viele Unternehmen mit belarussischer Beteiligung arbeiten in Kasachstan?", "366"),
+    ("Wie viele chinesische Bürger studieren heute in Brest?", "mehr als 200"),
+])
+def test_answers_that_were_right_stay_right(composer, engine, question, fact):
+    answer = composer.compose(question, engine.search(question, k=5).hits, answerable=True)
+    assert fact in answer.text

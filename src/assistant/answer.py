@@ -24,7 +24,8 @@ from assistant.chunking import Passage
 from assistant.corpus import Footnote
 from assistant.embedding import Embedder
 from assistant.index import Index
-from assistant.language import asked_types, carries_type, detect_language, question_parts, states_new
+from assistant.language import asked_types, counted_nouns, detect_language, question_parts, states_new
+from assistant.names import NameFinder
 from assistant.retrieval import Hit
 
 __all__ = ["Answer", "AnswerComposer", "detect_language", "validate_markers"]
@@ -60,6 +61,13 @@ _HUB_PENALTY = 0.6
 # sentence contains, and a bonus for stating the asked type of answer ('wie viele' → a number).
 _LEXICAL_WEIGHT = 0.3
 _TYPE_BONUS = 0.1
+# … and for a number of the thing the question counts ('Wie viele chinesische Bürger …?': '… mehr als 200
+# chinesische Bürger …', not '… zwei gemeinsamen Instituten …').
+# 0.1 and 0.15 alike (+3 of the 182 tuning probes), 0.2 lost a two-part question.
+_COUNTED_BONUS = 0.1
+_COUNTED_WINDOW = 3
+_COUNTED_FLOOR = 0.3
+_NUMBER_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_][\w-]*")
 # A heading the PDF extraction glued to the sentence after it: 'Künftige Pläne im Fahrplan Im Mai 2021 fand …'.
 # Inside a German sentence these words are never capitalised, so a capitalised one after a lower-case word
 # starts a new sentence; a short run of words before it is a heading.
@@ -77,6 +85,14 @@ _CLOSE_SECOND = 0.75
 # A sentence that points back ('Auf der Grundlage dieser Hochschulen …', 'Dieses Unternehmen wurde …') repeats
 # the question's words while its referent, the asked name, stands in the sentence before.
 _ANAPHOR = re.compile(r"^\W*(?:\S+\s+){0,5}?(?:dies(?:e[rsnm]?)?|jene[rsnm]?|(?:der|die|das) neue)\b", re.IGNORECASE)
+# A question for several things: German 'welche' with a plural noun ('Welche Leistungen …', 'Bei welchen Waren
+# …'), English 'which' / 'what are' with one, Russian 'какие'. Its answer is often an enumeration.
+_ASKS_LIST = re.compile(r"\b[Ww]elchen?\s+(?:[a-zäöüß]\w*\s+){0,2}[A-ZÄÖÜ]\w*(?:en|e|er|n)\b(?<!ion)|"
+                        r"\b(?i:which|what are|what were)\s+(?:\w+\s+){0,3}?\w+s\b|\b(?i:как(?:ие|их|им))\b")
+# An enumeration: three items or more ('Zellstoff, Holz, Wolle, Fleisch, Milchprodukte und Süßwaren'), or
+# two items of one or two words each and a third after 'und' ('Aktobe, Kostanay und Mangistaus').
+_ITEM = r"[^\s,.;:]+(?:\s[^\s,.;:]+){0,%d}"
+_LIST = re.compile(rf"{_ITEM % 2},\s+{_ITEM % 2},\s+{_ITEM % 2}|{_ITEM % 1},\s+{_ITEM % 1}\s+(?:und|sowie)\s+\w")
 
 
 @dataclass(frozen=True)
@@ -120,6 +136,8 @@ class AnswerComposer:
             df.update(set(index.analyzer.analyze(p.text)))
         n = len(index.passages)
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self._names = NameFinder(([p.text[s:e] for s, e, _ in p.sentences] for p in index.passages),
+                                 index.analyzer.split_compound)
         # Sentences come only from indexed passages, so this cache is bounded by the corpus (~1000 sentences).
         # The index stores a vector per sentence: /chat embeds only a sentence whose glued heading was cut off.
         self._sentence_vectors: dict[str, np.ndarray] = {}
@@ -138,7 +156,7 @@ class AnswerComposer:
             return Answer(message[language], [], False, language)
         candidates = [_candidate(h.rank, h.passage, s, e, tuple(n)) for h in hits[:5] for s, e, n in h.passage.sentences]
         sentences = [c.text for c in candidates]
-        wanted = asked_types(question) or (asked_types(context) if context else frozenset())
+        wanted = self._asked(question) or (self._asked(context) if context else frozenset())
         scores = self._score(question, sentences, wanted)
         if context and context != question:
             scores = 2 * scores + self._score(context, sentences, wanted)
@@ -168,7 +186,8 @@ class AnswerComposer:
             second = self._second(question, candidates, order, ranked, wanted)
             # The first sentence's neighbour supplies the asked value it lacks, or (when nothing else adds to
             # it) the referent it points back to.
-            neighbour = self._neighbour(question, candidates, chosen[0], ranked, wanted, anaphora=second is None)
+            nouns = counted_nouns(question) or (counted_nouns(context) if context else [])
+            neighbour = self._neighbour(question, candidates, chosen[0], ranked, wanted, nouns, anaphora=second is None)
             second = second if neighbour is None else neighbour
         if second is not None and self.max_sentences > 1:
             chosen.append(candidates[second])
@@ -176,7 +195,7 @@ class AnswerComposer:
         # plant assembled) is answered by sentences that do not lean on the counted noun. The sentences that state
         # a number are the ones that must: a neighbour about the same topic without a count ('… ein Memorandum zur
         # traditionellen Medizin …' for 'How many hospitals …?') says nothing about the count.
-        counting = [c.text for c in chosen if carries_type(c.text, "number")] or [c.text for c in chosen]
+        counting = [c.text for c in chosen if states_new(c.text, "number", "")] or [c.text for c in chosen]
         dependence = noun_dependence(question, self._vectors(counting), self.embedder)
         if dependence is not None and dependence < MIN_NOUN_DEPENDENCE:
             return Answer(_NOT_FOUND[language], [], False, language)
@@ -216,7 +235,7 @@ class AnswerComposer:
         weakest: np.ndarray | None = None
         for part in parts:
             # A milder rank prior than the first sentence's: the other part's answer often stands lower.
-            scores = self._score(part, sentences, asked_types(part)) * np.sqrt(prior)
+            scores = self._score(part, sentences, self._asked(part)) * np.sqrt(prior)
             if weakest is None or scores[first] / max(scores.max(), 1e-9) < weakest[first] / max(weakest.max(), 1e-9):
                 weakest = scores
         assert weakest is not None
@@ -224,28 +243,50 @@ class AnswerComposer:
         usable = np.array([c.passage.doc_id == doc and c.text != sentences[first] for c in candidates])
         scores = np.where(usable, weakest, 0.0)
         best = int(np.argmax(scores))
+        # The sentence after the first that points back to it ('Der neue Resident "wird …', 'Auf diesem Gelände
+        # wird …') goes on about the same subject: it answers the other part, though it lacks its words.
+        for i, c in enumerate(candidates):
+            if _step(candidates[first], c) == 1 and _ANAPHOR.search(c.text) and scores[i] >= 0.5 * scores[best]:
+                return i
         return best if scores[best] > 0 else None
 
     def _neighbour(self, question: str, candidates: list[_Candidate], first: _Candidate, ranked: np.ndarray,
-                   wanted: frozenset[str], *, anaphora: bool = True) -> int | None:
-        """The sentence next to the first that holds what the first only points at: the number or date
+                   wanted: frozenset[str], nouns: Sequence[str] = (), *, anaphora: bool = True) -> int | None:
+        """The sentence next to the first that holds what the first only points at: the number, date or name
         asked for when the first states none beyond the question's own ('Im Durchschnitt werden jährlich
-        mehr als 200 Ärzte ausgebildet.' after the sentence naming the academy), or the referent of a
-        sentence that points back ('Dieses Unternehmen …' after the one naming it)."""
-        missing = {t for t in wanted if not states_new(first.text, t, question)}
+        mehr als 200 Ärzte ausgebildet.' after the sentence naming the academy), a number of the counted
+        `nouns` when the first counts something else ('… drei Klimazonen …' for 'Wie viele Traktoren …?'),
+        or the referent of a sentence that points back ('Dieses Unternehmen …' after the one naming it)."""
+
+        def holds(text: str, answer_type: str) -> bool:
+            if answer_type == "counted":
+                return _counts(text, nouns, question)
+            return self._states(text, answer_type, question)
+
+        missing = {t for t in wanted if not holds(first.text, t)}
+        if "number" in wanted and "number" not in missing and nouns and not holds(first.text, "counted"):
+            missing.add("counted")
         anaphoric = anaphora and _ANAPHOR.search(first.text) is not None
         if not missing and not anaphoric:
             return None
+        # A neighbour must score half the best sentence; one that counts the asked thing, a third (a follow-up
+        # 'Und in der Region Kostanay?' halves a sentence that says 'hier' instead of the region's name).
+        floor = (_COUNTED_FLOOR if "counted" in missing else 0.5) * ranked.max()
+        # An enumeration is asked for with a name ('Welche Unternehmen …?'); a neighbour with the name will do.
+        required = missing - {"list"} or missing
         best: int | None = None
         for i, c in enumerate(candidates):
             step = _step(first, c)
-            if not step or ranked[i] < 0.5 * ranked.max() or \
-                    (missing and not all(states_new(c.text, t, question) for t in missing)):
+            if not step or ranked[i] < floor or \
+                    (required and not all(holds(c.text, t) for t in required)):
                 continue
             if not missing and step != -1:
                 continue  # the referent stands before the pointing sentence
             if best is None or ranked[i] > ranked[best]:
                 best = i
+        if best is None and missing and anaphoric:
+            # No neighbour holds the asked type: the referent may still ('Auf der Grundlage dieser Hochschulen …').
+            return self._neighbour(question, candidates, first, ranked, frozenset(), anaphora=True)
         return best
 
     def _second(self, question: str, candidates: list[_Candidate], order: list[int], ranked: np.ndarray,
@@ -255,7 +296,7 @@ class AnswerComposer:
         or when it scores nearly as well (it usually continues the first)."""
         first = candidates[order[0]]
         best = ranked[order[0]]
-        missing = {t for t in wanted if not carries_type(first.text, t)}
+        missing = {t for t in wanted if not self._states(first.text, t, question if t == "name" else "")}
         terms = {t for t in self.index.analyzer.analyze(question) if t in self._idf}
         covered = terms & set(self.index.analyzer.analyze(first.text))
         total = sum(self._idf[t] for t in terms) or 1.0
@@ -263,12 +304,31 @@ class AnswerComposer:
             c = candidates[i]
             if c.passage.doc_id != first.passage.doc_id or c.text == first.text or ranked[i] <= 0:
                 continue
-            adds_type = any(carries_type(c.text, t) for t in missing)
+            adds_type = any(self._states(c.text, t, question if t == "name" else "") for t in missing)
             new_terms = (terms - covered) & set(self.index.analyzer.analyze(c.text))
             adds_part = sum(self._idf[t] for t in new_terms) / total >= 0.25
             if ranked[i] >= _CLOSE_SECOND * best or ((adds_type or adds_part) and ranked[i] >= 0.5 * best):
                 return i
         return None
+
+    def _asked(self, question: str) -> frozenset[str]:
+        """`language.asked_types`, without 'name' when the question asks for a common noun ('Welche
+        Auszeichnung …?', `names.NameFinder.asks_name`)."""
+        types = set(asked_types(question))
+        if "name" in types and not self._names.asks_name(question):
+            types.discard("name")
+        if _ASKS_LIST.search(question) and "number" not in types:
+            types.add("list")
+        return frozenset(types)
+
+    def _states(self, sentence: str, answer_type: str, question: str) -> bool:
+        """`language.states_new`, with names told apart by the corpus (`names.NameFinder`): a sentence states a
+        name when it holds one the question does not."""
+        if answer_type == "name":
+            return bool(self._names.new_names(sentence, question))
+        if answer_type == "list":
+            return _LIST.search(sentence) is not None
+        return states_new(sentence, answer_type, question)
 
     def _lexical(self, question: str, sentences: list[str]) -> np.ndarray:
         """The idf-weighted share of the question's terms each sentence contains (0..1). A term is contained
@@ -301,8 +361,15 @@ class AnswerComposer:
         # e5 rates short generic sentences ('Dies ist leider noch nicht beobachtet worden.') close to
         # any question; a sentence must carry some content to answer one.
         substantive = np.array([len(s.split()) >= 6 for s in sentences])
-        typed = np.array([sum(carries_type(s, t) for t in wanted if t != "name") for s in sentences], dtype=float)
+        typed = np.array([sum(self._states(s, t, question if t == "name" else "") for t in wanted) for s in sentences],
+                         dtype=float)
         score = np.clip(similarity, 0, None) + _LEXICAL_WEIGHT * self._lexical(question, sentences) + _TYPE_BONUS * typed
+        nouns = counted_nouns(question) if "number" in wanted else []
+        if nouns:
+            counted = np.array([_counts(s, nouns, question) for s in sentences])
+            score = score + _COUNTED_BONUS * counted
+            # 'Es hat 22.000 Studenten.' is short, and answers 'Wie viele Studierende hat dieses Institut?'.
+            substantive = substantive | counted
         return np.where(substantive, score, 0.0)
 
     def _vectors(self, sentences: list[str]) -> np.ndarray:
@@ -342,6 +409,21 @@ def _candidate(rank: int, passage: Passage, start: int, end: int, numbers: tuple
     if glued and len(text[: glued.start()].split()) <= _HEADING_WORDS:
         return _Candidate(rank, passage, start + glued.end(), end, numbers, start)
     return _Candidate(rank, passage, start, end, numbers, start)
+
+
+def _counts(sentence: str, nouns: Sequence[str], question: str) -> bool:
+    """Does the sentence state a number (one the question does not hold) of the counted nouns: one of the
+    next few words after it begins like one of them ('Studenten' for 'Studierende') or ends with one?"""
+    tokens = _NUMBER_TOKEN.findall(sentence)
+    stems = [n.lower()[:4] for n in nouns]
+    for i, token in enumerate(tokens):
+        if not token[0].isdigit() or token in question or (len(token) == 4 and token[:2] in ("19", "20")):
+            continue
+        for word in tokens[i + 1 : i + 1 + _COUNTED_WINDOW]:
+            lower = word.lower()
+            if any(lower[:4] == stem or lower.endswith(n.lower()) for stem, n in zip(stems, nouns, strict=True)):
+                return True
+    return False
 
 
 def _step(first: _Candidate, other: _Candidate) -> int:

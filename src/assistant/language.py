@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ANSWER_TYPES", "asked_noun", "asked_types", "carries_type", "detect_language", "question_parts", "states_new"]
+__all__ = ["ANSWER_TYPES", "asked_noun", "asked_types", "carries_type", "counted_nouns", "detect_language",
+           "question_parts", "states_new"]
 
 # Function words of one language only ('in', 'was', 'so' are both German and English): a question is English
 # when it has more English than German ones, so 'Und was unterzeichneten sie im April 2022?' stays German.
@@ -38,13 +39,14 @@ _ASKS = {
     "number": re.compile(
         r"\b(wie ?viele?n?|wie viel|um wie viel|wie hoch|wie groß|wie lange|in wie vielen|welche[nr]? (anteil|wert|"
         r"umfang|höhe|betrag|summe)|how many|how much|how large|how high|how big|what share|what percentage|"
-        r"what was the (value|volume|amount)|by how much|сколько|на сколько|во сколько|каков[аоы]? (объ[её]м|"
+        r"what was the (value|volume|amount)|by how much|сколько|на сколько|во сколько|каков[аоы]? (был[аио]? )?(объ[её]м|"
         r"размер|доля|сумма|стоимость)|какой (объ[её]м|размер|процент))\b"),
     "date": re.compile(r"\b(wann|seit wann|in welchem jahr|welchem jahr|welchem monat|when|what year|which year|"
                        r"когда|в каком году|с какого года)\b"),
+    # Whole words only: 'werden' asks for no name.
     "name": re.compile(r"\b(wer|wen|wem|wessen|welche[rsnm]?|was für|who|whom|whose|which|what company|"
-                       r"what organi[sz]ation|кто|кого|кому|как(ой|ая|ое|ие|ого|ую|им|их) |как зовут|"
-                       r"как называ\w+)"),
+                       r"what organi[sz]ation|кто|кого|кому|как(ой|ая|ое|ие|ого|ую|им|их)|как зовут|"
+                       r"как называ\w+)\b"),
 }
 _YEAR_WORDS = re.compile(r"\b(in )?welche[mn]? jahr|\bwhich year|\bкаком году")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -147,3 +149,23 @@ def asked_noun(question: str) -> str | None:
     # No noun: the word that names what is measured, when it follows the cue ('kostet', 'стоит', 'stieg').
     first = words[0] if words else ""
     return first if first.isalpha() and first.islower() and first not in _FUNCTION else None
+
+
+_HOW_MANY = re.compile(r"\b(?:wie ?viele?n?|wie viel)\s+", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_][\w-]*")
+_ADJECTIVE = re.compile(r"\w+(?:e|en|er|es|em)$")
+
+
+def counted_nouns(question: str) -> list[str]:
+    """What a German 'wie viele' question counts: the nouns right after it, past any adjectives ('Wie viele
+    chinesische Bürger studieren …?' → ['Bürger'], 'Wie viele Joint Ventures …' → ['Joint', 'Ventures'])."""
+    match = _HOW_MANY.search(question)
+    if not match:
+        return []
+    nouns: list[str] = []
+    for word in _WORD.findall(question[match.end() :])[:4]:
+        if word[0].isupper():
+            nouns.append(word)
+        elif nouns or not _ADJECTIVE.match(word):
+            break
+    return nouns

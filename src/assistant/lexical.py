@@ -48,6 +48,10 @@ class GermanAnalyzer:
                 tokens.extend(self._stemmer.stemWord(p) for p in self._split(word))
         return tokens
 
+    def split_compound(self, word: str) -> tuple[str, ...]:
+        """The two corpus words a lower-case compound splits into, or () when it is none."""
+        return self._split(word)
+
     def analyze_many(self, texts: Iterable[str]) -> list[list[str]]:
         return [self.analyze(t) for t in texts]
 
