@@ -141,6 +141,8 @@ class AnswerComposer:
         # Sentences come only from indexed passages, so this cache is bounded by the corpus (~1000 sentences).
         # The index stores a vector per sentence: /chat embeds only a sentence whose glued heading was cut off.
         self._sentence_vectors: dict[str, np.ndarray] = {}
+        self._sentence_terms: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
+        self._carries: dict[tuple[str, str], bool] = {}
         if index.sentence_vectors is not None:
             texts = (p.text[start:end] for p in index.passages for start, end, _ in p.sentences)
             self._sentence_vectors.update(zip(texts, index.sentence_vectors))
@@ -328,7 +330,12 @@ class AnswerComposer:
             return bool(self._names.new_names(sentence, question))
         if answer_type == "list":
             return _LIST.search(sentence) is not None
-        return states_new(sentence, answer_type, question)
+        if question:
+            return states_new(sentence, answer_type, question)
+        # Whether a sentence carries a number or a date at all does not change: kept per corpus sentence.
+        if (carries := self._carries.get((sentence, answer_type))) is None:
+            carries = self._carries[(sentence, answer_type)] = states_new(sentence, answer_type, "")
+        return carries
 
     def _lexical(self, question: str, sentences: list[str]) -> np.ndarray:
         """The idf-weighted share of the question's terms each sentence contains (0..1). A term is contained
@@ -341,12 +348,21 @@ class AnswerComposer:
         names = {_spelling(w) for w in re.findall(r"[^\W\d_]+", question)[1:] if w[:1].isupper() and len(w) >= 5}
         shares = []
         for sentence in sentences:
-            words = set(self.index.analyzer.analyze(sentence))
-            spelled = {_spelling(w) for w in re.findall(r"[^\W\d_]+", sentence) if w[:1].isupper() and len(w) >= 5}
-            found = [t for t in terms if t in words or len(t) >= 5 and any(w.startswith(t) for w in words)
-                     or _spelling(t) in names & spelled]
+            words, starts, spelled = self._terms(sentence)
+            found = [t for t in terms if t in words or len(t) >= 5 and t in starts or _spelling(t) in names & spelled]
             shares.append(sum(self._idf.get(t, 0.0) for t in found) / total)
         return np.array(shares)
+
+    def _terms(self, sentence: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """A sentence's analysed words, their starts of 5 letters or more, and its names' spelling keys; kept
+        per sentence (the candidates are corpus sentences), as every answer scores the same ones again."""
+        if (terms := self._sentence_terms.get(sentence)) is None:
+            words = frozenset(self.index.analyzer.analyze(sentence))
+            starts = frozenset(w[:i] for w in words for i in range(5, len(w) + 1))
+            spelled = frozenset(_spelling(w) for w in re.findall(r"[^\W\d_]+", sentence)
+                                if w[:1].isupper() and len(w) >= 5)
+            terms = self._sentence_terms[sentence] = (words, starts, spelled)
+        return terms
 
     def _score(self, question: str, sentences: list[str], wanted: frozenset[str]) -> np.ndarray:
         """e5 similarity to the question in every language, plus the share of the question's terms the

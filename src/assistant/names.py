@@ -51,6 +51,7 @@ class NameFinder:
 
     def __init__(self, passages: Iterable[Sequence[str]], split_compound: Callable[[str], tuple[str, ...]]) -> None:
         self._split = split_compound
+        self._found: dict[str, list[str]] = {}
         self._stem = Stemmer.Stemmer("german").stemWord
         df: Counter[str] = Counter()
         lower_prefixes: set[str] = set()
@@ -105,7 +106,13 @@ class NameFinder:
         return True
 
     def names(self, sentence: str) -> list[str]:
-        """The words of the sentence that are names, in order."""
+        """The words of the sentence that are names, in order (kept per sentence: answers score the corpus's
+        sentences again and again)."""
+        if (found := self._found.get(sentence)) is None:
+            found = self._found[sentence] = self._read_names(sentence)
+        return found
+
+    def _read_names(self, sentence: str) -> list[str]:
         found: list[str] = []
         matches = list(_TOKEN.finditer(sentence))
         for i, match in enumerate(matches):
