@@ -346,10 +346,12 @@ class AnswerComposer:
         if total == 0:
             return np.zeros(len(sentences))
         names = {_spelling(w) for w in re.findall(r"[^\W\d_]+", question)[1:] if w[:1].isupper() and len(w) >= 5}
+        keys = {t: _spelling(t) for t in terms}
         shares = []
         for sentence in sentences:
             words, starts, spelled = self._terms(sentence)
-            found = [t for t in terms if t in words or len(t) >= 5 and t in starts or _spelling(t) in names & spelled]
+            shared = names & spelled
+            found = [t for t in terms if t in words or len(t) >= 5 and t in starts or keys[t] in shared]
             shares.append(sum(self._idf.get(t, 0.0) for t in found) / total)
         return np.array(shares)
 
