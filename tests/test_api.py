@@ -173,3 +173,14 @@ def test_unanswerable_question_says_so_and_still_shows_passages(client, question
     assert body["answerable"] is False and phrase in body["answer"]
     assert body["citations"] == [] and len(body["passages"]) == 5
     assert client.post("/search", json={"query": question}).json()["answerable"] is not search_refuses
+
+
+@pytest.mark.parametrize(("first", "language", "phrase"), [
+    ("Сколько белорусских студентов учится в Китае?", "ru", "не похоже на вопрос"),
+    ("How many Belarusian students study in China?", "en", "does not look like a question"),
+])
+def test_content_free_turn_in_a_conversation_is_refused_in_the_conversations_language(client, first, language, phrase):
+    session_id = ask(client, first)["session_id"]
+    body = client.post("/chat", json={"message": "???", "session_id": session_id}).json()
+    assert body["answerable"] is False and body["language"] == language and phrase in body["answer"]
+    assert ask(client, "???")["language"] == "de"  # alone, it has no language: the documents' one

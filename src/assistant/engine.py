@@ -18,11 +18,12 @@ from functools import cached_property
 import numpy as np
 
 from assistant.answer import Answer, AnswerComposer, LlmAnswerer
-from assistant.answerability import Answerability
+from assistant.answerability import Answerability, is_content_free
 from assistant.conversation import Exchange
 from assistant.embedding import Embedder, QueryCache, create_embedder
 from assistant.errors import InvalidQueryError, UnknownDocumentError
 from assistant.index import Index
+from assistant.language import detect_language
 from assistant.retrieval import (
     MODES,
     Candidates,
@@ -118,7 +119,9 @@ class Engine:
                             tuple(self._doc_of[p] for p in t.passage_ids if p in self._doc_of)) for t in session.turns]
         result = self.search(message, k=k, history=history, doc_id=doc_id, year_from=year_from, year_to=year_to)
         resolved = result.resolution.display if result.resolution else message
-        answer = self.answer(message, result, said=[t.answer for t in session.turns])
+        # '???' has no language of its own: inside a conversation it is answered in the conversation's.
+        language = detect_language(session.turns[-1].message) if session.turns and is_content_free(message) else None
+        answer = self.answer(message, result, said=[t.answer for t in session.turns], language=language)
         self.sessions.append(
             session.session_id,
             Turn(
@@ -132,10 +135,12 @@ class Engine:
         )
         return ChatResult(session.session_id, answer, result, resolved)
 
-    def answer(self, message: str, result: SearchResult, *, said: Sequence[str] = ()) -> Answer:
-        """The reader: a short cited answer from the ranked passages (rewritten by the LLM when one is set)."""
-        answer = self.reader.compose(message, result.hits, answerable=result.answerable, context=result.context,
-                                     said=said)
+    def answer(self, message: str, result: SearchResult, *, said: Sequence[str] = (),
+               language: str | None = None) -> Answer:
+        """The reader: a short cited answer from the ranked passages (rewritten by the LLM when one is set);
+        in the question's language unless `language` is given."""
+        answer = self.reader.compose(message, result.hits, answerable=result.answerable, language=language,
+                                     context=result.context, said=said)
         if self.generator is not None:
             answer = self.generator.rewrite(message, result.hits, answer, self.index)
         return answer
