@@ -338,6 +338,21 @@ _SECOND_QUESTION = re.compile(r"\s(?:und|and|и)\s+(?=(?:wie|was|wer|wann|wo|wel
                               r"как|что|кто|когда|где|сколько)\b)", re.IGNORECASE)
 
 
+# A place word followed by the place it means: 'dort in der Region Kostanay', 'there, in Karaganda', 'там, в
+# Карагандинской области'. The phrase has to name the place; 'dort im Park' still points back.
+_APPOSITION = re.compile(r"^\s*[,–—-]?\s*(?:in|im|bei|at|near|в|во|на)\s+([^,;:?!()]*)", re.IGNORECASE)
+
+
+def _place_named_after(message: str, cue: _Cue, common: Container[str]) -> bool:
+    match = _APPOSITION.match(message[cue.end:])
+    if not match:
+        return False
+    words = _words(match.group(1))[:4]
+    german = detect_language(message) == "de"
+    return any(_is_name(w, i + 1, common) if german else w[:1].isupper() and w.lower() not in _FUNCTION
+               for i, w in enumerate(words))
+
+
 def _bound_in_turn(message: str, cue: _Cue, common: Container[str]) -> bool:
     """Does the turn itself hold what the cue points to? A later clause of a question that named its subject
     ('Wann fand die 16. Sitzung … statt, und was wurde dort verabschiedet?'), a relative clause ('…, an dessen
@@ -351,6 +366,8 @@ def _bound_in_turn(message: str, cue: _Cue, common: Container[str]) -> bool:
     if cue.kind == "place" and re.search(r"\b(?:mit|in|im|nach|aus|with|in|to|from|с|в|во|из)\s+(?-i:[A-ZÄÖÜА-Я])\w+",
                                          before, re.IGNORECASE):
         return True  # 'Und mit China: Welches Memorandum hat der Konzern dort unterzeichnet?'
+    if cue.kind == "place" and _place_named_after(message, cue, common):
+        return True  # 'Wie viele Traktoren sind dort in der Region Kostanay …?', 'Сколько … там, в Карагандинской области'
     if cue.kind == "weak":
         if cue.word in {"dessen", "deren"} and clause_break >= 0:
             return True
