@@ -430,9 +430,11 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     elliptical = len(content) <= 1 or (continues and len(timeless) <= 3 and not _has_verb(words))
     if free or weak or elliptical:
         return True, free + weak, elliptical
-    if asks_about or continues and len(content) <= 3:
+    if asks_about or continues and len(content) <= (2 if names else 3):
         # 'What about Ekibastuz — …?', 'And what was imported from Pavlodar?': the turn says it continues, and
-        # is too short to be a question of its own even where it names something.
+        # is too short to be a question of its own even where it names something. With a name, one word beside
+        # it is a gap in the last question; two more make a question of its own ('Und wer hat Novoera Biotech
+        # gegründet?', 'And how many companies from the Guangdong sub-park are there?').
         return True, [], False
     if german and not lower_case and not re.search(r"\d", message) and \
             not any(w[:1].isupper() for w in words[1:]):
