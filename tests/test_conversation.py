@@ -15,7 +15,7 @@ from tests.test_api import ask, contains
 
 QUESTION_FILES = [ROOT / "eval" / name for name in
                   ("dev_questions_000.jsonl", "dev_questions_002.jsonl", "questions_added.jsonl",
-                   "conversations_added.jsonl", "conversations_added2.jsonl")]
+                   "conversations_added.jsonl", "conversations_added2.jsonl", "questions_added2.jsonl")]
 
 
 def follow_up(client, first: str, second: str, *, evidence: str, doc: str, top: int = 5) -> dict:
@@ -37,6 +37,35 @@ def test_standalone_question_after_an_unrelated_one_is_neither_rewritten_nor_rer
     after = ask(client, standalone, unrelated["session_id"])
     assert after["resolved_query"] == standalone
     assert [p["passage_id"] for p in after["passages"]] == [p["passage_id"] for p in alone["passages"]]
+
+
+KZ_LEAD = "Wann eröffnete das Minsker Automobilwerk sein Handelshaus in Astana?"
+CN_LEAD = "Mit welcher chinesischen Stadt vereinbarte der Bezirk Svetlogorsk im Januar 2022 Partnerschaftsbeziehungen?"
+
+
+@pytest.mark.parametrize(("lead", "question"), [
+    # A place word with the place right after it: 'dort in Karaganda', 'там, в Караганде' (issue 15).
+    (CN_LEAD, "Was ist dort, in Karaganda, für die Produktion von Traktoren geplant?"),
+    (CN_LEAD, "Что планируется там, в Караганде, для производства тракторов?"),
+    # 'are there' is existential, no place word.
+    (KZ_LEAD, "How many companies are there in the Guangdong sub-park of Great Stone?"),
+    # German typed in lower case has no capitals to tell its nouns and names by.
+    (KZ_LEAD, "was soll novoera biotech im park herstellen?"),
+    # A continuation that names its subject and says enough beside it.
+    (KZ_LEAD, "Und wer hat Novoera Biotech gegründet?"),
+])
+def test_standalone_question_after_an_unrelated_one_is_not_taken_for_a_follow_up(client, lead, question):
+    alone = ask(client, question)
+    after = ask(client, question, ask(client, lead)["session_id"])
+    assert after["resolved_query"] == question
+    assert [p["passage_id"] for p in after["passages"]] == [p["passage_id"] for p in alone["passages"]]
+
+
+def test_place_word_before_a_place_noun_without_a_name_still_points_back(client):
+    first = ask(client, "Wie viele Einwohner waren Mitte April 2022 im Industriepark Großer Stein registriert?")
+    follow = ask(client, "Wie viele Unternehmen produzieren dort im Park?", first["session_id"])
+    assert follow["resolved_query"] != "Wie viele Unternehmen produzieren dort im Park?"
+    assert {p["doc_id"] for p in follow["passages"]} == {DOC_CN}
 
 
 def test_welche_question_with_its_own_subject_stands_alone(client):

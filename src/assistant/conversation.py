@@ -284,6 +284,8 @@ def _cues(message: str) -> list[_Cue]:
             cues.append(_Cue(word, "demonstrative", token.start(), tokens[i + 1].end() if i + 1 < len(tokens)
                              else token.end(), head))
         elif word in _PLACE:
+            if word == "there" and i > 0 and lower[i - 1] in _BE:
+                continue  # 'How many companies … are there?', 'Is there …': existential, no place
             cues.append(_Cue(word, "place", token.start(), token.end()))
         elif word in _STRONG:
             # 'dafür …, dass': the da-word points forward, into its own sentence.
@@ -316,6 +318,9 @@ _BEFORE_POINTING = frozenset("of in at on for from with by about to into does di
                              "could would should".split())
 
 
+_BE = frozenset("is are was were be been isn't aren't wasn't weren't".split())
+
+
 def _points(lower: Sequence[str], i: int) -> bool:
     after = lower[i + 1] if i + 1 < len(lower) else ""
     if not after or after in _FUNCTION or after in _DEMONSTRATIVE:
@@ -338,6 +343,24 @@ _SECOND_QUESTION = re.compile(r"\s(?:und|and|и)\s+(?=(?:wie|was|wer|wann|wo|wel
                               r"как|что|кто|когда|где|сколько)\b)", re.IGNORECASE)
 
 
+# A place word followed by the place it means: 'dort in der Region Kostanay', 'there, in Karaganda', 'там, в
+# Карагандинской области'. The phrase has to name the place; 'dort im Park' still points back.
+_PLACE_NOUNS = frozenset("stadt hauptstadt region provinz gebiet bezirk kreis land ort gegend".split())
+_APPOSITION = re.compile(r"^\s*[,–—-]?\s*(?:in|im|bei|at|near|в|во|на)\s+([^,;:?!()]*)", re.IGNORECASE)
+
+
+def _place_named_after(message: str, cue: _Cue, common: Container[str]) -> bool:
+    match = _APPOSITION.match(message[cue.end:])
+    if not match:
+        return False
+    words = _words(match.group(1))[:4]
+    if detect_language(message) != "de":
+        return any(w[:1].isupper() and w.lower() not in _FUNCTION for w in words)
+    # By its shape, not by the corpus's articles: the documents say 'im Karaganda' too, so 'Karaganda' is in
+    # `common`; a place noun without its name ('dort in der Stadt', 'dort im Park') still points back.
+    return any(_is_name(w, i + 1) and w.lower() not in _PLACE_NOUNS for i, w in enumerate(words))
+
+
 def _bound_in_turn(message: str, cue: _Cue, common: Container[str]) -> bool:
     """Does the turn itself hold what the cue points to? A later clause of a question that named its subject
     ('Wann fand die 16. Sitzung … statt, und was wurde dort verabschiedet?'), a relative clause ('…, an dessen
@@ -351,6 +374,8 @@ def _bound_in_turn(message: str, cue: _Cue, common: Container[str]) -> bool:
     if cue.kind == "place" and re.search(r"\b(?:mit|in|im|nach|aus|with|in|to|from|с|в|во|из)\s+(?-i:[A-ZÄÖÜА-Я])\w+",
                                          before, re.IGNORECASE):
         return True  # 'Und mit China: Welches Memorandum hat der Konzern dort unterzeichnet?'
+    if cue.kind == "place" and _place_named_after(message, cue, common):
+        return True  # 'Wie viele Traktoren sind dort in der Region Kostanay …?', 'Сколько … там, в Карагандинской области'
     if cue.kind == "weak":
         if cue.word in {"dessen", "deren"} and clause_break >= 0:
             return True
@@ -375,9 +400,16 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     words = _words(message)
     content = _content(words)
     names = [w for i, w in enumerate(words) if _is_name(w, i, common)] + _pairs(words)
-    if detect_language(message) != "de":
+    german = detect_language(message) == "de"
+    if not german:
         # English and Russian capitalise names only: 'Novoera Biotech's medicines' names its subject.
         names += [w for w in words[1:] if w[:1].isupper() and w.lower() not in _FUNCTION and not _MONTHS.match(w)]
+    # German typed all in lower case ('was soll novoera biotech im park herstellen?') has lost the capitals that
+    # tell nouns and names: a word the documents never use with an article, and no verb, is taken for a name.
+    lower_case = german and not re.search(r"[A-ZÄÖÜ]", message)
+    if lower_case:
+        names += [w for w in words[1:] if len(w) >= 4 and w.lower() not in _FUNCTION and w.lower() not in common
+                  and not _VERBISH.match(w) and not _MONTHS.match(w) and not w[:1].isdigit()]
     asks_about = bool(_CONTINUE_PHRASES.match(message))
     continues = bool(words) and (words[0].lower() in _CONTINUE or asks_about)
     cues = _cues(message)
@@ -398,11 +430,13 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     elliptical = len(content) <= 1 or (continues and len(timeless) <= 3 and not _has_verb(words))
     if free or weak or elliptical:
         return True, free + weak, elliptical
-    if asks_about or continues and len(content) <= 3:
+    if asks_about or continues and len(content) <= (2 if names else 3):
         # 'What about Ekibastuz — …?', 'And what was imported from Pavlodar?': the turn says it continues, and
-        # is too short to be a question of its own even where it names something.
+        # is too short to be a question of its own even where it names something. With a name, one word beside
+        # it is a gap in the last question; two more make a question of its own ('Und wer hat Novoera Biotech
+        # gegründet?', 'And how many companies from the Guangdong sub-park are there?').
         return True, [], False
-    if detect_language(message) == "de" and not re.search(r"\d", message) and \
+    if german and not lower_case and not re.search(r"\d", message) and \
             not any(w[:1].isupper() for w in words[1:]):
         # 'Was wird vor allem geliefert?': German capitalises every noun, and this turn has none, so no subject.
         return True, [], False
