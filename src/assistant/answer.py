@@ -80,6 +80,13 @@ _HEADING_WORDS = 10
 # is often answered by the sentence that was quoted for the turn before (0.5 → 0.8: follow-ups' answer_correct
 # 0.66 → 0.76 on the tuning set; 0.7 / 0.9 / 1.0 were lower, eval/README.md "Answers").
 _REPEAT_WEIGHT = 0.8
+# A follow-up's sentence dated only to years other than the one the follow-up (or else its context) names counts
+# this much less (0.25 and 0.3 alike on the tuning follow-ups, 0.4 lost 'Welche Auszeichnung erhielt dessen Projekt?').
+_OTHER_PERIOD = 0.3
+# When a follow-up's best sentence was already quoted, a sentence not yet quoted scoring at least this share of it
+# joins the answer (0.5 … 0.8 alike on the tuning follow-ups).
+_FRESH_SECOND = 0.6
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # A second sentence scoring this close to the first usually continues it (eval/README.md, "Answers").
 _CLOSE_SECOND = 0.75
 # A sentence that points back ('Auf der Grundlage dieser Hochschulen …', 'Dieses Unternehmen wurde …') repeats
@@ -160,6 +167,7 @@ class AnswerComposer:
         sentences = [c.text for c in candidates]
         wanted = self._asked(question) or (self._asked(context) if context else frozenset())
         scores = self._score(question, sentences, wanted)
+        followup = bool(context and context != question)
         if context and context != question:
             scores = 2 * scores + self._score(context, sentences, wanted)
             own_words = self._lexical(question, sentences)
@@ -171,6 +179,11 @@ class AnswerComposer:
         said_text = " ".join(said)
         repeated = np.array([bool(said_text) and _unbracketed(s) in said_text for s in sentences])
         scores = np.where(repeated, _REPEAT_WEIGHT * scores, scores)
+        if followup and "date" not in wanted:
+            # 'Und der Warenexport?' after a question about the first quarter of 2022: a sentence dated only to
+            # other years ('… für die drei Monate des Jahres 2023 …') tells of another period. Not when a date is
+            # what is asked: then the sentence's own year is the answer.
+            scores = scores * np.array([_period_fit(s, question, context or "") for s in sentences])
         # A heading on a line of its own ('Entwicklung von Industrieparks und regionale Zusammenarbeit') states
         # nothing; a topic note that repeats its words made one the answer to 'Was will es herstellen?'.
         scores = np.where([_is_heading(s) for s in sentences], 0.0, scores)
@@ -191,6 +204,15 @@ class AnswerComposer:
             nouns = counted_nouns(question) or (counted_nouns(context) if context else [])
             neighbour = self._neighbour(question, candidates, chosen[0], ranked, wanted, nouns, anaphora=second is None)
             second = second if neighbour is None else neighbour
+        if followup and repeated[order[0]] and (second is None or repeated[second]):
+            # The best sentence was quoted before: the follow-up asks something new, so add the best sentence not
+            # yet quoted (same document, scoring at least `_FRESH_SECOND` of the first) rather than none or another
+            # repeat ('Which towns have partnerships there?' after the agreement with the province was quoted).
+            first = candidates[order[0]]
+            fresh = [i for i in order[1:] if not repeated[i] and candidates[i].text != first.text
+                     and candidates[i].passage.doc_id == first.passage.doc_id]
+            if fresh and ranked[fresh[0]] >= _FRESH_SECOND * ranked[order[0]]:
+                second = fresh[0]
         if second is not None and self.max_sentences > 1:
             chosen.append(candidates[second])
         # The asked-fact check: a near miss ('Wie viele Mitarbeiter …?' when the text counts only the combines the
@@ -405,6 +427,14 @@ def _spelling(word: str) -> str:
                      ("j", "i"), ("y", "i"), ("ss", "s")):
         key = key.replace(old, new)
     return key[:4]
+
+
+def _period_fit(sentence: str, question: str, context: str) -> float:
+    """1 − `_OTHER_PERIOD` for a sentence that names years, none of them the follow-up's (or, when it names none,
+    its context's); else 1."""
+    years = set(_YEAR.findall(question)) or set(_YEAR.findall(context))
+    stated = set(_YEAR.findall(sentence))
+    return 1.0 - _OTHER_PERIOD if years and stated and not stated & years else 1.0
 
 
 def _contrasts(question: str) -> bool:
