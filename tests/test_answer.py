@@ -291,3 +291,47 @@ def test_counted_nouns_and_counts():
 def test_answers_that_were_right_stay_right(composer, engine, question, fact):
     answer = composer.compose(question, engine.search(question, k=5).hits, answerable=True)
     assert fact in answer.text
+
+
+def test_a_follow_up_naming_its_own_thing_is_answered_by_the_quoted_sentence_that_states_it(engine):
+    """'Und der Export von Waren?' after the first quarter of 2022: the sentence quoted before lists the export with
+    the production, so it is no mere repetition, and leads the answer before the one about the residents' exports."""
+    first = engine.chat("Wie stark wuchs die Produktion von Industrieerzeugnissen der Parkbewohner im ersten Quartal "
+                        "2022?", session_id=None, k=5)
+    assert "1,7-fache" in first.answer.text
+    follow_up = engine.chat("Und der Export von Waren?", session_id=first.session_id, k=5)
+    assert "1,4-fache" in follow_up.answer.sentences[0][1]  # it leads the answer
+
+
+def test_a_follow_up_naming_a_name_the_corpus_spells_otherwise_keeps_it_as_its_own_word(engine, composer):
+    """'Polozk' is 'Polotsk' in the corpus: the follow-up's only word of its own must still count."""
+    sid = engine.chat("Mit welcher chinesischen Provinz schloss die Region Witebsk 2022 ein Abkommen?",
+                      session_id=None, k=5).session_id
+    sid = engine.chat("Welche Stadt dort ist Partner von Orsha?", session_id=sid, k=5).session_id
+    follow_up = engine.chat("Und von Polozk?", session_id=sid, k=5)
+    assert "Funzhou" in follow_up.answer.text
+    sentence = "Nanchang und Orsha haben partnerschaftliche Beziehungen aufgebaut, eine andere Stadt der Provinz."
+    assert composer._lexical("Und von Polozk?", [sentence.replace("Orsha", "Polotsk")], unseen_names=True)[0] == 1.0
+    # In a whole question such a name does not outweigh the words the corpus knows.
+    assert composer._lexical("Und von Polozk?", [sentence], unseen_names=False)[0] == 0.0
+
+
+def test_a_follow_up_whose_best_sentence_was_quoted_before_gets_a_new_one_too(engine, composer):
+    context = "Was produziert es (Minsker Traktorenwerk) in Kasachstan? Montagewerke"
+    hits = engine.search(context, k=5).hits
+    first = composer.compose(context, hits, answerable=True)
+    follow_up = composer.compose("Was produziert es?", hits, answerable=True, context=context, said=[first.text])
+    assert len(follow_up.sentences) == 2
+    assert any(sentence not in first.text for _, sentence in follow_up.sentences)
+
+
+def test_a_sentence_dated_to_another_year_fits_a_follow_up_less():
+    from assistant.answer import _OTHER_PERIOD, _period_fit
+
+    context = "Und der Export? (zu: stiegen im ersten Quartal 2022 die Einnahmen)"
+    assert _period_fit("Für die drei Monate des Jahres 2023 stieg der Export.", "Und der Export?", context) == \
+        1 - _OTHER_PERIOD
+    assert _period_fit("Im ersten Quartal 2022 und 2023 stieg der Export.", "Und der Export?", context) == 1
+    assert _period_fit("Der Export stieg um das 1,4-fache.", "Und der Export?", context) == 1  # no year: no verdict
+    # The follow-up's own year comes first: 'Und 2011?' after a question about 2010.
+    assert _period_fit("Im Jahr 2010 stieg er.", "Und 2011?", "Wie stark stieg der Handel 2010?") == 1 - _OTHER_PERIOD
