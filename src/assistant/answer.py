@@ -80,15 +80,6 @@ _HEADING_WORDS = 10
 # is often answered by the sentence that was quoted for the turn before (0.5 → 0.8: follow-ups' answer_correct
 # 0.66 → 0.76 on the tuning set; 0.7 / 0.9 / 1.0 were lower, eval/README.md "Answers").
 _REPEAT_WEIGHT = 0.8
-# … unless it holds this share of the words a contrasting follow-up names of its own (0.3 and 0.5 alike, 0.8 less).
-_OWN_WORDS_NEW = 0.5
-# A follow-up's sentence dated only to years other than the one the follow-up (or else its context) names counts
-# this much less (0.25 and 0.3 alike on the tuning follow-ups, 0.4 lost 'Welche Auszeichnung erhielt dessen Projekt?').
-_OTHER_PERIOD = 0.3
-# When a follow-up's best sentence was already quoted, a sentence not yet quoted scoring at least this share of it
-# joins the answer (0.5 … 0.8 alike on the tuning follow-ups).
-_FRESH_SECOND = 0.6
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # A second sentence scoring this close to the first usually continues it (eval/README.md, "Answers").
 _CLOSE_SECOND = 0.75
 # A sentence that points back ('Auf der Grundlage dieser Hochschulen …', 'Dieses Unternehmen wurde …') repeats
@@ -145,9 +136,6 @@ class AnswerComposer:
             df.update(set(index.analyzer.analyze(p.text)))
         n = len(index.passages)
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
-        self._max_idf = max(self._idf.values(), default=0.0)
-        self._name_keys = {_spelling(w) for p in index.passages for w in re.findall(r"[^\W\d_]+", p.text)
-                           if w[:1].isupper() and len(w) >= 5}
         self._names = NameFinder(([p.text[s:e] for s, e, _ in p.sentences] for p in index.passages),
                                  index.analyzer.split_compound)
         # Sentences come only from indexed passages, so this cache is bounded by the corpus (~1000 sentences).
@@ -172,29 +160,17 @@ class AnswerComposer:
         sentences = [c.text for c in candidates]
         wanted = self._asked(question) or (self._asked(context) if context else frozenset())
         scores = self._score(question, sentences, wanted)
-        followup = bool(context and context != question)
-        # The share of the words a contrasting follow-up names of its own ('Und der Warenexport?') each sentence holds.
-        own_words = np.zeros(len(sentences))
         if context and context != question:
             scores = 2 * scores + self._score(context, sentences, wanted)
-            if _contrasts(question):
-                own_words = self._lexical(question, sentences, unseen_names=True)
-            if own_words.max(initial=0) > 0:
+            own_words = self._lexical(question, sentences)
+            if own_words.max(initial=0) > 0 and _contrasts(question):
                 # 'Und 2011?': a sentence with none of the follow-up's own words answers the earlier turn. Only
                 # where the follow-up names what is new (a number, a name, a noun): 'Wo wird produziert?' is
                 # answered by 'Die Produktion erfolgt im …', which shares no word with it.
                 scores = np.where(own_words > 0, scores, 0.5 * scores)
         said_text = " ".join(said)
         repeated = np.array([bool(said_text) and _unbracketed(s) in said_text for s in sentences])
-        # A sentence quoted before that holds what the follow-up names of its own is no repetition: 'Und der
-        # Warenexport?' is answered by the sentence of the earlier answer that lists the export with the sales.
-        repeated_only = repeated & (own_words < _OWN_WORDS_NEW)
-        scores = np.where(repeated_only, _REPEAT_WEIGHT * scores, scores)
-        if followup and "date" not in wanted:
-            # 'Und der Warenexport?' after a question about the first quarter of 2022: a sentence dated only to
-            # other years ('… für die drei Monate des Jahres 2023 …') tells of another period. Not when a date is
-            # what is asked: then the sentence's own year is the answer.
-            scores = scores * np.array([_period_fit(s, question, context or "") for s in sentences])
+        scores = np.where(repeated, _REPEAT_WEIGHT * scores, scores)
         # A heading on a line of its own ('Entwicklung von Industrieparks und regionale Zusammenarbeit') states
         # nothing; a topic note that repeats its words made one the answer to 'Was will es herstellen?'.
         scores = np.where([_is_heading(s) for s in sentences], 0.0, scores)
@@ -215,15 +191,6 @@ class AnswerComposer:
             nouns = counted_nouns(question) or (counted_nouns(context) if context else [])
             neighbour = self._neighbour(question, candidates, chosen[0], ranked, wanted, nouns, anaphora=second is None)
             second = second if neighbour is None else neighbour
-        if followup and repeated[order[0]] and (second is None or repeated[second]):
-            # The best sentence was quoted before: the follow-up asks something new, so add the best sentence not
-            # yet quoted (same document, scoring at least `_FRESH_SECOND` of the first) rather than none or another
-            # repeat ('Which towns have partnerships there?' after the agreement with the province was quoted).
-            first = candidates[order[0]]
-            fresh = [i for i in order[1:] if not repeated[i] and candidates[i].text != first.text
-                     and candidates[i].passage.doc_id == first.passage.doc_id]
-            if fresh and ranked[fresh[0]] >= _FRESH_SECOND * ranked[order[0]]:
-                second = fresh[0]
         if second is not None and self.max_sentences > 1:
             chosen.append(candidates[second])
         # The asked-fact check: a near miss ('Wie viele Mitarbeiter …?' when the text counts only the combines the
@@ -370,28 +337,22 @@ class AnswerComposer:
             carries = self._carries[(sentence, answer_type)] = states_new(sentence, answer_type, "")
         return carries
 
-    def _lexical(self, question: str, sentences: list[str], *, unseen_names: bool = False) -> np.ndarray:
+    def _lexical(self, question: str, sentences: list[str]) -> np.ndarray:
         """The idf-weighted share of the question's terms each sentence contains (0..1). A term is contained
         as a word, as the start of a German compound ('export' in 'Exportpositionen'), or, for a name, in
         another transliteration ('Pavlodar' / 'Pawlodar', 'Jizzakh' / 'Jizzak', 'Polozk' / 'Polotsk')."""
         terms = set(self.index.analyzer.analyze(question))
-        names = {_spelling(w) for w in re.findall(r"[^\W\d_]+", question)[1:] if w[:1].isupper() and len(w) >= 5}
-        keys = {t: _spelling(t) for t in terms}
-        # A name the corpus spells only otherwise ('Polozk' where it says 'Polotsk') weighs as the rarest term: its
-        # weight of 0 left a follow-up that names only it ('Und welche von Polozk?') with no words of its own.
-        # Only for a follow-up's own words: in a whole question such a weight outweighs the rest ('Kazakh').
-        unseen = self._max_idf if unseen_names else 0.0
-        idf = {t: self._idf.get(t) or (unseen if keys[t] in names and keys[t] in self._name_keys else 0.0)
-               for t in terms}
-        total = sum(idf.values())
+        total = sum(self._idf.get(t, 0.0) for t in terms)
         if total == 0:
             return np.zeros(len(sentences))
+        names = {_spelling(w) for w in re.findall(r"[^\W\d_]+", question)[1:] if w[:1].isupper() and len(w) >= 5}
+        keys = {t: _spelling(t) for t in terms}
         shares = []
         for sentence in sentences:
             words, starts, spelled = self._terms(sentence)
             shared = names & spelled
             found = [t for t in terms if t in words or len(t) >= 5 and t in starts or keys[t] in shared]
-            shares.append(sum(idf[t] for t in found) / total)
+            shares.append(sum(self._idf.get(t, 0.0) for t in found) / total)
         return np.array(shares)
 
     def _terms(self, sentence: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
@@ -444,14 +405,6 @@ def _spelling(word: str) -> str:
                      ("j", "i"), ("y", "i"), ("ss", "s")):
         key = key.replace(old, new)
     return key[:4]
-
-
-def _period_fit(sentence: str, question: str, context: str) -> float:
-    """1 − `_OTHER_PERIOD` for a sentence that names years, none of them the follow-up's (or, when it names none,
-    its context's); else 1."""
-    years = set(_YEAR.findall(question)) or set(_YEAR.findall(context))
-    stated = set(_YEAR.findall(sentence))
-    return 1.0 - _OTHER_PERIOD if years and stated and not stated & years else 1.0
 
 
 def _contrasts(question: str) -> bool:
