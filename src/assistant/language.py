@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ANSWER_TYPES", "asked_noun", "asked_types", "carries_type", "counted_nouns", "detect_language",
+__all__ = ["ANSWER_TYPES", "MONTH_WORDS", "asked_noun", "asked_types", "carries_type", "counted_nouns", "detect_language",
            "question_parts", "states_new"]
 
 # Function words of one language only ('in', 'was', 'so' are both German and English): a question is English
@@ -54,9 +54,11 @@ _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 _NUMBER_WORDS = re.compile(
     r"\b(zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert|tausend|dutzend\w*|"
     r"hälfte|doppelt\w*|verdoppel\w*|verdreifach\w*|\w*fache[ns]?|prozent\w*|million\w*|milliard\w*)\b")
-_MONTHS = re.compile(
-    r"\b(januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|jan|feb|febr|"
-    r"aug|sept|okt|nov|dez)\b\.?")
+# German month names and their abbreviations, in this order (the names tell a date; names.py never takes them
+# for a proper name).
+MONTH_WORDS = ("januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober", "november",
+               "dezember", "jan", "feb", "febr", "aug", "sept", "okt", "nov", "dez")
+_MONTHS = re.compile(r"\b(" + "|".join(MONTH_WORDS) + r")\b\.?")
 
 
 def asked_types(question: str) -> frozenset[str]:

@@ -21,6 +21,8 @@ from itertools import pairwise
 
 import Stemmer
 
+from assistant.language import MONTH_WORDS
+
 __all__ = ["NameFinder"]
 
 _TOKEN = re.compile(r"[^\W\d_][\w-]*")
@@ -29,8 +31,7 @@ _MIXED = re.compile(r"[a-zäöüß][A-ZÄÖÜ]|\d")
 # 'echten'); a word after them is a common noun, not a name.
 _ATTRIBUTIVE = re.compile(r"^(?:\w+(?:e|en|em|er|es)|ein|kein|sein|ihr|unser|zum|zur|im|am|vom|beim|ins|das|des)$")
 _PUNCTUATION = re.compile(r"[,;:()\-–„“”\"«»]")
-_DATE_WORDS = frozenset("""januar februar märz april mai juni juli august september oktober november dezember
-    jan feb febr aug sept okt nov dez""".split())
+_DATE_WORDS = frozenset(MONTH_WORDS)
 # At most this share of the passages may hold a word for it to be a name: 'Kasachstan', 'China', 'Region'
 # stand in a third of them and are part of nearly every question, 'Aktobe' and 'Lidselmash' in one or two.
 _RARE_SHARE = 0.05
@@ -43,7 +44,6 @@ _MIN_HEAD = 5
 _KIND_COUNT = 3
 _WHICH = re.compile(r"\b(?:welche[rsnm]?|was für)\b", re.IGNORECASE)
 _WHO = re.compile(r"\b(?:wer|wen|wem|wessen)\b", re.IGNORECASE)
-_GERMAN = re.compile(r"\b(?:welche[rsnm]?|was für|wer|wen|wem|wessen)\b", re.IGNORECASE)
 
 
 class NameFinder:
@@ -93,7 +93,7 @@ class NameFinder:
         'Welche Region …?' (a kind of thing the corpus names); 'Welche Auszeichnung …?' asks for a common noun.
         A question whose asked kind cannot be read ('Und welche davon …?', English and Russian ones, whose
         nouns the German corpus does not hold) counts as asking for a name."""
-        if _WHO.search(question) or not _GERMAN.search(question):
+        if _WHO.search(question) or not _WHICH.search(question):
             return True
         for match in _WHICH.finditer(question):
             following = _TOKEN.findall(question[match.end() :])[:3]
