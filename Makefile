@@ -72,3 +72,5 @@ clean:
 eval-holdout: $(VENV)/.installed-dev
 	$(BIN)/assistant index build --if-needed
 	$(BIN)/assistant eval --report-dir eval/reports/holdout --systems hybrid,full --questions eval/questions_holdout.jsonl eval/conversations_holdout.jsonl
+	@# A second held-out set, written from the documents on 2026-11-30 by someone who had not seen the system's rules.
+	$(BIN)/assistant eval --report-dir eval/reports/holdout3 --systems hybrid,full --questions eval/questions_holdout3.jsonl eval/conversations_holdout3.jsonl
