@@ -39,8 +39,11 @@ _ASKS = {
     "number": re.compile(
         r"\b(wie ?viele?n?|wie viel|um wie viel|wie hoch|wie groß|wie lange|in wie vielen|welche[nr]? (anteil|wert|"
         r"umfang|höhe|betrag|summe)|how many|how much|how large|how high|how big|what share|what percentage|"
-        r"what was the (value|volume|amount)|by how much|сколько|на сколько|во сколько|каков[аоы]? (был[аио]? )?(объ[её]м|"
-        r"размер|доля|сумма|стоимость)|какой (объ[её]м|размер|процент))\b"),
+        r"what (?:is|was|were) the (?:\w+ )?(value|volume|amount|turnover)|by how much|сколько|на сколько|во сколько|"
+        # Russian asks for a quantity with 'какой / каким был / какого …' and a noun of measure: 'Каким был
+        # товарооборот …?', 'Какого объёма … достигли …?', 'Какова доля …?'.
+        r"как(?:ов[аоы]?|ой|ая|ое|им|ую|ого|ой) (?:был[аио]? |будет )?(?:\w+ )?(?:объ[её]м\w*|размер\w*|дол[яеиюй]|"
+        r"сумм\w*|стоимост\w*|(?:товаро)?оборот\w*|численност\w*|количеств\w*|процент\w*))\b"),
     "date": re.compile(r"\b(wann|seit wann|in welchem jahr|welchem jahr|welchem monat|when|what year|which year|"
                        r"когда|в каком году|с какого года)\b"),
     # Whole words only: 'werden' asks for no name.
