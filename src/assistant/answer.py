@@ -58,6 +58,7 @@ _NO_SOURCE = {
 _MARKER = re.compile(r"\[(\d+)\]")
 _HUB_PENALTY = 0.6
 # How much a sentence of the passage ranked r loses against one of the best passage: 1 / (1 + _RANK_PRIOR (r - 1)).
+# 0.05 and 0.1 trade as many answers as they gain (tuning set).
 _RANK_PRIOR = 0.15
 # Weights of the sentence score (eval/README.md, "Answers"): the share of the question's idf-weighted terms a
 # sentence contains, and a bonus for stating the asked type of answer ('wie viele' → a number).
@@ -184,8 +185,11 @@ class AnswerComposer:
         # A heading on a line of its own ('Entwicklung von Industrieparks und regionale Zusammenarbeit') states
         # nothing; a topic note that repeats its words made one the answer to 'Was will es herstellen?'.
         scores = np.where([_is_heading(s) for s in sentences], 0.0, scores)
-        # Prefer the higher-ranked passage when sentences score alike.
-        prior = np.array([1.0 / (1 + _RANK_PRIOR * (c.rank - 1)) for c in candidates])
+        # Prefer the higher-ranked passage when sentences score alike. An English or Russian question's ranking
+        # has next to no lexical evidence (retrieval.Candidates.lexical_weight), and a passage vector dilutes the
+        # one sentence that states the asked fact: its passage ranks as high as its best sentence's similarity.
+        ranks = self._passage_ranks(context or question, candidates) if language != "de" else [c.rank for c in candidates]
+        prior = np.array([1.0 / (1 + _RANK_PRIOR * (r - 1)) for r in ranks])
         ranked = scores * prior
         order = [int(i) for i in np.argsort(-ranked, kind="stable") if scores[i] > 0]
         if not order:
@@ -237,6 +241,18 @@ class AnswerComposer:
         if not validate_markers(text, citations):  # pragma: no cover - construction guarantees it
             raise AssertionError(f"answer marker without citation: {text!r}")
         return Answer(text, citations, True, language, used)
+
+    def _passage_ranks(self, question: str, candidates: list[_Candidate]) -> list[int]:
+        """Each candidate's passage rank: its retrieval rank, or its rank by its best sentence's e5 similarity to
+        the question when that is higher."""
+        query = self.embedder.embed_queries([question])[0]
+        similarity = self._vectors([c.text for c in candidates]) @ query
+        best: dict[int, float] = {}
+        for c, value in zip(candidates, similarity, strict=True):
+            best[c.rank] = max(best.get(c.rank, -1.0), float(value))
+        order = sorted(best, key=lambda r: -best[r])
+        by_sentence = {r: order.index(r) + 1 for r in best}
+        return [min(c.rank, by_sentence[c.rank]) for c in candidates]
 
     def _other_part(self, parts: list[str], candidates: list[_Candidate], first: int,
                     prior: np.ndarray) -> int | None:

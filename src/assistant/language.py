@@ -41,9 +41,9 @@ _ASKS = {
         r"umfang|höhe|betrag|summe)|how many|how much|how large|how high|how big|what share|what percentage|"
         r"what (?:is|was|were) the (?:\w+ )?(value|volume|amount|turnover)|by how much|сколько|на сколько|во сколько|"
         # Russian asks for a quantity with 'какой / каким был / какого …' and a noun of measure: 'Каким был
-        # товарооборот …?', 'Какого объёма … достигли …?', 'Какова доля …?'.
-        r"как(?:ов[аоы]?|ой|ая|ое|им|ую|ого|ой) (?:был[аио]? |будет )?(?:\w+ )?(?:объ[её]м\w*|размер\w*|дол[яеиюй]|"
-        r"сумм\w*|стоимост\w*|(?:товаро)?оборот\w*|численност\w*|количеств\w*|процент\w*))\b"),
+        # товарооборот …?', 'Какого объёма … достигли …?', 'Какова доля …?', 'Какую цель по числу …?'.
+        r"как(?:ов[аоы]?|ой|ая|ое|им|ую|ого) (?:был[аио]? |будет )?(?:\w+ ){0,2}?(?:объ[её]м\w*|размер\w*|дол[яеиюй]|"
+        r"сумм\w*|стоимост\w*|(?:товаро)?оборот\w*|численност\w*|количеств\w*|числ[оуае]|процент\w*))\b"),
     "date": re.compile(r"\b(wann|seit wann|in welchem jahr|welchem jahr|welchem monat|when|what year|which year|"
                        r"когда|в каком году|с какого года)\b"),
     # Whole words only: 'werden' asks for no name.
