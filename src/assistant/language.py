@@ -116,8 +116,11 @@ def question_parts(question: str) -> list[str]:
 # 'Wie viele Mitarbeiter …?', 'How many employees …?', 'Сколько студентов …?': the counted noun follows the cue.
 _COUNTING = re.compile(r"\b(?:wie ?viele?n?|wie viel|how many|how much|сколько)\s+(.*)", re.IGNORECASE | re.DOTALL)
 _TOKEN = re.compile(r"[^\W\d_][\w-]*|\d+(?:[.,]\d+)*")
-_FUNCTION = _ENGLISH | _GERMAN | frozenset("""soll sollen davon darin will would can could pro было были был была будет в на по и
-    из к с у от для до""".split())
+# Modal verbs name nothing that is counted or measured: 'Um wie viel konnte … die Sterblichkeit senken?' measures
+# the drop, not 'konnte'.
+_FUNCTION = _ENGLISH | _GERMAN | frozenset("""soll sollen sollte sollten davon darin will wollen wollte wollten kann können
+    konnte konnten könnte könnten muss müssen musste mussten darf dürfen durfte möchte möchten would can could
+    should must may might pro было были был была будет в на по и из к с у от для до""".split())
 _RU_VERB = re.compile(r"(?:ют|ет|ит|ли|ло|ла|ть|ся)$")
 _RU_ADJECTIVE = re.compile(r"(?:ых|их|ого|его|ой|ая|ую|ые|ие|ый|ий)$")
 
