@@ -333,3 +333,16 @@ def test_a_crosslingual_question_is_answered_from_the_passage_of_its_closest_sen
     result = engine.search(question, k=5)
     answer = composer.compose(question, result.hits, answerable=True, context=result.context)
     assert fact in answer.text
+
+
+def test_a_modal_verb_after_wie_viel_is_not_what_is_counted():
+    from assistant.language import asked_noun
+
+    assert asked_noun("Um wie viel konnte der Park seine Produktion steigern?") is None
+    assert asked_noun("Wie viele Mitarbeiter soll das Werk beschäftigen?") == "Mitarbeiter"
+
+
+def test_an_enumeration_of_longer_items_each_with_its_article_is_a_list(composer):
+    assert composer._states("Das Angebot umfasst die Planung, den Bau durch belarussische Firmen, die Lieferung "
+                            "von Maschinen und die Schulung.", "list", "")
+    assert not composer._states("Die Region liefert die Milch, die sie erzeugt.", "list", "")

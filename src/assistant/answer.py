@@ -95,7 +95,10 @@ _ASKS_LIST = re.compile(r"\b[Ww]elchen?\s+(?:[a-zäöüß]\w*\s+){0,2}[A-ZÄÖÜ
 # An enumeration: three items or more ('Zellstoff, Holz, Wolle, Fleisch, Milchprodukte und Süßwaren'), or
 # two items of one or two words each and a third after 'und' ('Aktobe, Kostanay und Mangistaus').
 _ITEM = r"[^\s,.;:]+(?:\s[^\s,.;:]+){0,%d}"
-_LIST = re.compile(rf"{_ITEM % 2},\s+{_ITEM % 2},\s+{_ITEM % 2}|{_ITEM % 1},\s+{_ITEM % 1}\s+(?:und|sowie)\s+\w")
+# Longer items each open with their article ('die Planung, den Bau durch belarussische Unternehmen, die Lieferung …').
+_ARTICLE = r"\b(?:die|der|den|das|dem|des)\s"
+_LIST = re.compile(rf"{_ITEM % 2},\s+{_ITEM % 2},\s+{_ITEM % 2}|{_ITEM % 1},\s+{_ITEM % 1}\s+(?:und|sowie)\s+\w|"
+                   rf"{_ARTICLE}[^,;.]+,\s+{_ARTICLE}[^,;.]+,\s+{_ARTICLE}")
 
 
 @dataclass(frozen=True)
