@@ -291,3 +291,58 @@ def test_counted_nouns_and_counts():
 def test_answers_that_were_right_stay_right(composer, engine, question, fact):
     answer = composer.compose(question, engine.search(question, k=5).hits, answerable=True)
     assert fact in answer.text
+
+
+def test_question_words_the_corpus_lacks_count_in_the_lexical_share(composer):
+    """A Russian question's only word the German index knows may be its year: a sentence with that year alone
+    does not contain the whole question."""
+    shares = composer._lexical("Сколько тракторов продали в 2021 году?",
+                               ["Im Jahr 2021 wurde ein Abkommen unterzeichnet.", "Es wurden 500 Traktoren verkauft."])
+    assert shares[0] < 0.3
+
+
+def test_names_match_across_latin_and_cyrillic_spellings(composer):
+    sentences = ["Belarussische Traktoren arbeiten in Kasachstan.", "Belarussische Traktoren arbeiten in China."]
+    for question in ("Сколько тракторов работает в Казахстане?", "How many tractors work in Kazakhstan?"):
+        shares = composer._lexical(question, sentences)
+        assert shares[0] > shares[1], question
+
+
+@pytest.mark.parametrize(("question", "types"), [
+    ("Каким был товарооборот между странами в 2015 году?", {"number"}),
+    ("Какого объёма достиг экспорт в 2019 году?", {"number"}),
+    ("Какую цель по числу резидентов ставит программа?", {"number"}),
+    ("What was the trade turnover in 2015?", {"number"}),
+    ("Какие города подписали соглашение?", {"name"}),
+    ("Какую продукцию выпускает завод?", {"name"}),
+])
+def test_russian_and_english_questions_for_a_quantity_ask_for_a_number(question, types):
+    from assistant.language import asked_types
+
+    assert asked_types(question) == types
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    # The answering sentence stands in the 3rd to 5th passage; the best passage has sentences that share the
+    # question's year or names but not its subject.
+    ("How many cooperation agreements has BSTU concluded with Chinese universities and organisations?", "17"),
+    ("Каким был объём прямых инвестиций Казахстана в Минскую область в 2021 году?", "1,2 Millionen"),
+    ("Сколько рабочих мест создали резиденты «Великого камня» к 2022 году?", "1.700"),
+])
+def test_a_crosslingual_question_is_answered_from_the_passage_of_its_closest_sentence(composer, engine, question, fact):
+    result = engine.search(question, k=5)
+    answer = composer.compose(question, result.hits, answerable=True, context=result.context)
+    assert fact in answer.text
+
+
+def test_a_modal_verb_after_wie_viel_is_not_what_is_counted():
+    from assistant.language import asked_noun
+
+    assert asked_noun("Um wie viel konnte der Park seine Produktion steigern?") is None
+    assert asked_noun("Wie viele Mitarbeiter soll das Werk beschäftigen?") == "Mitarbeiter"
+
+
+def test_an_enumeration_of_longer_items_each_with_its_article_is_a_list(composer):
+    assert composer._states("Das Angebot umfasst die Planung, den Bau durch belarussische Firmen, die Lieferung "
+                            "von Maschinen und die Schulung.", "list", "")
+    assert not composer._states("Die Region liefert die Milch, die sie erzeugt.", "list", "")

@@ -57,6 +57,9 @@ _NO_SOURCE = {
 }
 _MARKER = re.compile(r"\[(\d+)\]")
 _HUB_PENALTY = 0.6
+# How much a sentence of the passage ranked r loses against one of the best passage: 1 / (1 + _RANK_PRIOR (r - 1)).
+# 0.05 and 0.1 trade as many answers as they gain (tuning set).
+_RANK_PRIOR = 0.15
 # Weights of the sentence score (eval/README.md, "Answers"): the share of the question's idf-weighted terms a
 # sentence contains, and a bonus for stating the asked type of answer ('wie viele' → a number).
 _LEXICAL_WEIGHT = 0.3
@@ -92,7 +95,10 @@ _ASKS_LIST = re.compile(r"\b[Ww]elchen?\s+(?:[a-zäöüß]\w*\s+){0,2}[A-ZÄÖÜ
 # An enumeration: three items or more ('Zellstoff, Holz, Wolle, Fleisch, Milchprodukte und Süßwaren'), or
 # two items of one or two words each and a third after 'und' ('Aktobe, Kostanay und Mangistaus').
 _ITEM = r"[^\s,.;:]+(?:\s[^\s,.;:]+){0,%d}"
-_LIST = re.compile(rf"{_ITEM % 2},\s+{_ITEM % 2},\s+{_ITEM % 2}|{_ITEM % 1},\s+{_ITEM % 1}\s+(?:und|sowie)\s+\w")
+# Longer items each open with their article ('die Planung, den Bau durch belarussische Unternehmen, die Lieferung …').
+_ARTICLE = r"\b(?:die|der|den|das|dem|des)\s"
+_LIST = re.compile(rf"{_ITEM % 2},\s+{_ITEM % 2},\s+{_ITEM % 2}|{_ITEM % 1},\s+{_ITEM % 1}\s+(?:und|sowie)\s+\w|"
+                   rf"{_ARTICLE}[^,;.]+,\s+{_ARTICLE}[^,;.]+,\s+{_ARTICLE}")
 
 
 @dataclass(frozen=True)
@@ -132,10 +138,18 @@ class AnswerComposer:
         self.embedder = embedder
         self.max_sentences = max_sentences
         df: Counter[str] = Counter()
+        names: Counter[str] = Counter()
         for p in index.passages:
             df.update(set(index.analyzer.analyze(p.text)))
+            names.update({_spelling(w) for w in re.findall(r"[^\W\d_]+", p.text) if w[:1].isupper() and len(w) >= 5})
         n = len(index.passages)
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        # A question word the corpus never uses ('сколько', 'Presseorgane') is a term no sentence contains: it
+        # weighs as the rarest corpus word, so that a Russian question whose only known term is '2021' does not
+        # find every sentence with that year to contain all of it.
+        self._unseen_idf = math.log(1 + n)
+        # A name in another spelling ('Kazakh', 'Казахстан') weighs as rare as the corpus's spelling of it is.
+        self._name_idf = {key: math.log(1 + n / c) for key, c in names.items()}
         self._names = NameFinder(([p.text[s:e] for s, e, _ in p.sentences] for p in index.passages),
                                  index.analyzer.split_compound)
         # Sentences come only from indexed passages, so this cache is bounded by the corpus (~1000 sentences).
@@ -174,8 +188,11 @@ class AnswerComposer:
         # A heading on a line of its own ('Entwicklung von Industrieparks und regionale Zusammenarbeit') states
         # nothing; a topic note that repeats its words made one the answer to 'Was will es herstellen?'.
         scores = np.where([_is_heading(s) for s in sentences], 0.0, scores)
-        # Prefer the higher-ranked passage when sentences score alike.
-        prior = np.array([1.0 / (1 + 0.15 * (c.rank - 1)) for c in candidates])
+        # Prefer the higher-ranked passage when sentences score alike. An English or Russian question's ranking
+        # has next to no lexical evidence (retrieval.Candidates.lexical_weight), and a passage vector dilutes the
+        # one sentence that states the asked fact: its passage ranks as high as its best sentence's similarity.
+        ranks = self._passage_ranks(context or question, candidates) if language != "de" else [c.rank for c in candidates]
+        prior = np.array([1.0 / (1 + _RANK_PRIOR * (r - 1)) for r in ranks])
         ranked = scores * prior
         order = [int(i) for i in np.argsort(-ranked, kind="stable") if scores[i] > 0]
         if not order:
@@ -227,6 +244,18 @@ class AnswerComposer:
         if not validate_markers(text, citations):  # pragma: no cover - construction guarantees it
             raise AssertionError(f"answer marker without citation: {text!r}")
         return Answer(text, citations, True, language, used)
+
+    def _passage_ranks(self, question: str, candidates: list[_Candidate]) -> list[int]:
+        """Each candidate's passage rank: its retrieval rank, or its rank by its best sentence's e5 similarity to
+        the question when that is higher."""
+        query = self.embedder.embed_queries([question])[0]
+        similarity = self._vectors([c.text for c in candidates]) @ query
+        best: dict[int, float] = {}
+        for c, value in zip(candidates, similarity, strict=True):
+            best[c.rank] = max(best.get(c.rank, -1.0), float(value))
+        order = sorted(best, key=lambda r: -best[r])
+        by_sentence = {r: order.index(r) + 1 for r in best}
+        return [min(c.rank, by_sentence[c.rank]) for c in candidates]
 
     def _other_part(self, parts: list[str], candidates: list[_Candidate], first: int,
                     prior: np.ndarray) -> int | None:
@@ -342,17 +371,19 @@ class AnswerComposer:
         as a word, as the start of a German compound ('export' in 'Exportpositionen'), or, for a name, in
         another transliteration ('Pavlodar' / 'Pawlodar', 'Jizzakh' / 'Jizzak', 'Polozk' / 'Polotsk')."""
         terms = set(self.index.analyzer.analyze(question))
-        total = sum(self._idf.get(t, 0.0) for t in terms)
-        if total == 0:
-            return np.zeros(len(sentences))
         names = {_spelling(w) for w in re.findall(r"[^\W\d_]+", question)[1:] if w[:1].isupper() and len(w) >= 5}
         keys = {t: _spelling(t) for t in terms}
+        weights = {t: self._idf[t] if t in self._idf else
+                   self._name_idf.get(keys[t], self._unseen_idf) if keys[t] in names else self._unseen_idf for t in terms}
+        total = sum(weights.values())
+        if total == 0:
+            return np.zeros(len(sentences))
         shares = []
         for sentence in sentences:
             words, starts, spelled = self._terms(sentence)
             shared = names & spelled
             found = [t for t in terms if t in words or len(t) >= 5 and t in starts or keys[t] in shared]
-            shares.append(sum(self._idf.get(t, 0.0) for t in found) / total)
+            shares.append(sum(weights[t] for t in found) / total)
         return np.array(shares)
 
     def _terms(self, sentence: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
@@ -397,10 +428,18 @@ class AnswerComposer:
         return np.stack([self._sentence_vectors[s] for s in sentences])
 
 
+# Russian letters in the German transliteration's spelling ('Казахстан' → 'kazakhstan', 'Великий' → 'velikii'),
+# so that a Russian question's names share the spelling key of the German text's ('Kasachstan', 'Veliky').
+_LATIN = str.maketrans({"а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+                        "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+                        "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sch",
+                        "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "iu", "я": "ia"})
+
+
 def _spelling(word: str) -> str:
     """A transliteration-neutral key for a name: 'Pavlodar' and 'Pawlodar', 'Jizzakh' and 'Jizzak', 'Polozk' and
     'Polotsk' share their first four letters once w/v, z/s, ts/tz/z, kh/ch/h, j/y/i are merged."""
-    key = word.lower()
+    key = word.lower().translate(_LATIN)
     for old, new in (("tsk", "sk"), ("tz", "s"), ("ts", "s"), ("kh", "h"), ("ch", "h"), ("w", "v"), ("z", "s"),
                      ("j", "i"), ("y", "i"), ("ss", "s")):
         key = key.replace(old, new)

@@ -39,8 +39,11 @@ _ASKS = {
     "number": re.compile(
         r"\b(wie ?viele?n?|wie viel|um wie viel|wie hoch|wie groß|wie lange|in wie vielen|welche[nr]? (anteil|wert|"
         r"umfang|höhe|betrag|summe)|how many|how much|how large|how high|how big|what share|what percentage|"
-        r"what was the (value|volume|amount)|by how much|сколько|на сколько|во сколько|каков[аоы]? (был[аио]? )?(объ[её]м|"
-        r"размер|доля|сумма|стоимость)|какой (объ[её]м|размер|процент))\b"),
+        r"what (?:is|was|were) the (?:\w+ )?(value|volume|amount|turnover)|by how much|сколько|на сколько|во сколько|"
+        # Russian asks for a quantity with 'какой / каким был / какого …' and a noun of measure: 'Каким был
+        # товарооборот …?', 'Какого объёма … достигли …?', 'Какова доля …?', 'Какую цель по числу …?'.
+        r"как(?:ов[аоы]?|ой|ая|ое|им|ую|ого) (?:был[аио]? |будет )?(?:\w+ ){0,2}?(?:объ[её]м\w*|размер\w*|дол[яеиюй]|"
+        r"сумм\w*|стоимост\w*|(?:товаро)?оборот\w*|численност\w*|количеств\w*|числ[оуае]|процент\w*))\b"),
     "date": re.compile(r"\b(wann|seit wann|in welchem jahr|welchem jahr|welchem monat|when|what year|which year|"
                        r"когда|в каком году|с какого года)\b"),
     # Whole words only: 'werden' asks for no name.
@@ -113,8 +116,11 @@ def question_parts(question: str) -> list[str]:
 # 'Wie viele Mitarbeiter …?', 'How many employees …?', 'Сколько студентов …?': the counted noun follows the cue.
 _COUNTING = re.compile(r"\b(?:wie ?viele?n?|wie viel|how many|how much|сколько)\s+(.*)", re.IGNORECASE | re.DOTALL)
 _TOKEN = re.compile(r"[^\W\d_][\w-]*|\d+(?:[.,]\d+)*")
-_FUNCTION = _ENGLISH | _GERMAN | frozenset("""soll sollen davon darin will would can could pro было были был была будет в на по и
-    из к с у от для до""".split())
+# Modal verbs name nothing that is counted or measured: 'Um wie viel konnte … die Sterblichkeit senken?' measures
+# the drop, not 'konnte'.
+_FUNCTION = _ENGLISH | _GERMAN | frozenset("""soll sollen sollte sollten davon darin will wollen wollte wollten kann können
+    konnte konnten könnte könnten muss müssen musste mussten darf dürfen durfte möchte möchten would can could
+    should must may might pro было были был была будет в на по и из к с у от для до""".split())
 _RU_VERB = re.compile(r"(?:ют|ет|ит|ли|ло|ла|ть|ся)$")
 _RU_ADJECTIVE = re.compile(r"(?:ых|их|ого|его|ой|ая|ую|ые|ие|ый|ий)$")
 
