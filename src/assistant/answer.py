@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answerability import MIN_NOUN_DEPENDENCE, is_content_free, noun_dependence
+from assistant.answerability import MIN_NOUN_DEPENDENCE, asked_term, is_content_free, mentions, noun_dependence
 from assistant.chunking import Passage
 from assistant.corpus import Footnote
 from assistant.embedding import Embedder
@@ -200,6 +200,13 @@ class AnswerComposer:
         counting = [c.text for c in chosen if states_new(c.text, "number", "")] or [c.text for c in chosen]
         dependence = noun_dependence(question, self._vectors(counting), self.embedder)
         if dependence is not None and dependence < MIN_NOUN_DEPENDENCE:
+            return Answer(_NOT_FOUND[language], [], False, language)
+        # A German question's asked term must occur in the passages the answer comes from: a near miss is
+        # answered from a passage about the same subject that never speaks of what is asked ('Wie viele
+        # Mitarbeiter …?' from a passage counting tractors, 'Wann wurde … fertiggestellt?' from one that only
+        # plans the building).
+        term = asked_term(question)
+        if term is not None and not any(mentions(p.text, term) for p in {c.passage.passage_id: c.passage for c in chosen}.values()):
             return Answer(_NOT_FOUND[language], [], False, language)
         # The best sentence leads; two neighbouring sentences keep their reading order.
         if len(chosen) == 2 and (chosen[0].passage is chosen[1].passage or _step(chosen[0], chosen[1])):
