@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.language import asked_noun, asked_types, detect_language
+from assistant.language import asked_noun, asked_types, asks_money, detect_language
 
 if TYPE_CHECKING:
     from assistant.embedding import Embedder
@@ -92,9 +92,10 @@ def asked_term(question: str) -> str | None:
     """The word of a German question that names what it asks about, which a passage stating the answer uses
     too: the counted noun of a counting question ('Mitarbeiter' in 'Wie viele Mitarbeiter beschäftigt …?';
     German capitalises nouns), or the participle a date question ends with ('gegründet' in 'Wann wurde …
-    gegründet?', 'fertiggestellt' in '… fertiggestellt werden?'). None for other questions, and for English and
-    Russian ones: the documents are German, so only a German word can be looked up in them."""
-    if detect_language(question) != "de":
+    gegründet?', 'fertiggestellt' in '… fertiggestellt werden?'). None for other questions, for a sum of money
+    (stated with its currency, not with 'Geld': `language.states_money`), and for English and Russian ones: the
+    documents are German, so only a German word can be looked up in them."""
+    if detect_language(question) != "de" or asks_money(question):
         return None
     noun = asked_noun(question)
     if noun is not None:
