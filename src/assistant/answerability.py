@@ -7,10 +7,13 @@ ask about a year the best passages do not mention. How far the best passage stan
 last check of the retrieval stage. The reader adds the asked-fact check for counting questions ('Wie viele
 Mitarbeiter …?', 'How many employees …?', 'Сколько стоит …?'): the sentences it would answer with must lean on
 what is counted, i.e. lose e5 similarity to the question when the counted noun is left out of it
-(`noun_dependence`); a near miss is answered with another number about the same subject and does not. The
-check runs in the reader (/chat), so /search's `answerable` is this stage's decision alone. Near misses that ask
-for a missing date or name, or whose answer counts the same noun in a wider sense ('53 Tausend Studenten' for
-'Wie viele belarussische Studierende …?'), are not recognised.
+(`noun_dependence`); a near miss is answered
+with another number about the same subject and does not. A German question's asked term (`asked_term`: the
+counted noun, a date question's participle) must occur in the passages the answer comes from (`mentions`), a date
+question's in the sentence giving the date, and a question for a sum of money must be answered with one
+(`language.asks_money`). These checks run in the reader (/chat), so /search's `answerable` is this stage's
+decision alone. Not recognised: a count or date about another entity of the same kind ('Wie viele Studierende
+hat die Huzhou-Universität?' answered with Tsinghua's), a missing person, English and Russian date questions.
 """
 
 from __future__ import annotations
