@@ -1,19 +1,18 @@
 """Is the answer in the documents? The abstain decision, from signals that separate "not in the documents".
 
-Measured on the question set (eval/README.md, "Abstention"): a question that is not a question ('???',
-'asdfghjkl', an emoji) is refused outright; an off-topic one ('What is the capital of Australia?') is far
-from every passage in raw e5 cosine; some near misses (the topic is in the documents, the asked fact is not)
-ask about a year the best passages do not mention. How far the best passage stands out (peakedness) is the
-last check of the retrieval stage. The reader adds the asked-fact check for counting questions ('Wie viele
-Mitarbeiter …?', 'How many employees …?', 'Сколько стоит …?'): the sentences it would answer with must lean on
-what is counted, i.e. lose e5 similarity to the question when the counted noun is left out of it
-(`noun_dependence`); a near miss is answered
-with another number about the same subject and does not. A German question's asked term (`asked_term`: the
-counted noun, a date question's participle) must occur in the passages the answer comes from (`mentions`), a date
-question's in the sentence giving the date, and a question for a sum of money must be answered with one
-(`language.asks_money`). These checks run in the reader (/chat), so /search's `answerable` is this stage's
-decision alone. Not recognised: a count or date about another entity of the same kind ('Wie viele Studierende
-hat die Huzhou-Universität?' answered with Tsinghua's), a missing person, English and Russian date questions.
+Measured on the question set (eval/README.md, "Abstention"): a question that is not a question ('???', 'asdfghjkl',
+an emoji) is refused outright; an off-topic one ('What is the capital of Australia?') is far from every passage in
+raw e5 cosine; some near misses (the topic is in the documents, the asked fact is not) ask about a year the best
+passages do not mention. How far the best passage stands out (peakedness) is the last check of the retrieval stage.
+The reader adds the asked-fact check for counting questions ('Wie viele Mitarbeiter …?', 'How many employees …?',
+'Сколько стоит …?'): the sentences it would answer with must lean on what is counted, i.e. lose e5 similarity to the
+question when the counted noun is left out of it (`noun_dependence`); a near miss is answered with another number
+about the same subject and does not. A German question's asked term (`asked_term`: the counted noun, a date
+question's participle) must occur in the passages the answer comes from (`mentions`), a date question's in the
+sentence giving the date, and a question for a sum of money must be answered with one (`language.asks_money`). These
+checks run in the reader (/chat), so /search's `answerable` is this stage's decision alone. Not recognised: a count
+or date about another entity of the same kind ('Wie viele Studierende hat die Huzhou-Universität?' answered with
+Tsinghua's), a missing person, English and Russian date questions.
 """
 
 from __future__ import annotations
