@@ -111,3 +111,82 @@ def test_counting_near_miss_is_refused_by_the_asked_fact_check(client, question)
 def test_counting_question_of_the_same_topic_is_answered(client, question):
     body = client.post("/chat", json={"message": question}).json()
     assert body["answerable"] is True and "500 Bürger" in body["answer"]
+
+
+@pytest.mark.parametrize(("question", "term"), [
+    ("Wie viele Mitarbeiter beschäftigt das Werk?", "Mitarbeiter"),  # the counted noun
+    ("Wann wurde die Universität gegründet?", "gegründet"),  # the participle a date question ends with
+    ("Wann soll das Gebäude fertiggestellt werden?", "fertiggestellt"),  # past the auxiliary
+    ("Wie viel kostet der Bau?", None),  # a sum of money: stated with its currency, not with a word of the question
+    ("Wie viel Geld stellt China bereit?", None),
+    ("How many employees does the plant have?", None),  # the German text cannot be searched for an English word
+    ("Welche Stadt ist Partnerstadt von Orscha?", None),  # asks for a name
+    ("Wann eröffneten die Minsker Motorenwerke ihr Handelshaus?", None),  # no participle at the end
+])
+def test_asked_term_is_the_word_a_passage_stating_the_answer_uses(question, term):
+    from assistant.answerability import asked_term
+
+    assert asked_term(question) == term
+
+
+@pytest.mark.parametrize(("text", "term", "found"), [
+    ("Heute studieren 244 chinesische Studenten.", "Studierende", True),  # inflected alike
+    ("Die Gründung des Parks wurde 2012 beschlossen.", "gegründet", True),  # the participle without its 'ge'
+    ("In den zwei Jahren wurden 12 Montagefabriken errichtet.", "Fabriken", True),  # part of a compound
+    ("Die Montagelinie ist auf 1200 Traktoren berechnet.", "Mitarbeiter", False),
+    ("Die Umsetzung begann bereits im Jahr 2012.", "fertiggestellt", False),
+])
+def test_mentions_finds_the_term_inflected_or_in_a_compound(text, term, found):
+    from assistant.answerability import mentions
+
+    assert mentions(text, term) is found
+
+
+@pytest.mark.parametrize(("question", "money"), [
+    ("Wie viel kostet der Schweinezuchtkomplex?", True),
+    ("How much will the new plant cost?", True),
+    ("Сколько стоит строительство завода?", True),
+    ("Wie viele Unternehmen investierten in den Park?", False),  # counts companies
+    ("Сколько лекарственных средств зарегистрировано?", False),  # 'средства' are medicines here, not funds
+    ("Wann wurde der Preis verliehen?", False),  # asks for no number
+])
+def test_a_question_for_a_sum_of_money_is_recognised(question, money):
+    from assistant.language import asks_money
+
+    assert asks_money(question) is money
+
+
+def test_a_sum_is_stated_with_its_currency():
+    from assistant.language import states_money
+
+    assert states_money("Ein Vertrag über die Lieferung von Anhängern im Wert von 1,3 Millionen Dollar.")
+    assert states_money("Die Produktion stieg auf 222,6 Millionen Br.")
+    assert not states_money("Der größte Schweinezuchtkomplex in Belarus für 300.000 Tiere.")
+
+
+# Written for these tests from the text, not taken from eval/: the documents give the tractors the Kostanai
+# assembly line is built for (1200), the Chinese university founded in 1898, what the first Mogilevkhimvolokno
+# plants cost; they do not give the plant's engineers, the cost of the pig farming complex (only its 300,000
+# animals) or when the engine and radiator building is built (only that it is the next step).
+@pytest.mark.parametrize("question", [
+    "Wie viele Ingenieure arbeiten im Montagewerk in Kostanai?",  # the counted noun is in no passage answered from
+    "Wie viel kostet der Schweinezuchtkomplex für 300.000 Tiere?",  # a sum of money, answered with animals
+    "How much does the pig farming complex in the Minsk region cost?",
+    "Wann wurde das Gebäude für Motoren und Kühler in Kostanai gebaut?",  # the event is not the dated sentence's
+    "In welchem Jahr wird die zweite Stufe in Kokshetau eröffnet?",
+])
+def test_near_miss_of_the_asked_fact_is_refused_with_the_closest_passages(client, question):
+    body = client.post("/chat", json={"message": question}).json()
+    assert body["answerable"] is False and body["citations"] == []
+    assert body["passages"]  # the closest passages are still shown
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("Für wie viele Traktoren ist die Montagelinie in Kostanai ausgelegt?", "1200 Traktoren"),
+    ("Wie viel kostet die erste Anlage auf der Grundlage von Mogilevkhimvolokno?", "450"),
+    ("How much are the investments in the Mogilevkhimvolokno plants?", "700 Millionen Dollar"),
+    ("In welchem Jahr wurde die Peking-Universität gegründet?", "1898"),
+])
+def test_answerable_twin_of_a_near_miss_is_answered(client, question, fact):
+    body = client.post("/chat", json={"message": question}).json()
+    assert body["answerable"] is True and fact in body["answer"]

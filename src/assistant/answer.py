@@ -19,12 +19,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answerability import MIN_NOUN_DEPENDENCE, is_content_free, noun_dependence
+from assistant.answerability import MIN_NOUN_DEPENDENCE, asked_term, is_content_free, mentions, noun_dependence
 from assistant.chunking import Passage
 from assistant.corpus import Footnote
 from assistant.embedding import Embedder
 from assistant.index import Index
-from assistant.language import asked_types, counted_nouns, detect_language, question_parts, states_new
+from assistant.language import (
+    asked_types,
+    asks_money,
+    counted_nouns,
+    detect_language,
+    question_parts,
+    states_money,
+    states_new,
+)
 from assistant.names import NameFinder
 from assistant.retrieval import Hit
 
@@ -210,13 +218,7 @@ class AnswerComposer:
             second = second if neighbour is None else neighbour
         if second is not None and self.max_sentences > 1:
             chosen.append(candidates[second])
-        # The asked-fact check: a near miss ('Wie viele Mitarbeiter …?' when the text counts only the combines the
-        # plant assembled) is answered by sentences that do not lean on the counted noun. The sentences that state
-        # a number are the ones that must: a neighbour about the same topic without a count ('… ein Memorandum zur
-        # traditionellen Medizin …' for 'How many hospitals …?') says nothing about the count.
-        counting = [c.text for c in chosen if states_new(c.text, "number", "")] or [c.text for c in chosen]
-        dependence = noun_dependence(question, self._vectors(counting), self.embedder)
-        if dependence is not None and dependence < MIN_NOUN_DEPENDENCE:
+        if not self._answers_asked_fact(question, chosen):
             return Answer(_NOT_FOUND[language], [], False, language)
         # The best sentence leads; two neighbouring sentences keep their reading order.
         if len(chosen) == 2 and (chosen[0].passage is chosen[1].passage or _step(chosen[0], chosen[1])):
@@ -256,6 +258,34 @@ class AnswerComposer:
         order = sorted(best, key=lambda r: -best[r])
         by_sentence = {r: order.index(r) + 1 for r in best}
         return [min(c.rank, by_sentence[c.rank]) for c in candidates]
+
+    def _answers_asked_fact(self, question: str, chosen: Sequence[_Candidate]) -> bool:
+        """The asked-fact check (eval/README.md, "Abstention"): a near miss, whose topic is in the documents but
+        not the asked fact, is answered from sentences about the same subject that state something else.
+        - A counting question's sentences must lean on the counted noun (`noun_dependence`): 'Wie viele
+          Mitarbeiter …?' is not answered by '… mehr als dreitausend Getreidemähdrescher montiert'. The sentences
+          that state a number are the ones that must: a neighbour without a count ('… ein Memorandum zur
+          traditionellen Medizin …' for 'How many hospitals …?') says nothing about it.
+        - A German question's asked term (`asked_term`: the counted noun, a date question's participle) must
+          occur in the passages the answer comes from, and a date question's in the sentence that gives the date:
+          'Wie viele Mitarbeiter …?' from a passage counting tractors, 'Wann wurde … fertiggestellt?' from one
+          that only plans the building are near misses.
+        - A question for a sum of money must be answered with one ('Wie viel kostet …?' by '… für 300.000
+          Tiere' is not)."""
+        texts = [c.text for c in chosen]
+        counting = [t for t in texts if states_new(t, "number", "")] or texts
+        dependence = noun_dependence(question, self._vectors(counting), self.embedder)
+        if dependence is not None and dependence < MIN_NOUN_DEPENDENCE:
+            return False
+        term = asked_term(question)
+        if term is not None and not any(mentions(c.passage.text, term) for c in chosen):
+            return False
+        # The date must be the asked event's: 'In welchem Jahr wird die zweite Stufe … in Betrieb genommen?' is not
+        # answered by '… begann bereits im Jahr 2012', next to the sentence that says the stage will open.
+        dated = [t for t in texts if states_new(t, "date", question)]
+        if term is not None and "date" in asked_types(question) and dated and not any(mentions(t, term) for t in dated):
+            return False
+        return not asks_money(question) or any(states_money(t) for t in texts)
 
     def _other_part(self, parts: list[str], candidates: list[_Candidate], first: int,
                     prior: np.ndarray) -> int | None:

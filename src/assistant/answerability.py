@@ -1,16 +1,18 @@
 """Is the answer in the documents? The abstain decision, from signals that separate "not in the documents".
 
-Measured on the question set (eval/README.md, "Abstention"): a question that is not a question ('???',
-'asdfghjkl', an emoji) is refused outright; an off-topic one ('What is the capital of Australia?') is far
-from every passage in raw e5 cosine; some near misses (the topic is in the documents, the asked fact is not)
-ask about a year the best passages do not mention. How far the best passage stands out (peakedness) is the
-last check of the retrieval stage. The reader adds the asked-fact check for counting questions ('Wie viele
-Mitarbeiter …?', 'How many employees …?', 'Сколько стоит …?'): the sentences it would answer with must lean on
-what is counted, i.e. lose e5 similarity to the question when the counted noun is left out of it
-(`noun_dependence`); a near miss is answered with another number about the same subject and does not. The
-check runs in the reader (/chat), so /search's `answerable` is this stage's decision alone. Near misses that ask
-for a missing date or name, or whose answer counts the same noun in a wider sense ('53 Tausend Studenten' for
-'Wie viele belarussische Studierende …?'), are not recognised.
+Measured on the question set (eval/README.md, "Abstention"): a question that is not a question ('???', 'asdfghjkl',
+an emoji) is refused outright; an off-topic one ('What is the capital of Australia?') is far from every passage in
+raw e5 cosine; some near misses (the topic is in the documents, the asked fact is not) ask about a year the best
+passages do not mention. How far the best passage stands out (peakedness) is the last check of the retrieval stage.
+The reader adds the asked-fact check for counting questions ('Wie viele Mitarbeiter …?', 'How many employees …?',
+'Сколько стоит …?'): the sentences it would answer with must lean on what is counted, i.e. lose e5 similarity to the
+question when the counted noun is left out of it (`noun_dependence`); a near miss is answered with another number
+about the same subject and does not. A German question's asked term (`asked_term`: the counted noun, a date
+question's participle) must occur in the passages the answer comes from (`mentions`), a date question's in the
+sentence giving the date, and a question for a sum of money must be answered with one (`language.asks_money`). These
+checks run in the reader (/chat), so /search's `answerable` is this stage's decision alone. Not recognised: a count
+or date about another entity of the same kind ('Wie viele Studierende hat die Huzhou-Universität?' answered with
+Tsinghua's), a missing person, English and Russian date questions.
 """
 
 from __future__ import annotations
@@ -23,14 +25,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.language import asked_noun, detect_language
+from assistant.language import asked_noun, asked_types, asks_money, detect_language
 
 if TYPE_CHECKING:
     from assistant.embedding import Embedder
     from assistant.index import Index
     from assistant.retrieval import Hit, Query
 
-__all__ = ["Answerability", "Decision", "is_content_free", "noun_dependence", "peakedness"]
+__all__ = ["Answerability", "Decision", "asked_term", "is_content_free", "mentions", "noun_dependence", "peakedness"]
 
 # Raw e5 cosine of the best passage below which a question is about something else. Russian questions score
 # ~0.05 lower than German ones for the same passage, English ones in between (measured, eval/README.md).
@@ -43,6 +45,11 @@ _VOWELS = set("aeiouyäöüéèáàóíú")
 # A counting question's answer must lean on the counted noun: its sentences' e5 similarity to the question may not
 # rise by more than this when the noun is left out of the question (`noun_dependence`; eval/README.md).
 MIN_NOUN_DEPENDENCE = -0.004
+_WORD = re.compile(r"[^\W\d_][\w-]*")
+# Auxiliaries and modals a German question may end with after its participle ('… fertiggestellt werden?').
+_AUXILIARIES = frozenset("""werden worden wird wurde wurden sein ist war sind waren haben hat hatte soll sollen sollte
+    kann können""".split())
+_PARTICIPLE = re.compile(r"^[a-zäöüß]{5,}(?:t|en)$")
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,37 @@ def noun_dependence(question: str, sentence_vectors: np.ndarray, embedder: Embed
     without = " ".join(question.replace(noun, " ", 1).split())
     asked, reduced = embedder.embed_queries([question, without])
     return float(np.max(sentence_vectors @ asked - sentence_vectors @ reduced))
+
+
+def asked_term(question: str) -> str | None:
+    """The word of a German question that names what it asks about, which a passage stating the answer uses
+    too: the counted noun of a counting question ('Mitarbeiter' in 'Wie viele Mitarbeiter beschäftigt …?';
+    German capitalises nouns), or the participle a date question ends with ('gegründet' in 'Wann wurde …
+    gegründet?', 'fertiggestellt' in '… fertiggestellt werden?'). None for other questions, for a sum of money
+    (stated with its currency, not with 'Geld': `language.states_money`), and for English and Russian ones: the
+    documents are German, so only a German word can be looked up in them."""
+    if detect_language(question) != "de" or asks_money(question):
+        return None
+    noun = asked_noun(question)
+    if noun is not None:
+        return noun if noun[0].isupper() else None  # 'Wie viel kostet …?' names a measure, no counted thing
+    if "date" not in asked_types(question):
+        return None
+    words = _WORD.findall(question)
+    while words and words[-1].lower() in _AUXILIARIES:
+        words.pop()
+    return words[-1] if words and _PARTICIPLE.match(words[-1]) else None
+
+
+def mentions(text: str, term: str) -> bool:
+    """Does the text use the term, inflected or in a compound? A word begins with its first four letters
+    ('Studenten' for 'Studierende', 'Gründung' for 'gegründet' once the participle's 'ge' is dropped) or
+    holds its first five ('Montagefabriken' for 'Fabriken', 'meistbesuchten' for 'Besucher')."""
+    stem = term.lower()
+    if term[0].islower() and stem.startswith("ge") and len(stem) > 6:
+        stem = stem[2:]
+    words = (w.lower() for w in _WORD.findall(text))
+    return any(w.startswith(stem[:4]) or (len(stem) >= 5 and stem[:5] in w) for w in words)
 
 
 def peakedness(scores: np.ndarray, *, depth: int = 50) -> float:

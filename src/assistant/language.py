@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ANSWER_TYPES", "MONTH_WORDS", "asked_noun", "asked_types", "carries_type", "counted_nouns", "detect_language",
-           "question_parts", "states_new"]
+__all__ = ["ANSWER_TYPES", "MONTH_WORDS", "asked_noun", "asked_types", "asks_money", "carries_type", "counted_nouns",
+           "detect_language", "question_parts", "states_money", "states_new"]
 
 # Function words of one language only ('in', 'was', 'so' are both German and English): a question is English
 # when it has more English than German ones, so 'Und was unterzeichneten sie im April 2022?' stays German.
@@ -177,3 +177,28 @@ def counted_nouns(question: str) -> list[str]:
         elif nouns or not _ADJECTIVE.match(word):
             break
     return nouns
+
+
+# A sum of money is asked for with a word of price or spending ('Wie viel kostet …?', 'How much will … cost?',
+# 'Сколько стоит …?', 'Wie viel wurde investiert?'); the text states one with its currency.
+_MONEY = re.compile(r"\b(?:kostet|kosten|kostete|kosteten|preis\w*|wert|wertes|geld\w*|investi\w*|cost|costs|costed|price\w*|"
+                    r"worth|value|money|invest\w*|spen[dt]\w*|стоит|стоить|стоил\w*|стоимост\w*|обойд\w*|цен[аыуе]|"
+                    r"инвест\w*|денег|деньг\w*)\b", re.IGNORECASE)
+_CURRENCY = re.compile(r"\$|€|\b(?:US-)?dollar\w*|\b(?:usd|euro|eur|yuan|rmb|tenge|rubel\w*)\b|\bbr\.", re.IGNORECASE)
+
+
+def asks_money(question: str) -> bool:
+    """Does the question ask for a sum of money? A number asked with a word of price or spending, unless it
+    counts something named ('Wie viele Unternehmen investierten …?' asks for companies)."""
+    if "number" not in asked_types(question) or not _MONEY.search(question):
+        return False
+    noun = asked_noun(question)
+    return noun is None or noun[0].islower() or _MONEY.search(noun) is not None
+
+
+def states_money(sentence: str) -> bool:
+    """Does the sentence state a sum with its currency ('450 Mio. USD', '1,3 Millionen Dollar', '222,6 Millionen Br.')?"""
+    return _CURRENCY.search(sentence) is not None and _NUMBER_OR_WORD.search(sentence) is not None
+
+
+_NUMBER_OR_WORD = re.compile(r"\d|" + _NUMBER_WORDS.pattern, re.IGNORECASE)
