@@ -11,6 +11,8 @@
 - or a turn that names nothing of its own (no name, number or other subject) but a noun the last exchange used
   ('Wie viele Unternehmen sollen sich an dem Park beteiligen?' after the Technologiepark in Kokshetau,
   'Сколько рабочих мест создали резиденты?' after 'Сколько резидентов …'),
+- or a turn that names nothing (no name, no number) and says little, at most four content words ('Кто был
+  инвестором с белорусской стороны?'): too little to be a question of its own,
 - or an explicit return ('Zurück zum Handel: …', 'Back to the trade figures: …', 'Вернёмся к договору: …'),
   resolved against the earlier exchange it names rather than the last one,
 is a follow-up; a turn that names its own subject is a new question even when it starts with 'Welche', 'How'
