@@ -184,3 +184,33 @@ def test_content_free_turn_in_a_conversation_is_refused_in_the_conversations_lan
     body = client.post("/chat", json={"message": "???", "session_id": session_id}).json()
     assert body["answerable"] is False and body["language"] == language and phrase in body["answer"]
     assert ask(client, "???")["language"] == "de"  # alone, it has no language: the documents' one
+
+
+def test_short_turn_without_a_name_leans_on_the_conversation(client):
+    # A turn that names nothing (no name, no number) and says little cannot be a question of its own: it asks
+    # about the last exchange's subject, the Brest–Hubei plan, not about medicine anywhere in the documents.
+    first = ask(client, "Welchen Kooperationsplan unterzeichneten die Region Brest und die Provinz Hubei?")
+    assert contains(first["passages"], "Hubei")
+    for message in ("Что планируется в медицинской сфере?", "What is planned in medicine?"):
+        turn = ask(client, message, first["session_id"])
+        assert turn["resolved_query"] != message and turn["resolved_query"].startswith(message.rstrip("?"))
+        assert contains(turn["passages"], "Produktion von Ultraschalldiagnosegeräten")
+
+
+def test_long_question_without_a_name_after_another_topic_stays_a_question_of_its_own(client):
+    first = ask(client, "Wie viele Einwohner hat die chinesische Partnerstadt von Minsk?")
+    message = "Welche Produkte aus belarussischem Holz werden außer Möbeln auf den kasachischen Markt geliefert?"
+    turn = ask(client, message, first["session_id"])
+    assert turn["resolved_query"] == message
+    assert contains(turn["passages"], "Sperrholz, Holzfenster und -türen")
+
+
+
+def test_follow_up_searches_the_last_exchange_when_the_thread_began_earlier(client):
+    # 'sie' points at the zone the second turn asked about, not at where the thread began (Great Stone's
+    # memorandum): the last exchange's question is searched too.
+    first = ask(client, "Mit welcher kubanischen Sonderzone hat der Industriepark Great Stone 2021 ein Memorandum geschlossen?")
+    ask(client, "Wie weit ist diese Zone von Havanna entfernt?", first["session_id"])
+    third = ask(client, "Wann wurde sie gegründet?", first["session_id"])
+    assert third["resolved_query"] != "Wann wurde sie gegründet?"
+    assert contains(third["passages"], "im November 2013 gegründeten kubanischen ZOR")

@@ -15,7 +15,8 @@ from tests.test_api import ask, contains
 
 QUESTION_FILES = [ROOT / "eval" / name for name in
                   ("dev_questions_000.jsonl", "dev_questions_002.jsonl", "questions_added.jsonl",
-                   "conversations_added.jsonl", "conversations_added2.jsonl", "questions_added2.jsonl")]
+                   "conversations_added.jsonl", "conversations_added2.jsonl", "conversations_added3.jsonl",
+                    "questions_added2.jsonl")]
 
 
 def follow_up(client, first: str, second: str, *, evidence: str, doc: str, top: int = 5) -> dict:
@@ -369,3 +370,16 @@ def test_lone_questions_after_a_question_on_the_other_document_stay_standalone(c
 def test_first_turn_is_never_a_follow_up():
     assert resolve("Und 2011?", []) == resolve("Und 2011?", ())
     assert not resolve("Und 2011?", []).followup
+
+
+def test_follow_up_query_holds_the_last_exchange_when_the_thread_began_earlier(corpus_subjects, corpus_common):
+    # The thread began with the memorandum; 'sie' points at the zone the last turn asked about, so retrieval
+    # searches that question too, not only the thread's first one.
+    history = [Exchange("Mit welcher kubanischen Sonderzone hat der Industriepark Great Stone ein Memorandum geschlossen?",
+                        "", "Ein Memorandum of Understanding mit der kubanischen Sonderentwicklungszone Mariel.", (DOC_CN,)),
+               Exchange("Wie weit ist diese Zone von Havanna entfernt?", "Wie weit ist diese Zone (Mariel) von Havanna entfernt?",
+                        "Sie liegt 45 Kilometer von Havanna entfernt.", (DOC_CN,))]
+    resolution = resolve("Wann wurde sie gegründet?", history, subjects=corpus_subjects, common=corpus_common)
+    assert resolution.followup and resolution.doc_id == DOC_CN
+    assert "entfernt" in resolution.query and "Memorandum" in resolution.query
+    assert resolution.display.startswith("Wann wurde sie") and resolution.display.count("?") == 1
