@@ -453,7 +453,10 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
         # sollen sich an dem Park beteiligen?' after the Technologiepark, 'Сколько рабочих мест создали резиденты?'
         # after 'Сколько резидентов …'): a lone question names what it asks about.
         shared = _shared_heads(message, content, history[-1])
-        if shared or len(content) <= _FEW_WORDS:
+        # A turn that binds its own pointer ('Was ist dort, in Karaganda, … geplant?') names its place, even where
+        # the corpus uses that name too often to count it as one.
+        says_where = any(c.kind != "weak" and _bound_in_turn(message, c, common) for c in cues)
+        if shared or len(content) <= _FEW_WORDS and not says_where:
             # Or one that names nothing and says little ('Кто был инвестором с белорусской стороны?', 'Was soll
             # im medizinischen Bereich gemeinsam produziert werden?'): too little to find anything on its own.
             # The lone questions without a name or number (7 of 170 on tuning) say five words or more.
