@@ -190,3 +190,24 @@ def test_near_miss_of_the_asked_fact_is_refused_with_the_closest_passages(client
 def test_answerable_twin_of_a_near_miss_is_answered(client, question, fact):
     body = client.post("/chat", json={"message": question}).json()
     assert body["answerable"] is True and fact in body["answer"]
+
+
+def test_paraphrase_matching_one_sentence_closely_is_not_off_topic(engine):
+    # Written from the corpus in other words ('Höchstgeschwindigkeit', 'Tragfähigkeit'): the passage as a whole is
+    # below the German cosine floor, the sentence that states both values is far above the off-topic questions.
+    from assistant.answerability import MIN_COSINE, MIN_SENTENCE_COSINE
+
+    question = "Wie schnell fährt das Elektromotorrad höchstens und wie viel kann es tragen?"
+    vector = engine.embedder.embed_queries([question])[0]
+    assert float((engine.index.vectors @ vector).max()) < MIN_COSINE["de"]
+    assert engine.index.sentence_vectors is not None
+    assert float((engine.index.sentence_vectors @ vector).max()) >= MIN_SENTENCE_COSINE["de"]
+    result = engine.search(question, k=5)
+    assert result.answerable and result.reason == "answerable"
+
+
+@pytest.mark.parametrize("text", ["ja klar", "na gut"])
+def test_a_reply_of_two_words_is_not_admitted_by_a_close_sentence(engine, text):
+    # 'ja klar' is as close to some short sentence as a paraphrase is to its answer; it asks nothing.
+    result = engine.search(text, k=5)
+    assert not result.answerable and result.reason == "off-topic"

@@ -69,6 +69,8 @@ class Query:
     rankings: list[tuple[np.ndarray, float]] = field(default_factory=list)
     """(scores, weight) of each ranking to fuse; the first is the dense ranking of `context`."""
     dense: np.ndarray | None = None
+    sentences: np.ndarray | None = None
+    """Each passage's best sentence similarity to `context` (None when the index stores no sentence vectors)."""
     lexical: np.ndarray | None = None
     lexical_weight: float = 0.0
     scores: np.ndarray | None = None
@@ -161,7 +163,8 @@ class Candidates:
         sentence_vectors = index.sentence_vectors
         if sentence_vectors is None or not len(owner) or not np.all(np.bincount(owner, minlength=len(index.passages))):
             sentence_vectors = None  # a synthetic index (the scale benchmark's): passages only
-        self.sentences = sentence_vectors is not None and self.sentence_weight > 0
+        self.has_sentences = sentence_vectors is not None
+        self.sentences = self.has_sentences and self.sentence_weight > 0
         self.exact = index.manifest.get("ann", "flat") == "flat"
         self.context_vectors = None
         if sentence_vectors is not None and settings.context_weight > 0:
@@ -186,14 +189,18 @@ class Candidates:
         context = query.context or query.text
         vector = self.embedder.embed_queries([context])[0]
         query.dense, query.lexical = self._both(context, vector, allowed)
+        if self.has_sentences:
+            # The answerability's off-topic check reads it too: a paraphrase matches one sentence of a passage.
+            query.sentences = np.where(allowed, self.sentence_scores(vector), -np.inf)
         query.lexical_weight = self.lexical_weight(context)
         if query.mode == "dense":
             query.rankings = [(query.dense, 1.0)]
         elif query.mode == "lexical":
             query.rankings = [(query.lexical, 1.0)]
         else:
+            sentences = [(query.sentences, self.sentence_weight)] if self.sentences and query.sentences is not None else []
             query.rankings = [(self._in_context_scores(vector, query.dense), 1.0),
-                              *self._sentences(vector, allowed, 1.0), (query.lexical, query.lexical_weight)]
+                              *sentences, (query.lexical, query.lexical_weight)]
             if context != query.text and self.followup_blend > 0:
                 # The follow-up's own words still count, so that 'Und 2011?' prefers passages about 2011.
                 own = self.embedder.embed_queries([query.text])[0]
