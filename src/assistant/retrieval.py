@@ -7,6 +7,7 @@ through the engine (`assistant.engine.Engine` holds them in order). A reranker i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -24,6 +25,8 @@ __all__ = [
 ]
 
 MODES = ("hybrid", "dense", "lexical")
+# A number a question may ask about: a year, an ordinal ('88.', '85-й'), a count; one digit is too common to narrow.
+_NUMBER = re.compile(r"\d{2,}")
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,8 @@ class Candidates:
         self.depth = settings.candidates
         self.followup_blend = settings.followup_blend
         self.sentence_weight = settings.sentence_weight
+        self.number_weight = settings.number_weight
+        self.stated = self._stated_numbers()
         owner = index.sentence_owner
         # first sentence row of each passage, for max-pooling with np.maximum.reduceat
         self.sentence_starts = np.searchsorted(owner, np.arange(len(index.passages)))
@@ -201,6 +206,7 @@ class Candidates:
                 query.rankings += [(self._in_context_scores(own, dense), self.followup_blend),
                                    *self._sentences(own, allowed, self.followup_blend),
                                    (lexical, self.followup_blend * self.lexical_weight(query.text))]
+            query.rankings += self._numbers(query.text, query.rankings[0][0], allowed)
 
     def _both(self, text: str, vector: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lexical = np.where(allowed, self.lexical_scores(text), -np.inf)
@@ -217,6 +223,46 @@ class Candidates:
         if self.context_vectors is None:
             return dense
         return np.where(np.isfinite(dense), self.context_vectors @ vector, -np.inf).astype(np.float32)
+
+    def _numbers(self, text: str, ranking: np.ndarray, allowed: np.ndarray) -> list[tuple[np.ndarray, float]]:
+        """The passages that state every number the turn names, in the order of `ranking`, with its weight.
+
+        The embeddings hardly tell '88.' from '87.' or 2021 from 2020, and BM25 counts a number only in proportion
+        to the other words ('Und der 88.?' has no other word), so the passage that states the asked ordinal or
+        year was ranked below its neighbours that state another. The turn's own words are used: in a follow-up
+        they are what is new ('Und 2021?'), the conversation's earlier years are not asked again.
+        """
+        # a number no passage states narrows nothing ('Und 1990?' is left to the other rankings)
+        numbers = [n for n in set(_NUMBER.findall(text)) if n in self.stated]
+        if not numbers or self.number_weight <= 0:
+            return []
+        stating = allowed.copy()
+        for number in numbers:
+            states = np.zeros_like(stating)
+            states[self.stated[number]] = True
+            stating &= states
+        if not stating.any():
+            return []
+        return [(np.where(stating, ranking, -np.inf), self.number_weight)]
+
+    def _stated_numbers(self) -> dict[str, list[int]]:
+        """Number -> the passages that state it, in the passage or in the sentence before it.
+
+        A passage often takes its year from the sentence before ('Die Ergebnisse des ersten Quartals 2022 …' |
+        'So belief sich der Handelsumsatz in diesem Zeitraum auf 1,2 Milliarden Dollar'), as the dense ranking
+        reads it (`context_weight`).
+        """
+        passages = self.index.passages
+        stated: dict[str, list[int]] = {}
+        for i, passage in enumerate(passages):
+            text = passage.text
+            if i > 0 and passages[i - 1].doc_id == passage.doc_id and passages[i - 1].sentences:
+                before = passages[i - 1]
+                start, end, _ = before.sentences[-1]
+                text = before.text[start:end] + " " + text
+            for number in set(_NUMBER.findall(text)):
+                stated.setdefault(number, []).append(i)
+        return stated
 
     def _sentences(self, vector: np.ndarray, allowed: np.ndarray, weight: float) -> list[tuple[np.ndarray, float]]:
         """The sentence ranking with its fusion weight, or nothing when the index has no sentence vectors."""
