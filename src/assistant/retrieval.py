@@ -27,6 +27,7 @@ __all__ = [
 MODES = ("hybrid", "dense", "lexical")
 # A number a question may ask about: a year, an ordinal ('88.', '85-й'), a count; one digit is too common to narrow.
 _NUMBER = re.compile(r"\d{2,}")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 @dataclass(frozen=True)
@@ -246,23 +247,28 @@ class Candidates:
         return [(np.where(stating, ranking, -np.inf), self.number_weight)]
 
     def _stated_numbers(self) -> dict[str, list[int]]:
-        """Number -> the passages that state it, in the passage or in the sentence before it.
+        """Number -> the passages that state it: in the passage or in the sentence before it; a year also anywhere
+        in the passage before.
 
         A passage often takes its year from the sentence before ('Die Ergebnisse des ersten Quartals 2022 …' |
         'So belief sich der Handelsumsatz in diesem Zeitraum auf 1,2 Milliarden Dollar'), as the dense ranking
-        reads it (`context_weight`).
+        reads it (`context_weight`). A year frames a whole account ('Im Mai 2022 fand die Kommissionssitzung
+        statt …' | '… schlug die belarussische Seite vor …'); an ordinal or a count is stated where it holds, and
+        the next resident's passage does not state the 88th.
         """
         passages = self.index.passages
-        stated: dict[str, list[int]] = {}
+        stated: dict[str, set[int]] = {}
         for i, passage in enumerate(passages):
-            text = passage.text
-            if i > 0 and passages[i - 1].doc_id == passage.doc_id and passages[i - 1].sentences:
-                before = passages[i - 1]
+            numbers = set(_NUMBER.findall(passage.text))
+            before = passages[i - 1] if i > 0 and passages[i - 1].doc_id == passage.doc_id else None
+            if before is not None and before.sentences:
                 start, end, _ = before.sentences[-1]
-                text = before.text[start:end] + " " + text
-            for number in set(_NUMBER.findall(text)):
-                stated.setdefault(number, []).append(i)
-        return stated
+                numbers |= set(_NUMBER.findall(before.text[start:end]))
+            if before is not None:
+                numbers |= set(_YEAR.findall(before.text))
+            for number in numbers:
+                stated.setdefault(number, set()).add(i)
+        return {number: sorted(rows) for number, rows in stated.items()}
 
     def _sentences(self, vector: np.ndarray, allowed: np.ndarray, weight: float) -> list[tuple[np.ndarray, float]]:
         """The sentence ranking with its fusion weight, or nothing when the index has no sentence vectors."""
