@@ -28,6 +28,10 @@ MODES = ("hybrid", "dense", "lexical")
 # A number a question may ask about: a year, an ordinal ('88.', '85-й'), a count; one digit is too common to narrow.
 _NUMBER = re.compile(r"\d{2,}")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# An ordinal as the documents write it ('der 88. Einwohner', 'am 17. Januar') and as a question asks it ('Und der
+# 88.?', 'the 88th', 'А 85-й резидент?', '86-м'): the 85th resident is not where '85 Einwohner' were counted.
+_ORDINAL_IN_TEXT = re.compile(r"\b(\d{1,3})\.\s+(?=\w)")
+_ORDINAL_ASKED = re.compile(r"\b(\d{1,3})(?:\.(?!\d)|st\b|nd\b|rd\b|th\b|-?(?:й|я|е|го|му|м|х|ми)\b)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -233,8 +237,12 @@ class Candidates:
         year was ranked below its neighbours that state another. The turn's own words are used: in a follow-up
         they are what is new ('Und 2021?'), the conversation's earlier years are not asked again.
         """
-        # a number no passage states narrows nothing ('Und 1990?' is left to the other rankings)
-        numbers = [n for n in set(_NUMBER.findall(text)) if n in self.stated]
+        ordinals = {f"{n}." for n in _ORDINAL_ASKED.findall(text)}
+        numbers = {n for n in _NUMBER.findall(text) if f"{n}." not in ordinals} | ordinals
+        # a number no passage states narrows nothing ('Und 1990?' is left to the other rankings); an ordinal that
+        # no passage states as one is asked as a number
+        numbers = {n if n in self.stated else n.rstrip(".") for n in numbers}
+        numbers = {n for n in numbers if n in self.stated}
         if not numbers or self.number_weight <= 0:
             return []
         stating = allowed.copy()
@@ -259,11 +267,12 @@ class Candidates:
         passages = self.index.passages
         stated: dict[str, set[int]] = {}
         for i, passage in enumerate(passages):
-            numbers = set(_NUMBER.findall(passage.text))
+            numbers = set(_NUMBER.findall(passage.text)) | {f"{n}." for n in _ORDINAL_IN_TEXT.findall(passage.text)}
             before = passages[i - 1] if i > 0 and passages[i - 1].doc_id == passage.doc_id else None
             if before is not None and before.sentences:
                 start, end, _ = before.sentences[-1]
                 numbers |= set(_NUMBER.findall(before.text[start:end]))
+                numbers |= {f"{n}." for n in _ORDINAL_IN_TEXT.findall(before.text[start:end])}
             if before is not None:
                 numbers |= set(_YEAR.findall(before.text))
             for number in numbers:
