@@ -172,7 +172,10 @@ def test_an_asked_ordinal_is_stated_by_the_ordinal_not_by_the_count(index, embed
 
 
 def test_a_number_no_passage_states_changes_nothing(engine_factory, engine):
-    question = "Wie hoch war der Handel zwischen Belarus und Kasachstan im Jahr 1850?"
-    without = engine_factory(number_weight=0.0)
-    assert [h.passage.passage_id for h in engine.search(question, k=10).hits] == \
-        [h.passage.passage_id for h in without.search(question, k=10).hits]
+    def follow_up(engine) -> list[str]:
+        first = engine.chat("Wie hoch war der Handel zwischen Belarus und Kasachstan im Jahr 2016?", session_id=None, k=10)
+        second = engine.chat("Und 1850?", session_id=first.session_id, k=10)
+        assert second.search.resolution is not None and second.search.resolution.followup
+        return [h.passage.passage_id for h in second.search.hits]
+
+    assert follow_up(engine) == follow_up(engine_factory(number_weight=0.0))

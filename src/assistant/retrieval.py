@@ -211,7 +211,7 @@ class Candidates:
                 query.rankings += [(self._in_context_scores(own, dense), self.followup_blend),
                                    *self._sentences(own, allowed, self.followup_blend),
                                    (lexical, self.followup_blend * self.lexical_weight(query.text))]
-            query.rankings += self._numbers(query.text, query.rankings[0][0], allowed)
+            query.rankings += self._numbers(query.text, query.rankings[0][0], allowed, followup=context != query.text)
 
     def _both(self, text: str, vector: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lexical = np.where(allowed, self.lexical_scores(text), -np.inf)
@@ -229,16 +229,19 @@ class Candidates:
             return dense
         return np.where(np.isfinite(dense), self.context_vectors @ vector, -np.inf).astype(np.float32)
 
-    def _numbers(self, text: str, ranking: np.ndarray, allowed: np.ndarray) -> list[tuple[np.ndarray, float]]:
+    def _numbers(self, text: str, ranking: np.ndarray, allowed: np.ndarray, *,
+                 followup: bool) -> list[tuple[np.ndarray, float]]:
         """The passages that state every number the turn names, in the order of `ranking`, with its weight.
 
         The embeddings hardly tell '88.' from '87.' or 2021 from 2020, and BM25 counts a number only in proportion
         to the other words ('Und der 88.?' has no other word), so the passage that states the asked ordinal or
         year was ranked below its neighbours that state another. The turn's own words are used: in a follow-up
-        they are what is new ('Und 2021?'), the conversation's earlier years are not asked again.
+        they are what is new ('Und 2021?'), the conversation's earlier years are not asked again. A question of its
+        own counts only its ordinals: its years and counts have words beside them, and a year that the passages
+        about its topic do not state is for the answerability to refuse ('Touristen … 2019'), not to be sought.
         """
         ordinals = {f"{n}." for n in _ORDINAL_ASKED.findall(text)}
-        numbers = {n for n in _NUMBER.findall(text) if f"{n}." not in ordinals} | ordinals
+        numbers = ({n for n in _NUMBER.findall(text) if f"{n}." not in ordinals} if followup else set()) | ordinals
         # a number no passage states narrows nothing ('Und 1990?' is left to the other rankings); an ordinal that
         # no passage states as one is asked as a number
         numbers = {n if n in self.stated else n.rstrip(".") for n in numbers}
