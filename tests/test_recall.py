@@ -48,7 +48,9 @@ def test_best_sentence_ranking_brings_a_one_sentence_answer_into_the_top_five(bu
                                                                               engine, tmp_path):
     from assistant.engine import Engine
 
-    settings = built_settings.model_copy(update={"sentence_weight": 0.0, "context_weight": 0.0, "data_dir": tmp_path})
+    # the years it names would find the passage on their own (number_weight): this is about the sentence ranking
+    settings = built_settings.model_copy(update={"sentence_weight": 0.0, "context_weight": 0.0, "number_weight": 0.0,
+                                                 "data_dir": tmp_path})
     passages_only = Engine(settings, embedder=embedder, index=index)
     assert _rank(passages_only.search(COMBINES, k=10).hits, COMBINES_EVIDENCE) is None
     rank = _rank(engine.search(COMBINES, k=10).hits, COMBINES_EVIDENCE)
@@ -131,3 +133,49 @@ def test_passage_opening_mid_thought_is_found_through_its_previous_sentence(inde
     assert _rank(plain_engine.search(MID_THOUGHT, k=10).hits, MID_THOUGHT_EVIDENCE) is None
     rank = _rank(Engine(settings, embedder=embedder, index=index).search(MID_THOUGHT, k=10).hits, MID_THOUGHT_EVIDENCE)
     assert rank is not None and rank <= 5
+
+
+# Numbers: the embeddings hardly tell the 86th resident from the 88th, nor 2021 from 2020; the passages that state
+# the turn's number are fused as one more ranking (questions written for these tests from the Great Stone chapter).
+RESIDENT = "Which company became the 86th resident of the Great Stone park?"
+NEXT_RESIDENT = "And the 88th?"
+NEXT_RESIDENT_EVIDENCE = "der 88. Einwohner"
+
+
+def _follow_up_rank(engine) -> int | None:
+    first = engine.chat(RESIDENT, session_id=None, k=10)
+    second = engine.chat(NEXT_RESIDENT, session_id=first.session_id, k=10)
+    return _rank(second.search.hits, NEXT_RESIDENT_EVIDENCE)
+
+
+def test_a_follow_up_ordinal_finds_the_passage_that_states_it(engine_factory):
+    without = engine_factory(number_weight=0.0)
+    assert _follow_up_rank(without) is None
+    rank = _follow_up_rank(engine_factory())
+    assert rank is not None and rank <= 3
+
+
+def test_a_passage_states_the_number_of_the_sentence_before_it(index, embedder):
+    """'Die Ergebnisse des ersten Quartals 2022 …' | 'So belief sich der … Handelsumsatz in diesem Zeitraum …'."""
+    candidates = Candidates(index, embedder, Settings())
+    quarter = next(i for i, p in enumerate(index.passages) if "in diesem Zeitraum auf insgesamt 1,2" in p.text)
+    assert "2022" not in index.passages[quarter].text and "2022" in index.passages[quarter - 1].text
+    assert quarter in candidates.stated["2022"]
+
+
+def test_an_asked_ordinal_is_stated_by_the_ordinal_not_by_the_count(index, embedder):
+    candidates = Candidates(index, embedder, Settings())
+    ordinal = next(i for i, p in enumerate(index.passages) if "der 85. Einwohner" in p.text)
+    count = next(i for i, p in enumerate(index.passages) if "85 Einwohner" in p.text)
+    assert ordinal in candidates.stated["85."] and count not in candidates.stated["85."]
+    assert count in candidates.stated["85"]
+
+
+def test_a_number_no_passage_states_changes_nothing(engine_factory, engine):
+    def follow_up(engine) -> list[str]:
+        first = engine.chat("Wie hoch war der Handel zwischen Belarus und Kasachstan im Jahr 2016?", session_id=None, k=10)
+        second = engine.chat("Und 1850?", session_id=first.session_id, k=10)
+        assert second.search.resolution is not None and second.search.resolution.followup
+        return [h.passage.passage_id for h in second.search.hits]
+
+    assert follow_up(engine) == follow_up(engine_factory(number_weight=0.0))

@@ -7,6 +7,7 @@ through the engine (`assistant.engine.Engine` holds them in order). A reranker i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -24,6 +25,13 @@ __all__ = [
 ]
 
 MODES = ("hybrid", "dense", "lexical")
+# A number a question may ask about: a year, an ordinal ('88.', '85-й'), a count; one digit is too common to narrow.
+_NUMBER = re.compile(r"\d{2,}")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# An ordinal as the documents write it ('der 88. Einwohner', 'am 17. Januar') and as a question asks it ('Und der
+# 88.?', 'the 88th', 'А 85-й резидент?', '86-м'): the 85th resident is not where '85 Einwohner' were counted.
+_ORDINAL_IN_TEXT = re.compile(r"\b(\d{1,3})\.\s+(?=\w)")
+_ORDINAL_ASKED = re.compile(r"\b(\d{1,3})(?:\.(?!\d)|st\b|nd\b|rd\b|th\b|-?(?:й|я|е|го|му|м|х|ми)\b)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -157,6 +165,8 @@ class Candidates:
         self.depth = settings.candidates
         self.followup_blend = settings.followup_blend
         self.sentence_weight = settings.sentence_weight
+        self.number_weight = settings.number_weight
+        self.stated = self._stated_numbers()
         owner = index.sentence_owner
         # first sentence row of each passage, for max-pooling with np.maximum.reduceat
         self.sentence_starts = np.searchsorted(owner, np.arange(len(index.passages)))
@@ -208,6 +218,7 @@ class Candidates:
                 query.rankings += [(self._in_context_scores(own, dense), self.followup_blend),
                                    *self._sentences(own, allowed, self.followup_blend),
                                    (lexical, self.followup_blend * self.lexical_weight(query.text))]
+            query.rankings += self._numbers(query.text, query.rankings[0][0], allowed, followup=context != query.text)
 
     def _both(self, text: str, vector: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lexical = np.where(allowed, self.lexical_scores(text), -np.inf)
@@ -224,6 +235,59 @@ class Candidates:
         if self.context_vectors is None:
             return dense
         return np.where(np.isfinite(dense), self.context_vectors @ vector, -np.inf).astype(np.float32)
+
+    def _numbers(self, text: str, ranking: np.ndarray, allowed: np.ndarray, *,
+                 followup: bool) -> list[tuple[np.ndarray, float]]:
+        """The passages that state every number the turn names, in the order of `ranking`, with its weight.
+
+        The embeddings hardly tell '88.' from '87.' or 2021 from 2020, and BM25 counts a number only in proportion
+        to the other words ('Und der 88.?' has no other word), so the passage that states the asked ordinal or
+        year was ranked below its neighbours that state another. The turn's own words are used: in a follow-up
+        they are what is new ('Und 2021?'), the conversation's earlier years are not asked again. A question of its
+        own counts only its ordinals: its years and counts have words beside them, and a year that the passages
+        about its topic do not state is for the answerability to refuse ('Touristen … 2019'), not to be sought.
+        """
+        ordinals = {f"{n}." for n in _ORDINAL_ASKED.findall(text)}
+        numbers = ({n for n in _NUMBER.findall(text) if f"{n}." not in ordinals} if followup else set()) | ordinals
+        # a number no passage states narrows nothing ('Und 1990?' is left to the other rankings); an ordinal that
+        # no passage states as one is asked as a number
+        numbers = {n if n in self.stated else n.rstrip(".") for n in numbers}
+        numbers = {n for n in numbers if n in self.stated}
+        if not numbers or self.number_weight <= 0:
+            return []
+        stating = allowed.copy()
+        for number in numbers:
+            states = np.zeros_like(stating)
+            states[self.stated[number]] = True
+            stating &= states
+        if not stating.any():
+            return []
+        return [(np.where(stating, ranking, -np.inf), self.number_weight)]
+
+    def _stated_numbers(self) -> dict[str, list[int]]:
+        """Number -> the passages that state it: in the passage or in the sentence before it; a year also anywhere
+        in the passage before.
+
+        A passage often takes its year from the sentence before ('Die Ergebnisse des ersten Quartals 2022 …' |
+        'So belief sich der Handelsumsatz in diesem Zeitraum auf 1,2 Milliarden Dollar'), as the dense ranking
+        reads it (`context_weight`). A year frames a whole account ('Im Mai 2022 fand die Kommissionssitzung
+        statt …' | '… schlug die belarussische Seite vor …'); an ordinal or a count is stated where it holds, and
+        the next resident's passage does not state the 88th.
+        """
+        passages = self.index.passages
+        stated: dict[str, set[int]] = {}
+        for i, passage in enumerate(passages):
+            numbers = set(_NUMBER.findall(passage.text)) | {f"{n}." for n in _ORDINAL_IN_TEXT.findall(passage.text)}
+            before = passages[i - 1] if i > 0 and passages[i - 1].doc_id == passage.doc_id else None
+            if before is not None and before.sentences:
+                start, end, _ = before.sentences[-1]
+                numbers |= set(_NUMBER.findall(before.text[start:end]))
+                numbers |= {f"{n}." for n in _ORDINAL_IN_TEXT.findall(before.text[start:end])}
+            if before is not None:
+                numbers |= set(_YEAR.findall(before.text))
+            for number in numbers:
+                stated.setdefault(number, set()).add(i)
+        return {number: sorted(rows) for number, rows in stated.items()}
 
     def _sentences(self, vector: np.ndarray, allowed: np.ndarray, weight: float) -> list[tuple[np.ndarray, float]]:
         """The sentence ranking with its fusion weight, or nothing when the index has no sentence vectors."""

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     )
 
     followup_blend: float = Field(0.5, ge=0, le=2, description="weight of a follow-up's own words against its context")
+    number_weight: float = Field(
+        1.0, ge=0, le=4,
+        description="fusion weight of the ranking of passages that contain the numbers the question names "
+        "(a year, an ordinal: 'Und der 88.?'); 0: none",
+    )
     session_ttl_minutes: int = Field(24 * 60, ge=1)
     session_purge_minutes: float = Field(10, gt=0, description="how often expired sessions are deleted from disk")
     session_max_turns: int = Field(200, ge=1, description="turns one conversation may hold; more is a 409")
