@@ -383,3 +383,12 @@ def test_follow_up_query_holds_the_last_exchange_when_the_thread_began_earlier(c
     assert resolution.followup and resolution.doc_id == DOC_CN
     assert "entfernt" in resolution.query and "Memorandum" in resolution.query
     assert resolution.display.startswith("Wann wurde sie") and resolution.display.count("?") == 1
+
+
+def test_there_takes_no_place_from_an_answer_to_a_question_that_asked_for_none(client):
+    # The answer about the park's residents mentions companies 'in Belarus' in passing; the user's 'there' is
+    # the park the question was about. After a 'where / which' question the answer's place would be meant.
+    first = ask(client, "How many residents does the Great Stone industrial park have?")
+    follow = ask(client, "And what is produced there?", first["session_id"])
+    assert "Great Stone" in follow["resolved_query"]
+    assert "(Belarus)" not in follow["resolved_query"]

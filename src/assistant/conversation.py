@@ -604,7 +604,11 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -
                     return years[0]
         return ""  # 'damit', 'davon', 'other': a fact, not a name; the topic note says what it is
     if cue.kind == "place":
-        for text in (question, answer):
+        # The answer's places are the referent only where the last question asked for one ('Wo …?', 'Which
+        # region …?'); otherwise they are incidental ('… in Belarus ansässige Unternehmen' in an answer about the
+        # Great Stone park made 'And what is produced there?' mean Belarus).
+        asked_where = asked_for_name or _ASKS_FOR_PLACE.match(question) is not None
+        for text in (question, answer) if asked_where else (question,):
             places = re.findall(r"\b(?:in|im|nach|aus|at|to|from|в|во|из)\s+(?:(?:der|dem|den|die|the|Region|Provinz|"
                                 r"Gebiet|Stadt|region|province|city)\s+)*([A-ZА-Я][\w-]+(?:\s+[A-ZА-Я][\w-]+)?)", text)
             # 'in Astana': a capitalised word right after the preposition, without an article, is a place name
@@ -642,6 +646,7 @@ _ORGANISATION = re.compile(r"(?:unternehm|firma|konzern|betrieb|werk|company|con
 _IDIOMS = frozenset("bezug kraft betrieb höhe form rahmen zusammenarbeit folge zukunft richtung anbetracht "
                     "verbindung zusammenhang hinblick".split())
 _TIME = frozenset("seitdem seither damals danach then тогда".split())
+_ASKS_FOR_PLACE = re.compile(r"^\W*(?:\w+\s+)?(?:wo|wohin|woher|where|где|куда|откуда)\b", re.IGNORECASE)
 _ASKS_FOR_NAME = re.compile(r"^\W*(?:welche[rsmn]?|wer|which|who|what company|как(?:ая|ое|ой|ие)|кто)\b", re.IGNORECASE)
 _PLURAL = frozenset("sie ihre ihren ihrem ihrer ihres deren they them their они их им ним".split())
 _AND = {"de": " und ", "en": " and ", "ru": " и "}
