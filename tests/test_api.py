@@ -214,3 +214,11 @@ def test_follow_up_searches_the_last_exchange_when_the_thread_began_earlier(clie
     third = ask(client, "Wann wurde sie gegründet?", first["session_id"])
     assert third["resolved_query"] != "Wann wurde sie gegründet?"
     assert contains(third["passages"], "im November 2013 gegründeten kubanischen ZOR")
+
+
+def test_a_sentence_quoted_by_two_passages_is_said_once_with_both_sources(client):
+    # The China document repeats the students sentence in two places, each with its own footnote.
+    body = ask(client, "Сколько белорусских студентов учится в Китае?")
+    assert body["answer"].count("fast 500 Bürger") == 1
+    assert "[1][2]" in body["answer"]
+    assert len(body["citations"]) == 2

@@ -11,6 +11,7 @@ the same way and any failure falls back to the extractive answer.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections import Counter
@@ -216,6 +217,14 @@ class AnswerComposer:
             nouns = counted_nouns(question) or (counted_nouns(context) if context else [])
             neighbour = self._neighbour(question, candidates, chosen[0], ranked, wanted, nouns, anaphora=second is None)
             second = second if neighbour is None else neighbour
+        if second is not None and _same_words(candidates[second].text, chosen[0].text):
+            # The same sentence quoted in two places ('Bis heute studieren fast 500 Bürger …') is said once, with the
+            # sources of both.
+            twin = candidates[second]
+            if twin.passage.doc_id == chosen[0].passage.doc_id:
+                extra = tuple(n for n in twin.numbers if n not in chosen[0].numbers)
+                chosen[0] = dataclasses.replace(chosen[0], numbers=chosen[0].numbers + extra)
+            second = None
         if second is not None and self.max_sentences > 1:
             chosen.append(candidates[second])
         if not self._answers_asked_fact(question, chosen):
@@ -481,6 +490,13 @@ def _contrasts(question: str) -> bool:
     'Und der Warenexport?', 'And the second one?' does not)?"""
     words = re.findall(r"[^\W_]+", question)
     return bool(re.search(r"\d", question)) or any(w[:1].isupper() for w in words[1:])
+
+
+def _same_words(a: str, b: str) -> bool:
+    """Two sentences that differ only in quotation marks, punctuation, case or a word like 'VR' before a name."""
+    words_a, words_b = (re.findall(r"\w+", t.casefold()) for t in (a, b))
+    shorter, longer = sorted((words_a, words_b), key=len)
+    return len(longer) - len(shorter) <= 2 and len(set(shorter) - set(longer)) == 0 and len(shorter) >= 5
 
 
 def _is_heading(sentence: str) -> bool:
