@@ -96,6 +96,12 @@ def test_validate_markers():
     assert not validate_markers("a [0]", [object()])
 
 
+def _read(composer, engine, question: str) -> str:
+    """The answer text /chat would compose for a question asked on its own."""
+    result = engine.search(question, k=5)
+    return composer.compose(question, result.hits, answerable=True, context=result.context).text
+
+
 def _llm(reply: str | None, seen: list):
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(json.loads(request.content))
@@ -244,9 +250,7 @@ def test_the_page_detects_languages_with_the_servers_word_lists():
     ("Welche Unternehmen haben Novoera Biotech gegründet?", "Jingtai"),
 ])
 def test_a_name_question_is_answered_by_a_sentence_with_a_name_the_question_lacks(composer, engine, question, name):
-    result = engine.search(question, k=5)
-    answer = composer.compose(question, result.hits, answerable=True, context=result.context)
-    assert name in answer.text
+    assert name in _read(composer, engine, question)
 
 
 def test_names_are_told_apart_from_nouns_by_the_corpus(composer):
@@ -330,9 +334,7 @@ def test_russian_and_english_questions_for_a_quantity_ask_for_a_number(question,
     ("Сколько рабочих мест создали резиденты «Великого камня» к 2022 году?", "1.700"),
 ])
 def test_a_crosslingual_question_is_answered_from_the_passage_of_its_closest_sentence(composer, engine, question, fact):
-    result = engine.search(question, k=5)
-    answer = composer.compose(question, result.hits, answerable=True, context=result.context)
-    assert fact in answer.text
+    assert fact in _read(composer, engine, question)
 
 
 def test_a_modal_verb_after_wie_viel_is_not_what_is_counted():

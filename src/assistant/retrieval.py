@@ -34,6 +34,11 @@ _ORDINAL_IN_TEXT = re.compile(r"\b(\d{1,3})\.\s+(?=\w)")
 _ORDINAL_ASKED = re.compile(r"\b(\d{1,3})(?:\.(?!\d)|st\b|nd\b|rd\b|th\b|-?(?:й|я|е|го|му|м|х|ми)\b)", re.IGNORECASE)
 
 
+def _numbers_in(text: str) -> set[str]:
+    """The numbers a text states ('2022', '85') and its ordinals as the documents write them ('88.')."""
+    return set(_NUMBER.findall(text)) | {f"{n}." for n in _ORDINAL_IN_TEXT.findall(text)}
+
+
 @dataclass(frozen=True)
 class Hit:
     passage: Passage
@@ -277,12 +282,11 @@ class Candidates:
         passages = self.index.passages
         stated: dict[str, set[int]] = {}
         for i, passage in enumerate(passages):
-            numbers = set(_NUMBER.findall(passage.text)) | {f"{n}." for n in _ORDINAL_IN_TEXT.findall(passage.text)}
+            numbers = _numbers_in(passage.text)
             before = passages[i - 1] if i > 0 and passages[i - 1].doc_id == passage.doc_id else None
             if before is not None and before.sentences:
                 start, end, _ = before.sentences[-1]
-                numbers |= set(_NUMBER.findall(before.text[start:end]))
-                numbers |= {f"{n}." for n in _ORDINAL_IN_TEXT.findall(before.text[start:end])}
+                numbers |= _numbers_in(before.text[start:end])
             if before is not None:
                 numbers |= set(_YEAR.findall(before.text))
             for number in numbers:
