@@ -74,3 +74,5 @@ eval-holdout: $(VENV)/.installed-dev
 	$(BIN)/assistant eval --report-dir eval/reports/holdout --systems hybrid,full --questions eval/questions_holdout.jsonl eval/conversations_holdout.jsonl
 	@# A second held-out set, written from the documents on 2026-11-30 by someone who had not seen the system's rules.
 	$(BIN)/assistant eval --report-dir eval/reports/holdout3 --systems hybrid,full --questions eval/questions_holdout3.jsonl eval/conversations_holdout3.jsonl
+	@# A third, written the same way on 2026-11-30 (a later session), before that session's changes were merged.
+	$(BIN)/assistant eval --report-dir eval/reports/holdout4 --systems hybrid,full --questions eval/questions_holdout4.jsonl eval/conversations_holdout4.jsonl
