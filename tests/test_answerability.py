@@ -211,3 +211,31 @@ def test_a_reply_of_two_words_is_not_admitted_by_a_close_sentence(engine, text):
     # 'ja klar' is as close to some short sentence as a paraphrase is to its answer; it asks nothing.
     result = engine.search(text, k=5)
     assert not result.answerable and result.reason == "off-topic"
+
+
+@pytest.mark.parametrize(("question", "years"), [
+    ("Wie hoch war der Handelsumsatz im Jahr 2015?", ["2015"]),
+    ("Каким был товарооборот в 2016-м году?", ["2016"]),
+    ("Wie stark wuchs der Handel in der zweiten Hälfte der 2000er Jahre?", []),  # a decade names no year
+    ("How much did trade grow in the 2000s?", []),
+    ("Как рос товарооборот в 2000-х годах?", []),
+])
+def test_asked_years_are_years_not_decades(question, years):
+    from assistant.answerability import asked_years
+
+    assert asked_years(question) == years
+
+
+def test_a_question_about_a_decade_is_not_refused_for_a_missing_year(engine):
+    # Written from the text ('… zwischen 2005 und 2010 um mehr als das Vierfache gestiegen …'): no passage writes
+    # '2000', the decade the question names.
+    result = engine.search("Wie stark wuchs der Handel zwischen Belarus und Kasachstan in der zweiten Hälfte der "
+                           "2000er Jahre?", k=5)
+    assert result.answerable and result.reason == "answerable"
+
+
+def test_a_count_stated_with_a_synonym_of_the_counted_noun_is_answered(client):
+    # Written from the text ('Heute sind in diesem Teilpark bereits 15 Unternehmen ansässig …'): the question counts
+    # 'Firmen', which no passage writes; the answer leans on the counted noun (`CLEAR_NOUN_DEPENDENCE`).
+    body = client.post("/chat", json={"message": "Wie viele Firmen sind im Teilpark für LED-Produkte ansässig?"}).json()
+    assert body["answerable"] is True and "15 Unternehmen" in body["answer"]
