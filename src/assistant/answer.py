@@ -35,11 +35,13 @@ from assistant.index import Index
 from assistant.language import (
     asked_types,
     asks_money,
+    asks_office_holder,
     counted_nouns,
     detect_language,
     question_parts,
     states_money,
     states_new,
+    states_person,
 )
 from assistant.names import NameFinder
 from assistant.retrieval import Hit
@@ -288,7 +290,7 @@ class AnswerComposer:
           that only plans the building are near misses. Not when the counting sentences lean on the counted noun
           clearly (`CLEAR_NOUN_DEPENDENCE`): they state its count under another word ('Unternehmen' for 'Firmen').
         - A question for a sum of money must be answered with one ('Wie viel kostet …?' by '… für 300.000
-          Tiere' is not)."""
+          Tiere' is not), a question for an office holder with a person (`language.states_person`)."""
         texts = [c.text for c in chosen]
         counting = [t for t in texts if states_new(t, "number", "")] or texts
         dependence = noun_dependence(question, self._vectors(counting), self.embedder)
@@ -302,6 +304,10 @@ class AnswerComposer:
         # answered by '… begann bereits im Jahr 2012', next to the sentence that says the stage will open.
         dated = [t for t in texts if states_new(t, "date", question)]
         if term is not None and "date" in asked_types(question) and dated and not any(mentions(t, term) for t in dated):
+            return False
+        # 'Who is the rector of …?' is not answered by sentences that name no person ('Die BSU arbeitet mit mehr
+        # als 50 chinesischen Hochschulen zusammen').
+        if asks_office_holder(question) and not any(states_person(t) for t in texts):
             return False
         return not asks_money(question) or any(states_money(t) for t in texts)
 
