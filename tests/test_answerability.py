@@ -211,3 +211,72 @@ def test_a_reply_of_two_words_is_not_admitted_by_a_close_sentence(engine, text):
     # 'ja klar' is as close to some short sentence as a paraphrase is to its answer; it asks nothing.
     result = engine.search(text, k=5)
     assert not result.answerable and result.reason == "off-topic"
+
+
+@pytest.mark.parametrize(("question", "years"), [
+    ("Wie hoch war der Handelsumsatz im Jahr 2015?", ["2015"]),
+    ("Каким был товарооборот в 2016-м году?", ["2016"]),
+    ("Wie stark wuchs der Handel in der zweiten Hälfte der 2000er Jahre?", []),  # a decade names no year
+    ("How much did trade grow in the 2000s?", []),
+    ("Как рос товарооборот в 2000-х годах?", []),
+])
+def test_asked_years_are_years_not_decades(question, years):
+    from assistant.answerability import asked_years
+
+    assert asked_years(question) == years
+
+
+def test_a_question_about_a_decade_is_not_refused_for_a_missing_year(engine):
+    # Written from the text ('… zwischen 2005 und 2010 um mehr als das Vierfache gestiegen …'): no passage writes
+    # '2000', the decade the question names.
+    result = engine.search("Wie stark wuchs der Handel zwischen Belarus und Kasachstan in der zweiten Hälfte der "
+                           "2000er Jahre?", k=5)
+    assert result.answerable and result.reason == "answerable"
+
+
+def test_a_count_stated_with_a_synonym_of_the_counted_noun_is_answered(client):
+    # Written from the text ('Heute sind in diesem Teilpark bereits 15 Unternehmen ansässig …'): the question counts
+    # 'Firmen', which no passage writes; the answer leans on the counted noun (`CLEAR_NOUN_DEPENDENCE`).
+    body = client.post("/chat", json={"message": "Wie viele Firmen sind im Teilpark für LED-Produkte ansässig?"}).json()
+    assert body["answerable"] is True and "15 Unternehmen" in body["answer"]
+
+
+@pytest.mark.parametrize(("question", "office"), [
+    ("Wer leitet das Institut?", True),
+    ("Who is the rector of the university?", True),
+    ("Кто возглавляет министерство?", True),
+    ("Как зовут посла Беларуси в Китае?", True),
+    ("Wer waren die Investoren des Unternehmens?", False),  # asks for companies
+    ("Кто был инвестором с белорусской стороны?", False),
+    ("Wer ist der Direktor?", True),
+    ("Welcher Direktor unterzeichnete?", False),  # not a 'who' question: 'welcher' asks for a kind
+])
+def test_a_question_for_an_office_holder_is_recognised(question, office):
+    from assistant.language import asks_office_holder
+
+    assert asks_office_holder(question) is office
+
+
+@pytest.mark.parametrize(("sentence", "person"), [
+    ("Während des Besuchs von Akim B. Abischew aus der Region Karaganda …", True),  # initials
+    ("Präsident Nasarbajew betonte, neue Industrien zu entwickeln.", True),  # the office
+    ("Die BSTU unterzeichnete ein Kooperationsabkommen mit dem Kunshan Institute.", False),
+    ("Das Ministerium für Landwirtschaft und Ernährung", False),  # a ministry is no person
+])
+def test_a_sentence_speaks_of_a_person_by_initials_or_office(sentence, person):
+    from assistant.language import states_person
+
+    assert states_person(sentence) is person
+
+
+# Written for these tests from the text: the documents name the akim of the Karaganda region who visited Belarus
+# in April 2013 ('Akim B. Abischew'), but no head of the Belarusian State Technological University.
+def test_a_question_for_an_office_holder_the_text_does_not_name_is_refused(client):
+    body = client.post("/chat", json={"message": "Wer leitet die Belarussische Staatliche Technologische Universität?"}).json()
+    assert body["answerable"] is False and body["citations"] == [] and body["passages"]
+
+
+def test_a_question_for_an_office_holder_the_text_names_is_answered(client):
+    body = client.post("/chat", json={"message": "Wer war der Akim der Region Karaganda, der im April 2013 Belarus "
+                                                 "besuchte?"}).json()
+    assert body["answerable"] is True and "Abischew" in body["answer"]

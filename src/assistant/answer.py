@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answerability import MIN_NOUN_DEPENDENCE, asked_term, is_content_free, mentions, noun_dependence
+from assistant.answerability import (
+    CLEAR_NOUN_DEPENDENCE,
+    MIN_NOUN_DEPENDENCE,
+    asked_term,
+    is_content_free,
+    mentions,
+    noun_dependence,
+)
 from assistant.chunking import Passage
 from assistant.corpus import Footnote
 from assistant.embedding import Embedder
@@ -28,11 +35,13 @@ from assistant.index import Index
 from assistant.language import (
     asked_types,
     asks_money,
+    asks_office_holder,
     counted_nouns,
     detect_language,
     question_parts,
     states_money,
     states_new,
+    states_person,
 )
 from assistant.names import NameFinder
 from assistant.retrieval import Hit
@@ -278,21 +287,27 @@ class AnswerComposer:
         - A German question's asked term (`asked_term`: the counted noun, a date question's participle) must
           occur in the passages the answer comes from, and a date question's in the sentence that gives the date:
           'Wie viele Mitarbeiter …?' from a passage counting tractors, 'Wann wurde … fertiggestellt?' from one
-          that only plans the building are near misses.
+          that only plans the building are near misses. Not when the counting sentences lean on the counted noun
+          clearly (`CLEAR_NOUN_DEPENDENCE`): they state its count under another word ('Unternehmen' for 'Firmen').
         - A question for a sum of money must be answered with one ('Wie viel kostet …?' by '… für 300.000
-          Tiere' is not)."""
+          Tiere' is not), a question for an office holder with a person (`language.states_person`)."""
         texts = [c.text for c in chosen]
         counting = [t for t in texts if states_new(t, "number", "")] or texts
         dependence = noun_dependence(question, self._vectors(counting), self.embedder)
         if dependence is not None and dependence < MIN_NOUN_DEPENDENCE:
             return False
         term = asked_term(question)
-        if term is not None and not any(mentions(c.passage.text, term) for c in chosen):
+        synonym = dependence is not None and dependence >= CLEAR_NOUN_DEPENDENCE  # the count leans on the noun
+        if term is not None and not synonym and not any(mentions(c.passage.text, term) for c in chosen):
             return False
         # The date must be the asked event's: 'In welchem Jahr wird die zweite Stufe … in Betrieb genommen?' is not
         # answered by '… begann bereits im Jahr 2012', next to the sentence that says the stage will open.
         dated = [t for t in texts if states_new(t, "date", question)]
         if term is not None and "date" in asked_types(question) and dated and not any(mentions(t, term) for t in dated):
+            return False
+        # 'Who is the rector of …?' is not answered by sentences that name no person ('Die BSU arbeitet mit mehr
+        # als 50 chinesischen Hochschulen zusammen').
+        if asks_office_holder(question) and not any(states_person(t) for t in texts):
             return False
         return not asks_money(question) or any(states_money(t) for t in texts)
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ANSWER_TYPES", "MONTH_WORDS", "asked_noun", "asked_types", "asks_money", "carries_type", "counted_nouns",
-           "detect_language", "question_parts", "states_money", "states_new"]
+__all__ = ["ANSWER_TYPES", "MONTH_WORDS", "asked_noun", "asked_types", "asks_money", "asks_office_holder", "carries_type",
+           "counted_nouns", "detect_language", "question_parts", "states_money", "states_new", "states_person"]
 
 # Function words of one language only ('in', 'was', 'so' are both German and English): a question is English
 # when it has more English than German ones, so 'Und was unterzeichneten sie im April 2022?' stays German.
@@ -202,3 +202,29 @@ def states_money(sentence: str) -> bool:
 
 
 _NUMBER_OR_WORD = re.compile(r"\d|" + _NUMBER_WORDS.pattern, re.IGNORECASE)
+
+
+# 'Wer leitet …?', 'Who is the rector of …?', 'Кто возглавляет …?': a 'who' question about an office asks for the
+# person who holds it; the documents name such a person with initials ('N. Nasarbajew', 'B.L. Zalessky') or by
+# the office ('Präsident Nasarbajew', 'des Botschafters … Anatoliy Nichkasov', 'Akim B. Abischew').
+_WHO_ASKED = re.compile(r"\b(?:wer|who|кто|как зовут)\b", re.IGNORECASE)
+_OFFICE_ASKED = re.compile(
+    r"\b(?:leitet\w*|führt|rektor\w*|direktor\w*|generaldirektor\w*|vorsitzende\w*|präsident\w*|gouverneur\w*|"
+    r"botschafter\w*|minister(?:in)?|bürgermeister\w*|leiter\w*|heads?|leads?|director|rector|president|chairman|"
+    r"chair|governor|ambassador|minister|mayor|возглавля\w*|руковод\w*|ректор\w*|директор\w*|председател\w*|"
+    r"президент\w*|губернатор\w*|посл[аоу]?|послом|министр\w*|мэр\w*)\b", re.IGNORECASE)
+_INITIALS = re.compile(r"\b[A-ZÄÖÜ]\.\s?(?:[A-ZÄÖÜ]\.\s?)?[A-ZÄÖÜ][a-zäöüß]{2,}")
+_OFFICE = re.compile(r"\b(?:Präsident|Rektor|Direktor|Generaldirektor|Vorsitzende|Gouverneur|Botschafter|Minister|"
+                     r"Bürgermeister|Akim|Leiter|Chef)(?:in|en|s|n)?\b")
+
+
+def asks_office_holder(question: str) -> bool:
+    """Does the question ask who holds an office ('Wer leitet …?', 'Who is the rector of …?', 'Кто возглавляет …?')?
+    'Wer waren die Investoren …?' asks for companies, not for a person."""
+    return _WHO_ASKED.search(question) is not None and _OFFICE_ASKED.search(question) is not None
+
+
+def states_person(sentence: str) -> bool:
+    """Does the sentence speak of a person: one named with initials ('N. Nasarbajew') or an office and its holder
+    ('Präsident Nasarbajew', 'der Leiter der diplomatischen Vertretung')?"""
+    return _INITIALS.search(sentence) is not None or _OFFICE.search(sentence) is not None
