@@ -260,6 +260,7 @@ def test_a_question_for_an_office_holder_is_recognised(question, office):
 @pytest.mark.parametrize(("sentence", "person"), [
     ("Während des Besuchs von Akim B. Abischew aus der Region Karaganda …", True),  # initials
     ("Präsident Nasarbajew betonte, neue Industrien zu entwickeln.", True),  # the office
+    ("Der belarussische Premierminister reiste nach Astana.", True),  # an office inside a compound
     ("Die BSTU unterzeichnete ein Kooperationsabkommen mit dem Kunshan Institute.", False),
     ("Das Ministerium für Landwirtschaft und Ernährung", False),  # a ministry is no person
 ])

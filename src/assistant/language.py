@@ -214,8 +214,10 @@ _OFFICE_ASKED = re.compile(
     r"chair|governor|ambassador|minister|mayor|возглавля\w*|руковод\w*|ректор\w*|директор\w*|председател\w*|"
     r"президент\w*|губернатор\w*|посл[аоу]?|послом|министр\w*|мэр\w*)\b", re.IGNORECASE)
 _INITIALS = re.compile(r"\b[A-ZÄÖÜ]\.\s?(?:[A-ZÄÖÜ]\.\s?)?[A-ZÄÖÜ][a-zäöüß]{2,}")
-_OFFICE = re.compile(r"\b(?:Präsident|Rektor|Direktor|Generaldirektor|Vorsitzende|Gouverneur|Botschafter|Minister|"
-                     r"Bürgermeister|Akim|Leiter|Chef)(?:in|en|s|n)?\b")
+# Inside compounds too ('Premierminister', 'Ministerpräsident', 'Vizegouverneur', 'Delegationsleiter'): a stray
+# match ('Begleiter') only lets an answer through, which is the side this check should err on.
+_OFFICE = re.compile(r"präsident|rektor|direktor|vorsitzende|gouverneur|botschafter|minister(?!ium)|bürgermeister|akim|"
+                     r"leiter|chef", re.IGNORECASE)
 
 
 def asks_office_holder(question: str) -> bool:
