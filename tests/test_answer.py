@@ -231,6 +231,16 @@ def test_a_follow_up_may_be_answered_by_the_sentence_quoted_before(engine):
     assert "Fotomaterial" in follow_up.answer.text
 
 
+def test_a_follow_up_that_asks_afresh_leads_with_the_sentence_quoted_before_when_it_states_the_fact(engine):
+    """The first answer quotes the sentence on MAZ's trading house, which also counts its dealers; 'Wie viele
+    Händler …?' asks afresh (a question word), so that sentence is not held back as a repeat and leads the answer,
+    before the one counting all Belarusian companies' sales points."""
+    first = engine.chat("Wann eröffnete das Minsker Automobilwerk sein Handelshaus in Kasachstan?", session_id=None, k=5)
+    assert "neun Händler" in first.answer.text
+    follow_up = engine.chat("Wie viele Händler umfasst sein Vertriebsnetz?", session_id=first.session_id, k=5)
+    assert "neun Händler" in follow_up.answer.sentences[0][1]
+
+
 def test_the_page_detects_languages_with_the_servers_word_lists():
     """The page labels a restored turn by the question's language with the same function words as the server."""
     from assistant import language

@@ -101,6 +101,11 @@ _HEADING_WORDS = 10
 # is often answered by the sentence that was quoted for the turn before (0.5 → 0.8: follow-ups' answer_correct
 # 0.66 → 0.76 on the tuning set; 0.7 / 0.9 / 1.0 were lower, eval/README.md "Answers").
 _REPEAT_WEIGHT = 0.8
+# … but only for a follow-up without a question word: one with it asks afresh (follow-ups' answer_correct 0.76 → 0.79;
+# a weight of 0.9 for these gave 0.78, keeping the weight for all but the sentence that led an earlier answer 0.76).
+_ASKS_AFRESH = re.compile(r"\b(?:wer|wen|wem|wessen|was|wann|wo|wohin|woher|wie|warum|weshalb|wieso|welche[rsnm]?|who|whom|"
+                          r"whose|what|when|where|which|how|why|кто|кого|кому|что|чем|чего|где|когда|как\w*|сколько|"
+                          r"почему|куда|откуда|зачем|чей|чья|чьё|чьи)\b", re.IGNORECASE)
 # A second sentence scoring this close to the first usually continues it (eval/README.md, "Answers").
 _CLOSE_SECOND = 0.75
 # A sentence that points back ('Auf der Grundlage dieser Hochschulen …', 'Dieses Unternehmen wurde …') repeats
@@ -201,7 +206,11 @@ class AnswerComposer:
                 # answered by 'Die Produktion erfolgt im …', which shares no word with it.
                 scores = np.where(own_words > 0, scores, 0.5 * scores)
         said_text = " ".join(said)
-        repeated = np.array([bool(said_text) and _unbracketed(s) in said_text for s in sentences])
+        # Only an elliptic follow-up ('Und 2011?', 'And the second one?') asks for something other than what was
+        # said; one that asks afresh ('Was will es herstellen?', 'When was it founded?') is often answered by the
+        # sentence quoted before, which named the subject and more about it.
+        afresh = _ASKS_AFRESH.search(question) is not None
+        repeated = np.array([bool(said_text) and not afresh and _unbracketed(s) in said_text for s in sentences])
         scores = np.where(repeated, _REPEAT_WEIGHT * scores, scores)
         # A heading on a line of its own ('Entwicklung von Industrieparks und regionale Zusammenarbeit') states
         # nothing; a topic note that repeats its words made one the answer to 'Was will es herstellen?'.
