@@ -67,7 +67,9 @@ _LEAD = {
     "en": "The documents say (German original): ",
     "ru": "В документах сказано (оригинал на немецком): ",
 }
-_QUOTES = {"de": ("", ""), "en": ("\"", "\""), "ru": ("«", "»")}
+# The source's own quotation marks are straight ones: the English frame uses curly ones, so that a quotation
+# inside a quoted sentence stays readable.
+_QUOTES = {"de": ("", ""), "en": ("\u201c", "\u201d"), "ru": ("«", "»")}
 _NO_SOURCE = {
     "de": "(ohne Fußnote; Passage {passage}, S. {page})",
     "en": "(no footnote; passage {passage}, p. {page})",
@@ -575,8 +577,21 @@ def _ordinal(candidate: _Candidate) -> tuple[int, int]:
 
 
 def _unbracketed(sentence: str) -> str:
-    """Editorial brackets in quotations ('[2022]') would read as markers in an answer; passages keep them."""
-    return sentence.replace("[", "(").replace("]", ")")
+    """The sentence as an answer quotes it. Editorial brackets in quotations ('[2022]') would read as markers;
+    passages keep them. One sentence in six is part of a quotation that runs across sentences: the quotation
+    it opens is closed at its end, the one it closes is opened at its start, so no answer shows a stray mark."""
+    sentence = sentence.replace("[", "(").replace("]", ")")
+    open_quotes, begun_before = 0, False
+    for i, char in enumerate(sentence):
+        if char != '"':
+            continue
+        if i == 0 or sentence[i - 1] in " (\u00a0-–":
+            open_quotes += 1
+        elif open_quotes:
+            open_quotes -= 1
+        else:
+            begun_before = True
+    return '"' * begun_before + sentence + '"' * open_quotes
 
 
 class LlmAnswerer:
