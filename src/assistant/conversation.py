@@ -580,8 +580,13 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -
     if cue.head:
         stem = cue.head.lower()[:5]
         # The question first: it named what 'diese Provinz' points to when it named one at all; unless it asked
-        # for the name ('Which Cuban zone …?' → 'this zone' is the one the answer named).
-        for text in (lead, question, answer) if asked_for_name else (question, lead, answer):
+        # for the name ('Which Cuban zone …?' → 'this zone' is the one the answer named). Where it asked for this
+        # very noun ('С каким китайским городом …?' → 'этот город'), only the answer can name it: the question's
+        # names are something else ('Светлогорский район'), and a refusal leaves the topic note to say it.
+        texts: tuple[str, ...] = (lead, question, answer) if asked_for_name else (question, lead, answer)
+        if _asked_noun(question)[:4] == cue.head.lower()[:4]:
+            texts = (lead, answer)
+        for text in texts:
             for name in _names(text, common):
                 words = name.split()
                 if any(w.lower().startswith(stem) for w in words) and len(words) > 1:
@@ -648,6 +653,27 @@ _IDIOMS = frozenset("bezug kraft betrieb höhe form rahmen zusammenarbeit folge 
 _TIME = frozenset("seitdem seither damals danach then тогда".split())
 _ASKS_FOR_PLACE = re.compile(r"^\W*(?:\w+\s+)?(?:wo|wohin|woher|where|где|куда|откуда)\b", re.IGNORECASE)
 _ASKS_FOR_NAME = re.compile(r"^\W*(?:welche[rsmn]?|wer|which|who|what company|как(?:ая|ое|ой|ие)|кто)\b", re.IGNORECASE)
+# 'Which Cuban zone …', 'Mit welcher chinesischen Stadt …', 'С каким китайским городом …': a preposition, the asking
+# word, up to two adjectives, the noun asked for.
+_ASKING = re.compile(r"^\W*(?:(?:mit|in|an|aus|von|bei|für|zu|with|in|from|to|at|for|of|с|со|в|во|из|на|для|к|у)\s+)?"
+                     r"(?:welche[rsmn]?|which|как(?:ая|ое|ой|ие|им|ом|ого|ую|их|ими))\s+", re.IGNORECASE)
+_RUSSIAN_ADJECTIVE_END = re.compile(r"(?:ий|ый|ой|им|ым|ая|яя|ую|юю|ое|ее|ие|ые|их|ых|ого|его|ому|ему|ыми|ими)$")
+
+
+def _asked_noun(question: str) -> str:
+    """The noun a question asks a name for, lower case; '' when it asks for none."""
+    match = _ASKING.match(question)
+    if not match:
+        return ""
+    for word in _words(question[match.end():])[:3]:
+        # Adjectives by their shape: German writes them in lower case (nouns capitalised), English nationalities
+        # capitalised ('Cuban'), Russian by their endings.
+        adjective = (word[:1].islower() and detect_language(question) == "de" or word[:1].isupper() and
+                     re.match(r"[a-z]", word[1:2] or "") is not None and detect_language(question) == "en"
+                     or _RUSSIAN_ADJECTIVE_END.search(word.lower()) is not None and re.match(r"[а-яё]", word.lower()))
+        if not adjective:
+            return word.lower().rstrip(".")
+    return ""
 _PLURAL = frozenset("sie ihre ihren ihrem ihrer ihres deren they them their они их им ним".split())
 _AND = {"de": " und ", "en": " and ", "ru": " и "}
 
