@@ -418,3 +418,27 @@ def test_after_a_refusal_the_asked_for_noun_points_to_the_question_not_to_its_ot
     assert resolution.followup
     assert wrong not in resolution.display
     assert question.rstrip("?").split(maxsplit=1)[1] in resolution.query
+
+
+@pytest.mark.parametrize(("turn", "followup"), [
+    # The conversation's country carries no singular pronoun: 'es' / 'оно' is the company of the last exchange.
+    ("Welchen Teil Kasachstans will es mit Technik für die Reisernte beliefern?", True),
+    ("Какую часть Казахстана оно собирается снабжать техникой для уборки риса?", True),
+    # 'their' may be the two countries the turn names: a question of its own.
+    ("When did the presidents of Belarus and Kazakhstan stress the strategic character of their relations?", False),
+])
+def test_a_documents_country_binds_no_singular_pronoun_of_the_turn(corpus_subjects, corpus_common, turn, followup):
+    history = [Exchange("Welche Rechte haben die Gomel-Unternehmen ihren kasachischen Partnern eingeräumt?", "",
+                        "Die Gomel-Unternehmen haben ihren Partnern, der Agromashholding JSC, exklusive Händlerrechte "
+                        "eingeräumt.", (DOC_KZ,))]
+    resolution = resolve(turn, history, subjects=corpus_subjects, common=corpus_common)
+    assert resolution.followup is followup
+    if followup:
+        assert resolution.doc_id == DOC_KZ and "Gomel" in resolution.query
+
+
+def test_follow_up_with_the_countrys_name_and_a_pronoun_finds_the_companys_plan(client):
+    follow = follow_up(client, "Welche Rechte haben die Gomel-Unternehmen ihren kasachischen Partnern eingeräumt?",
+                       "Welchen Teil Kasachstans will es mit Technik für die Reisernte beliefern?",
+                       evidence="den südlichen Teil Kasachstans", doc=DOC_KZ)
+    assert follow["resolved_query"] != "Welchen Teil Kasachstans will es mit Technik für die Reisernte beliefern?"

@@ -363,7 +363,8 @@ def _place_named_after(message: str, cue: _Cue, common: Container[str]) -> bool:
     return any(_is_name(w, i + 1) and w.lower() not in _PLACE_NOUNS for i, w in enumerate(words))
 
 
-def _bound_in_turn(message: str, cue: _Cue, common: Container[str]) -> bool:
+def _bound_in_turn(message: str, cue: _Cue, common: Container[str],
+                   subjects: Mapping[str, Container[str]] | None = None) -> bool:
     """Does the turn itself hold what the cue points to? A later clause of a question that named its subject
     ('Wann fand die 16. Sitzung … statt, und was wurde dort verabschiedet?'), a relative clause ('…, an dessen
     Bau …'), or a name before the pronoun ('die Minsker Motorenwerke (MMZ) ihr Handelshaus')."""
@@ -381,7 +382,10 @@ def _bound_in_turn(message: str, cue: _Cue, common: Container[str]) -> bool:
     if cue.kind == "weak":
         if cue.word in {"dessen", "deren"} and clause_break >= 0:
             return True
-        words = _words(before)
+        # The country a document is about carries no singular pronoun of its own turn: 'Какую часть Казахстана
+        # оно планирует снабжать …?' asks about the company of the last exchange, in the conversation's country.
+        # 'their' may be the two countries' ('the presidents of Belarus and Kazakhstan … their relations').
+        words = [w for w in _words(before) if cue.word in _PLURAL or named_subject(w, subjects or {}) is None]
         return any(_is_name(w, i, common) for i, w in enumerate(words)) or bool(_pairs(words))
     return False
 
@@ -427,7 +431,7 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     # Kazakhstan's …?' in a conversation about China).
     named = named_subject(message, subjects)
     elsewhere = named not in {None, _conversation_doc(history, subjects)}
-    weak = [c for c in cues if c.kind == "weak" and not elsewhere and not _bound_in_turn(message, c, common)]
+    weak = [c for c in cues if c.kind == "weak" and not elsewhere and not _bound_in_turn(message, c, common, subjects)]
     bound_weak = [c for c in cues if c.kind == "weak" and c not in weak]
     # An ellipsis: no subject of its own ('Und 2011?', 'Und der Warenexport?', 'And in 2011?', 'Und mit Karaganda?',
     # 'А в первом квартале 2022 года?': a time phrase is no subject).
@@ -541,8 +545,10 @@ def _names(text: str, common: Container[str]) -> list[str]:
     out = []
     for span in spans:
         # 'Unternehmen Bel Samoyed Cloud LLC' → the name without the noun that introduces it.
+        # A legal form alone is no name: 'Agromashholding JSC' keeps its first word even where it looks common.
         while (len(span) > 1 and span[0].lower() in common and _COMMON_NOUN.search(span[0].lower())
-               and any(_is_name(w, 1, common) for w in span[1:])):
+               and any(_is_name(w, 1, common) for w in span[1:])
+               and not all(_ORG_MARK.fullmatch(w) for w in span[1:])):
             span = span[1:]
         if len(span) > 1 or _is_name(span[0], 1, common):
             out.append(" ".join(span))
