@@ -392,3 +392,53 @@ def test_there_takes_no_place_from_an_answer_to_a_question_that_asked_for_none(c
     follow = ask(client, "And what is produced there?", first["session_id"])
     assert "Great Stone" in follow["resolved_query"]
     assert "(Belarus)" not in follow["resolved_query"]
+
+
+def test_demonstrative_for_the_noun_the_question_asked_for_is_the_answers_name(client):
+    # 'diese Stadt' is the city the first question asked for, which the answer names (Baoding), not a name of
+    # the question (the Bezirk Svetlogorsk).
+    first = ask(client, CN_LEAD)
+    assert "Baoding" in first["answer"]
+    follow = ask(client, "In welcher Provinz liegt diese Stadt?", first["session_id"])
+    assert "diese Stadt (Baoding)" in follow["resolved_query"]
+    assert contains(follow["passages"], "Stadt Baoding in der Provinz Hebei")
+
+
+@pytest.mark.parametrize(("question", "answer", "turn", "wrong"), [
+    ("С каким китайским городом Светлогорский район установил партнёрские отношения?",
+     "В документах нет надёжного ответа на этот вопрос.", "В какой провинции находится этот город?", "(Светлогорский)"),
+    ("Which Cuban zone did Great Stone sign a memorandum of understanding with in January 2021?",
+     "The documents do not contain a reliable answer to this.", "How far is this zone from Havana?", "(Cuban)"),
+])
+def test_after_a_refusal_the_asked_for_noun_points_to_the_question_not_to_its_other_names(question, answer, turn,
+                                                                                          wrong):
+    # A refusal names nothing: the follow-up is read against the whole earlier question (a topic note), not
+    # against the district or the adjective that question named beside the noun it asked for.
+    resolution = resolve(turn, [Exchange(question, question, answer)])
+    assert resolution.followup
+    assert wrong not in resolution.display
+    assert question.rstrip("?").split(maxsplit=1)[1] in resolution.query
+
+
+@pytest.mark.parametrize(("turn", "followup"), [
+    # The conversation's country carries no singular pronoun: 'es' / 'оно' is the company of the last exchange.
+    ("Welchen Teil Kasachstans will es mit Technik für die Reisernte beliefern?", True),
+    ("Какую часть Казахстана оно собирается снабжать техникой для уборки риса?", True),
+    # 'their' may be the two countries the turn names: a question of its own.
+    ("When did the presidents of Belarus and Kazakhstan stress the strategic character of their relations?", False),
+])
+def test_a_documents_country_binds_no_singular_pronoun_of_the_turn(corpus_subjects, corpus_common, turn, followup):
+    history = [Exchange("Welche Rechte haben die Gomel-Unternehmen ihren kasachischen Partnern eingeräumt?", "",
+                        "Die Gomel-Unternehmen haben ihren Partnern, der Agromashholding JSC, exklusive Händlerrechte "
+                        "eingeräumt.", (DOC_KZ,))]
+    resolution = resolve(turn, history, subjects=corpus_subjects, common=corpus_common)
+    assert resolution.followup is followup
+    if followup:
+        assert resolution.doc_id == DOC_KZ and "Gomel" in resolution.query
+
+
+def test_follow_up_with_the_countrys_name_and_a_pronoun_finds_the_companys_plan(client):
+    follow = follow_up(client, "Welche Rechte haben die Gomel-Unternehmen ihren kasachischen Partnern eingeräumt?",
+                       "Welchen Teil Kasachstans will es mit Technik für die Reisernte beliefern?",
+                       evidence="den südlichen Teil Kasachstans", doc=DOC_KZ)
+    assert follow["resolved_query"] != "Welchen Teil Kasachstans will es mit Technik für die Reisernte beliefern?"

@@ -363,7 +363,8 @@ def _place_named_after(message: str, cue: _Cue, common: Container[str]) -> bool:
     return any(_is_name(w, i + 1) and w.lower() not in _PLACE_NOUNS for i, w in enumerate(words))
 
 
-def _bound_in_turn(message: str, cue: _Cue, common: Container[str]) -> bool:
+def _bound_in_turn(message: str, cue: _Cue, common: Container[str],
+                   subjects: Mapping[str, Container[str]] | None = None) -> bool:
     """Does the turn itself hold what the cue points to? A later clause of a question that named its subject
     ('Wann fand die 16. Sitzung … statt, und was wurde dort verabschiedet?'), a relative clause ('…, an dessen
     Bau …'), or a name before the pronoun ('die Minsker Motorenwerke (MMZ) ihr Handelshaus')."""
@@ -381,7 +382,10 @@ def _bound_in_turn(message: str, cue: _Cue, common: Container[str]) -> bool:
     if cue.kind == "weak":
         if cue.word in {"dessen", "deren"} and clause_break >= 0:
             return True
-        words = _words(before)
+        # The country a document is about carries no singular pronoun of its own turn: 'Какую часть Казахстана
+        # оно планирует снабжать …?' asks about the company of the last exchange, in the conversation's country.
+        # 'their' may be the two countries' ('the presidents of Belarus and Kazakhstan … their relations').
+        words = [w for w in _words(before) if cue.word in _PLURAL or named_subject(w, subjects or {}) is None]
         return any(_is_name(w, i, common) for i, w in enumerate(words)) or bool(_pairs(words))
     return False
 
@@ -427,7 +431,7 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     # Kazakhstan's …?' in a conversation about China).
     named = named_subject(message, subjects)
     elsewhere = named not in {None, _conversation_doc(history, subjects)}
-    weak = [c for c in cues if c.kind == "weak" and not elsewhere and not _bound_in_turn(message, c, common)]
+    weak = [c for c in cues if c.kind == "weak" and not elsewhere and not _bound_in_turn(message, c, common, subjects)]
     bound_weak = [c for c in cues if c.kind == "weak" and c not in weak]
     # An ellipsis: no subject of its own ('Und 2011?', 'Und der Warenexport?', 'And in 2011?', 'Und mit Karaganda?',
     # 'А в первом квартале 2022 года?': a time phrase is no subject).
@@ -541,8 +545,10 @@ def _names(text: str, common: Container[str]) -> list[str]:
     out = []
     for span in spans:
         # 'Unternehmen Bel Samoyed Cloud LLC' → the name without the noun that introduces it.
+        # A legal form alone is no name: 'Agromashholding JSC' keeps its first word even where it looks common.
         while (len(span) > 1 and span[0].lower() in common and _COMMON_NOUN.search(span[0].lower())
-               and any(_is_name(w, 1, common) for w in span[1:])):
+               and any(_is_name(w, 1, common) for w in span[1:])
+               and not all(_ORG_MARK.fullmatch(w) for w in span[1:])):
             span = span[1:]
         if len(span) > 1 or _is_name(span[0], 1, common):
             out.append(" ".join(span))
@@ -580,8 +586,13 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -
     if cue.head:
         stem = cue.head.lower()[:5]
         # The question first: it named what 'diese Provinz' points to when it named one at all; unless it asked
-        # for the name ('Which Cuban zone …?' → 'this zone' is the one the answer named).
-        for text in (lead, question, answer) if asked_for_name else (question, lead, answer):
+        # for the name ('Which Cuban zone …?' → 'this zone' is the one the answer named). Where it asked for this
+        # very noun ('С каким китайским городом …?' → 'этот город'), only the answer can name it: the question's
+        # names are something else ('Светлогорский район'), and a refusal leaves the topic note to say it.
+        texts: tuple[str, ...] = (lead, question, answer) if asked_for_name else (question, lead, answer)
+        if _asked_noun(question)[:4] == cue.head.lower()[:4]:
+            texts = (lead, answer)
+        for text in texts:
             for name in _names(text, common):
                 words = name.split()
                 if any(w.lower().startswith(stem) for w in words) and len(words) > 1:
@@ -648,6 +659,27 @@ _IDIOMS = frozenset("bezug kraft betrieb höhe form rahmen zusammenarbeit folge 
 _TIME = frozenset("seitdem seither damals danach then тогда".split())
 _ASKS_FOR_PLACE = re.compile(r"^\W*(?:\w+\s+)?(?:wo|wohin|woher|where|где|куда|откуда)\b", re.IGNORECASE)
 _ASKS_FOR_NAME = re.compile(r"^\W*(?:welche[rsmn]?|wer|which|who|what company|как(?:ая|ое|ой|ие)|кто)\b", re.IGNORECASE)
+# 'Which Cuban zone …', 'Mit welcher chinesischen Stadt …', 'С каким китайским городом …': a preposition, the asking
+# word, up to two adjectives, the noun asked for.
+_ASKING = re.compile(r"^\W*(?:(?:mit|in|an|aus|von|bei|für|zu|with|in|from|to|at|for|of|с|со|в|во|из|на|для|к|у)\s+)?"
+                     r"(?:welche[rsmn]?|which|как(?:ая|ое|ой|ие|им|ом|ого|ую|их|ими))\s+", re.IGNORECASE)
+_RUSSIAN_ADJECTIVE_END = re.compile(r"(?:ий|ый|ой|им|ым|ая|яя|ую|юю|ое|ее|ие|ые|их|ых|ого|его|ому|ему|ыми|ими)$")
+
+
+def _asked_noun(question: str) -> str:
+    """The noun a question asks a name for, lower case; '' when it asks for none."""
+    match = _ASKING.match(question)
+    if not match:
+        return ""
+    for word in _words(question[match.end():])[:3]:
+        # Adjectives by their shape: German writes them in lower case (nouns capitalised), English nationalities
+        # capitalised ('Cuban'), Russian by their endings.
+        adjective = (word[:1].islower() and detect_language(question) == "de" or word[:1].isupper() and
+                     re.match(r"[a-z]", word[1:2] or "") is not None and detect_language(question) == "en"
+                     or _RUSSIAN_ADJECTIVE_END.search(word.lower()) is not None and re.match(r"[а-яё]", word.lower()))
+        if not adjective:
+            return word.lower().rstrip(".")
+    return ""
 _PLURAL = frozenset("sie ihre ihren ihrem ihrer ihres deren they them their они их им ним".split())
 _AND = {"de": " und ", "en": " and ", "ru": " и "}
 
