@@ -226,6 +226,11 @@ class AnswerComposer:
         order = [int(i) for i in np.argsort(-ranked, kind="stable") if scores[i] > 0]
         if not order:
             order = [0]
+        if afresh and said_text:
+            # Asking afresh frees only the lead: a second sentence the user has already read adds nothing to it.
+            said_before = np.array([i != order[0] and _unbracketed(s) in said_text for i, s in enumerate(sentences)])
+            ranked = np.where(said_before, _REPEAT_WEIGHT * ranked, ranked)
+            order = [order[0], *sorted(order[1:], key=lambda i: -ranked[i])]
         chosen = [candidates[order[0]]]
         question_pieces = question_parts(question)
         if len(question_pieces) > 1:
