@@ -359,3 +359,29 @@ def test_an_enumeration_of_longer_items_each_with_its_article_is_a_list(composer
     assert composer._states("Das Angebot umfasst die Planung, den Bau durch belarussische Firmen, die Lieferung "
                             "von Maschinen und die Schulung.", "list", "")
     assert not composer._states("Die Region liefert die Milch, die sie erzeugt.", "list", "")
+
+
+@pytest.mark.parametrize(("question", "types"), [
+    ("Was kostet die erste Anlage?", {"number"}),
+    ("Was kosten die beiden Projekte zusammen?", {"number"}),
+    ("In welchen Jahren wurden die Abkommen geschlossen?", {"date"}),
+    ("Welche Jahre umfasst der Aktionsplan?", {"date"}),
+    ("Welche Jahrestage wurden gefeiert?", {"name"}),
+])
+def test_the_price_of_something_and_a_question_for_years_ask_for_a_number_and_a_date(question, types):
+    from assistant.language import asked_types
+
+    assert asked_types(question) == types
+
+
+@pytest.mark.parametrize(("question", "facts"), [
+    # The second part ('in welchen Jahren') asks for the years: the sentence that gives them answers, not the
+    # one enumerating the region's exporters.
+    ("Mit welchen Regionen Kasachstans hat Mogilev Abkommen über die Zusammenarbeit geschlossen, und in welchen "
+     "Jahren?", ("2009", "2003")),
+    # 'Was kosten …?' asks for the price: the sentence with both prices follows the one with the total.
+    ("Was kosten die zwei Anlagen bei Mogilevkhimvolkno jeweils?", ("450", "250")),
+])
+def test_a_question_for_years_or_prices_is_answered_with_them(composer, engine, question, facts):
+    text = _read(composer, engine, question)
+    assert all(fact in text for fact in facts), text
