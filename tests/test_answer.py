@@ -383,3 +383,60 @@ def test_no_composed_answer_has_an_unbalanced_quotation_mark(composer, engine):
         answer = composer.compose(question, engine.search(question, k=5).hits, answerable=True)
         assert answer.answerable and answer.text.count('"') % 2 == 0, answer.text
 
+
+
+@pytest.mark.parametrize(("question", "types"), [
+    ("Was kostet die erste Anlage?", {"number"}),
+    ("Was kosten die beiden Projekte zusammen?", {"number"}),
+    ("In welchen Jahren wurden die Abkommen geschlossen?", {"date"}),
+    ("Welche Jahre umfasst der Aktionsplan?", {"date"}),
+    ("Welche Jahrestage wurden gefeiert?", {"name"}),
+])
+def test_the_price_of_something_and_a_question_for_years_ask_for_a_number_and_a_date(question, types):
+    from assistant.language import asked_types
+
+    assert asked_types(question) == types
+
+
+@pytest.mark.parametrize(("question", "facts"), [
+    # The second part ('in welchen Jahren') asks for the years: the sentence that gives them answers, not the
+    # one enumerating the region's exporters.
+    (("Mit welchen Regionen Kasachstans hat Mogilev Abkommen über die Zusammenarbeit geschlossen, und in welchen "
+      "Jahren?"), ("2009", "2003")),
+    # 'Was kosten …?' asks for the price: the sentence with both prices follows the one with the total.
+    ("Was kosten die zwei Anlagen bei Mogilevkhimvolkno jeweils?", ("450", "250")),
+])
+def test_a_question_for_years_or_prices_is_answered_with_them(composer, engine, question, facts):
+    text = _read(composer, engine, question)
+    assert all(fact in text for fact in facts), text
+
+
+def test_the_rank_prior_yields_to_the_only_passage_whose_sentence_states_the_asked_type(composer, engine):
+    """The enumeration of newspapers stands in a lower passage; the passages above it speak of the press without
+    naming any: it is not discounted against sentences that cannot answer."""
+    text = _read(composer, engine, "Welche Presseorgane der Regionen sollen die Zusammenarbeit beider Staaten "
+                                   "publizistisch begleiten?")
+    assert "Regional-, Bezirks- und Stadtzeitungen" in text
+
+
+@pytest.mark.parametrize(("question", "asks_name"), [
+    # Nouns the corpus never puts before a name, for kinds of things that bear one.
+    ("Welcher belarussische Betrieb liefert Tierarzneimittel nach Kasachstan?", True),
+    ("Welche chinesische Hochschule arbeitet mit der BSU zusammen?", True),
+    # Common nouns: their answer is no name.
+    ("Welche Auszeichnung erhielt der Industriepark?", False),
+    ("Welche Fläche hat das Werk?", False),
+    ("Welche Leistungen bietet das Unternehmen an?", False),
+])
+def test_a_welche_noun_close_to_a_kind_the_corpus_names_asks_for_a_name(composer, question, asks_name):
+    assert ("name" in composer._asked(question)) is asks_name
+
+
+@pytest.mark.parametrize(("question", "asks_list"), [
+    ("Auf welche Fußnote stützt sich diese Angabe?", False),
+    ("Welche Hochschule kam 2023 hinzu?", False),
+    ("Welche Presseorgane sollen die Zusammenarbeit begleiten?", True),
+    ("Welche Städte haben Partnerschaften geschlossen?", True),
+])
+def test_a_singular_noun_in_e_before_a_singular_verb_asks_for_no_list(composer, question, asks_list):
+    assert ("list" in composer._asked(question)) is asks_list

@@ -108,6 +108,13 @@ _REPEAT_WEIGHT = 0.8
 _ASKS_AFRESH = re.compile(r"\b(?:wer|wen|wem|wessen|was|wann|wo|wohin|woher|wie|warum|weshalb|wieso|welche[rsnm]?|who|whom|"
                           r"whose|what|when|where|which|how|why|кто|кого|кому|что|чем|чего|где|когда|как\w*|сколько|"
                           r"почему|куда|откуда|зачем|чей|чья|чьё|чьи)\b", re.IGNORECASE)
+# Kinds of named things: nouns the corpus puts before names ('Region Grodno', 'Provinz Gansu', 'Universität
+# Tsinghua', 'Unternehmen Human Kraft', 'Modell KZS-575'; `names.NameFinder` counts them). A question's noun whose
+# e5 vector lies this close to one of them asks for a name too (`_asks_named_kind`): on the tuning questions' 'welche'
+# nouns, 0.90–0.97 for those answered by a name, at most 0.89 for the others.
+_NAMED_KINDS = ("Bezirk", "Gebiet", "Holding", "Industriepark", "Modell", "Provinz", "Region", "Stadt", "Universität",
+                "Unternehmen")
+_KIND_SIMILARITY = 0.9
 # A second sentence scoring this close to the first usually continues it (eval/README.md, "Answers").
 _CLOSE_SECOND = 0.75
 # A sentence that points back ('Auf der Grundlage dieser Hochschulen …', 'Dieses Unternehmen wurde …') repeats
@@ -115,7 +122,11 @@ _CLOSE_SECOND = 0.75
 _ANAPHOR = re.compile(r"^\W*(?:\S+\s+){0,5}?(?:dies(?:e[rsnm]?)?|jene[rsnm]?|(?:der|die|das) neue)\b", re.IGNORECASE)
 # A question for several things: German 'welche' with a plural noun ('Welche Leistungen …', 'Bei welchen Waren
 # …'), English 'which' / 'what are' with one, Russian 'какие'. Its answer is often an enumeration.
-_ASKS_LIST = re.compile(r"\b[Ww]elchen?\s+(?:[a-zäöüß]\w*\s+){0,2}[A-ZÄÖÜ]\w*(?:en|e|er|n)\b(?<!ion)|"
+_ASKS_LIST = re.compile(r"\b[Ww]elchen?\s+(?:[a-zäöüß]\w*\s+){0,2}[A-ZÄÖÜ]\w*(?:en|er|n)\b(?<!ion)|"
+                        # A noun in -e is a singular too ('Fußnote', 'Hochschule'): not when a verb in the singular
+                        # follows it ('Auf welche Fußnote stützt sich …', 'Welche Hochschule kam …').
+                        r"\b[Ww]elchen?\s+(?:[a-zäöüß]\w*\s+){0,2}[A-ZÄÖÜ]\w*e\b(?!\s+(?:ist|hat|war|wird|wurde|soll|"
+                        r"sollte|will|kann|kam|gab|gibt|[a-zäöüß]+t)\b)|"
                         r"\b(?i:which|what are|what were)\s+(?:\w+\s+){0,3}?\w+s\b|\b(?i:как(?:ие|их|им))\b")
 # An enumeration: three items or more ('Zellstoff, Holz, Wolle, Fleisch, Milchprodukte und Süßwaren'), or
 # two items of one or two words each and a third after 'und' ('Aktobe, Kostanay und Mangistaus').
@@ -182,6 +193,7 @@ class AnswerComposer:
         self._sentence_vectors: dict[str, np.ndarray] = {}
         self._sentence_terms: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
         self._carries: dict[tuple[str, str], bool] = {}
+        self._kind_vectors: np.ndarray | None = None
         if index.sentence_vectors is not None:
             texts = (p.text[start:end] for p in index.passages for start, end, _ in p.sentences)
             self._sentence_vectors.update(zip(texts, index.sentence_vectors))
@@ -221,6 +233,10 @@ class AnswerComposer:
         # has next to no lexical evidence (retrieval.Candidates.lexical_weight), and a passage vector dilutes the
         # one sentence that states the asked fact: its passage ranks as high as its best sentence's similarity.
         ranks = self._passage_ranks(context or question, candidates) if language != "de" else [c.rank for c in candidates]
+        if language == "de":
+            # Not for English and Russian questions: their ranks above already follow the sentences' similarity, and
+            # names, read loosely, would lift a sentence that only names something else (tuning: −1 follow-up).
+            ranks = self._typed_ranks(question, candidates, ranks, wanted)
         prior = np.array([1.0 / (1 + _RANK_PRIOR * (r - 1)) for r in ranks])
         ranked = scores * prior
         order = [int(i) for i in np.argsort(-ranked, kind="stable") if scores[i] > 0]
@@ -280,6 +296,17 @@ class AnswerComposer:
         if not validate_markers(text, citations):  # pragma: no cover - construction guarantees it
             raise AssertionError(f"answer marker without citation: {text!r}")
         return Answer(text, citations, True, language, used)
+
+    def _typed_ranks(self, question: str, candidates: list[_Candidate], ranks: list[int],
+                     wanted: frozenset[str]) -> list[int]:
+        """A sentence that states every asked type of answer competes, in the rank prior, only with the passages
+        above it that hold such a sentence too: when passages 1–4 hold no name, the one name sentence in passage 5
+        ('BelVitunifarm wird sich … beteiligen.') is not discounted against sentences that cannot answer."""
+        if not wanted:
+            return ranks
+        typed = [all(self._states(c.text, t, question if t == "name" else "") for t in wanted) for c in candidates]
+        typed_ranks = sorted({r for r, t in zip(ranks, typed, strict=True) if t})
+        return [typed_ranks.index(r) + 1 if t else r for r, t in zip(ranks, typed, strict=True)]
 
     def _passage_ranks(self, question: str, candidates: list[_Candidate]) -> list[int]:
         """Each candidate's passage rank: its retrieval rank, or its rank by its best sentence's e5 similarity to
@@ -416,11 +443,23 @@ class AnswerComposer:
         """`language.asked_types`, without 'name' when the question asks for a common noun ('Welche
         Auszeichnung …?', `names.NameFinder.asks_name`)."""
         types = set(asked_types(question))
-        if "name" in types and not self._names.asks_name(question):
+        if "name" in types and not self._names.asks_name(question) and not self._asks_named_kind(question):
             types.discard("name")
         if _ASKS_LIST.search(question) and "number" not in types:
             types.add("list")
         return frozenset(types)
+
+    def _asks_named_kind(self, question: str) -> bool:
+        """Does a 'welche …' question ask for a kind of thing that bears names, under a noun the corpus never puts
+        before a name ('Welcher belarussische Betrieb …?', 'Welche chinesische Hochschule …?')? Its e5 vector is as
+        close to one of the kinds the corpus names as only such nouns are ('Betrieb' / 'Unternehmen' 0.91,
+        'Hochschule' / 'Universität' 0.91; common nouns such as 'Leistungen', 'Fläche', 'Technik' stay below 0.89)."""
+        noun = self._names.asked_kind(question)
+        if noun is None:
+            return False
+        if self._kind_vectors is None:
+            self._kind_vectors = self.embedder.embed_queries(list(_NAMED_KINDS))
+        return float((self._kind_vectors @ self.embedder.embed_queries([noun])[0]).max()) >= _KIND_SIMILARITY
 
     def _states(self, sentence: str, answer_type: str, question: str) -> bool:
         """`language.states_new`, with names told apart by the corpus (`names.NameFinder`): a sentence states a

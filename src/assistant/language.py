@@ -37,21 +37,21 @@ def detect_language(text: str) -> str:
 ANSWER_TYPES = ("number", "date", "name")
 _ASKS = {
     "number": re.compile(
-        r"\b(wie ?viele?n?|wie viel|um wie viel|wie hoch|wie groß|wie lange|in wie vielen|welche[nr]? (anteil|wert|"
+        r"\b(wie ?viele?n?|wie viel|um wie viel|wie hoch|wie groß|was kostet|was kosten|wie lange|in wie vielen|welche[nr]? (anteil|wert|"
         r"umfang|höhe|betrag|summe)|how many|how much|how large|how high|how big|what share|what percentage|"
         r"what (?:is|was|were) the (?:\w+ )?(value|volume|amount|turnover)|by how much|сколько|на сколько|во сколько|"
         # Russian asks for a quantity with 'какой / каким был / какого …' and a noun of measure: 'Каким был
         # товарооборот …?', 'Какого объёма … достигли …?', 'Какова доля …?', 'Какую цель по числу …?'.
         r"как(?:ов[аоы]?|ой|ая|ое|им|ую|ого) (?:был[аио]? |будет )?(?:\w+ ){0,2}?(?:объ[её]м\w*|размер\w*|дол[яеиюй]|"
         r"сумм\w*|стоимост\w*|(?:товаро)?оборот\w*|численност\w*|количеств\w*|числ[оуае]|процент\w*))\b"),
-    "date": re.compile(r"\b(wann|seit wann|in welchem jahr|welchem jahr|welchem monat|when|what year|which year|"
+    "date": re.compile(r"\b(wann|seit wann|in welchem jahr|welchem jahr|welchen jahren|welche jahre|welchem monat|when|what year|which year|"
                        r"когда|в каком году|с какого года)\b"),
     # Whole words only: 'werden' asks for no name.
     "name": re.compile(r"\b(wer|wen|wem|wessen|welche[rsnm]?|was für|who|whom|whose|which|what company|"
                        r"what organi[sz]ation|кто|кого|кому|как(ой|ая|ое|ие|ого|ую|им|их)|как зовут|"
                        r"как называ\w+)\b"),
 }
-_YEAR_WORDS = re.compile(r"\b(in )?welche[mn]? jahr|\bwhich year|\bкаком году")
+_YEAR_WORDS = re.compile(r"\b(in )?welche[mn]? jahr(?:e|en)?\b|\bwhich year|\bкаком году")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 _NUMBER_WORDS = re.compile(

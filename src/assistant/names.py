@@ -95,15 +95,22 @@ class NameFinder:
         nouns the German corpus does not hold) counts as asking for a name."""
         if _WHO.search(question) or not _WHICH.search(question):
             return True
+        noun = self.asked_kind(question)
+        if noun is None:
+            return True
+        stem = self._stem(noun.lower())
+        parts = self._split(noun.lower())
+        return stem in self._kinds or (bool(parts) and self._stem(parts[-1]) in self._kinds)
+
+    def asked_kind(self, question: str) -> str | None:
+        """The noun a 'welche …' question asks for ('Betrieb' in 'Welcher belarussische Betrieb …?'): the first
+        capitalised word of the three after the question word (German capitalises nouns)."""
         for match in _WHICH.finditer(question):
             following = _TOKEN.findall(question[match.end() :])[:3]
             noun = next((w for w in following if w[0].isupper()), None)
-            if noun is None:
-                continue
-            stem = self._stem(noun.lower())
-            parts = self._split(noun.lower())
-            return stem in self._kinds or (bool(parts) and self._stem(parts[-1]) in self._kinds)
-        return True
+            if noun is not None:
+                return noun
+        return None
 
     def names(self, sentence: str) -> list[str]:
         """The words of the sentence that are names, in order (kept per sentence: answers score the corpus's
