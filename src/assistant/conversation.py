@@ -312,8 +312,10 @@ def _cues(message: str) -> list[_Cue]:
                 continue  # the verb ('soll … sein'), not the possessive ('sein Projekt')
             if word == "sie" and token.group()[0] == "S" and i > 0:
                 continue  # polite 'Sie'
-            if word == "ihr" and not (i + 1 < len(tokens) and tokens[i + 1].group()[0].isupper()):
-                continue  # 'ihr' without its noun is too rare in questions to tell apart from its other uses
+            if word == "ihr" and not any(t.group()[0].isupper() for t in tokens[i + 1 : i + 3]):
+                # 'ihr' without its noun (here or after one adjective: 'ihr belarussisch-chinesischer Technopark') is
+                # too rare in questions to tell apart from its other uses
+                continue
             cues.append(_Cue(word, "weak", token.start(), token.end()))
     for match in _BOTH.finditer(message):
         cues.append(_Cue(match.group().lower(), "pair", match.start(), match.end(), match.group(1)))
@@ -544,6 +546,7 @@ def _names(text: str, common: Container[str]) -> list[str]:
     spans: list[list[str]] = []
     current: list[str] = []
     previous_end = -1
+    previous = ""
     for i, match in enumerate(_WORD.finditer(text)):
         word = match.group().rstrip(".")
         sentence_start = i == 0 or bool(re.search(r"[.!?;]\s*$", text[: match.start()]))
@@ -554,6 +557,9 @@ def _names(text: str, common: Container[str]) -> list[str]:
                  and bool(re.match(r"\s+[A-Z]", text[match.end():])))
         if joins:
             current.append(word)
+        elif usable and not current and adjacent and _ORG_MARK.fullmatch(word) and previous[:1].isupper():
+            # A legal form names the word before it, even at the start of a sentence: 'Heprotrade LLC wird …'.
+            current = [previous, word]
         elif usable and not (sentence_start and not _is_name(word, 1, common)):
             if current and not adjacent:
                 spans.append(current)
@@ -563,6 +569,7 @@ def _names(text: str, common: Container[str]) -> list[str]:
             spans.append(current)
             current = []
         previous_end = match.end()
+        previous = word
     if current:
         spans.append(current)
     out = []
