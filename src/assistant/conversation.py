@@ -961,6 +961,10 @@ def _display(message: str, history: Sequence[Exchange], cues: Sequence[_Cue], el
             # Venture nahm dort … auf? (zu: … Region Karaganda …)'), both: the question alone lost Karaganda.
             topic = f"{previous}; {topic}" if _NOTE_PATTERN.search(last.understood) else previous
     note = f"{message.rstrip()} ({_NOTE[language]}: {topic})"
+    described = _described_answer(message, last, common)
+    if described and not elliptical:
+        end, name = described
+        return f"{message[:end]} ({name}){message[end:]}"
     if not cues:
         return note
     out, shift, filled = message, 0, False
@@ -975,6 +979,26 @@ def _display(message: str, history: Sequence[Exchange], cues: Sequence[_Cue], el
         shift += len(insert)
         filled = True
     return out if filled else note
+
+
+def _described_answer(message: str, last: Exchange, common: Container[str]) -> tuple[int, str] | None:
+    """'der neue Bewohner' after 'Wer war der 86. Bewohner …?': a definite noun the last question asked a name for
+    is the one its answer named (where the noun ends in the turn, the name). None when the answer names nothing."""
+    question = _without_note(last.understood)
+    if not _ASKS_FOR_NAME.match(question):
+        return None
+    asked = {w.lower()[:5] for w in _content(_words(question)) if len(w) >= 5 and not w[:1].isdigit()}
+    own = message.lower()
+    for match in re.finditer(r"\b(?:der|die|das|den|dem|des|the)\s+(?:[a-zäöüß-]+\s+)?([^\W\d_]{5,})", message,
+                             re.IGNORECASE):
+        if match.group(1).lower()[:5] not in asked:
+            continue
+        # The answer's first sentence; an ordinal's point ('Der 86. Bewohner') ends none.
+        lead = re.split(r"(?<=[.!?])(?<!\d\.)\s+(?=[A-ZÄÖÜА-Я\"„])", _plain(last.answer).strip(), maxsplit=1)[0]
+        names = [n for n in _names(lead, common) if n.lower() not in own and n.lower() not in question.lower()]
+        organisations = [n for n in names if _ORG_MARK.search(n)]
+        return (match.end(), (organisations or names)[0]) if names else None
+    return None
 
 
 def _swap_subject(question: str, message: str, subjects: Mapping[str, Container[str]]) -> str:
