@@ -191,9 +191,10 @@ _ANAPHORIC_HEADS = re.compile(
     re.IGNORECASE,
 )
 # 'Welcher Anteil stammt von MTZ?', 'What share comes from …?': a share of a whole the turn does not name (no 'an
-# den Exporten', 'of exports', no genitive name after it) is a share of what the last exchange counted.
-_SHARE = re.compile(r"\b(anteil|share|proportion)\b(?!\s+(?:an|am|der|des|dieser|von|vom|aller|of|in|at)\b)"
-                    r"(?-i:(?!\s+[A-ZÄÖÜ]))", re.IGNORECASE)
+# den Exporten' or 'of exports' anywhere after it, no genitive name right after it) is a share of what the last
+# exchange counted.
+_SHARE = re.compile(r"\b(anteil|share|proportion)\b(?!\s+(?:der|des|dieser|von|vom|aller|in|at)\b)"
+                    r"(?-i:(?!\s+[A-ZÄÖÜ]))(?![^?]*\b(?:an|am|of)\b)", re.IGNORECASE)
 # 'the two regions', 'beide Unternehmen', 'двух компаний': the pair the last exchange named. The two countries of a
 # document ('beider Staaten', 'двух стран') are its subject, named or not.
 _BOTH = re.compile(
@@ -997,6 +998,8 @@ def _described_answer(message: str, last: Exchange, common: Container[str]) -> t
         lead = re.split(r"(?<=[.!?])(?<!\d\.)\s+(?=[A-ZÄÖÜА-Я\"„])", _plain(last.answer).strip(), maxsplit=1)[0]
         names = [n for n in _names(lead, common) if n.lower() not in own and n.lower() not in question.lower()]
         organisations = [n for n in names if _ORG_MARK.search(n)]
+        if _ORGANISATION.match(match.group(1)):
+            names = organisations  # 'des Unternehmens' is a company, not the place the answer also named
         return (match.end(), (organisations or names)[0]) if names else None
     return None
 
