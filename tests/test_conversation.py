@@ -16,6 +16,7 @@ from tests.test_api import ask, contains
 QUESTION_FILES = [ROOT / "eval" / name for name in
                   ("dev_questions_000.jsonl", "dev_questions_002.jsonl", "questions_added.jsonl",
                    "conversations_added.jsonl", "conversations_added2.jsonl", "conversations_added3.jsonl",
+                    "conversations_added4.jsonl",
                     "questions_added2.jsonl")]
 
 
