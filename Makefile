@@ -45,7 +45,7 @@ test: lint
 
 eval: $(VENV)/.installed-dev
 	$(BIN)/assistant index build --if-needed
-	$(BIN)/assistant eval --report-dir eval/reports --questions eval/dev_questions_000.jsonl eval/dev_questions_002.jsonl eval/questions_added.jsonl eval/conversations_added.jsonl eval/conversations_added2.jsonl eval/conversations_added3.jsonl eval/offtopic.jsonl eval/questions_added2.jsonl eval/unanswerable_added.jsonl
+	$(BIN)/assistant eval --report-dir eval/reports --questions eval/dev_questions_000.jsonl eval/dev_questions_002.jsonl eval/questions_added.jsonl eval/conversations_added.jsonl eval/conversations_added2.jsonl eval/conversations_added3.jsonl eval/offtopic.jsonl eval/questions_added2.jsonl eval/unanswerable_added.jsonl eval/conversations_added4.jsonl
 
 # The browser tests again, this time leaving their screenshots in eval/reports/ (chat, phone, reader, API docs).
 screenshots: $(VENV)/.installed-dev

@@ -16,6 +16,7 @@ from tests.test_api import ask, contains
 QUESTION_FILES = [ROOT / "eval" / name for name in
                   ("dev_questions_000.jsonl", "dev_questions_002.jsonl", "questions_added.jsonl",
                    "conversations_added.jsonl", "conversations_added2.jsonl", "conversations_added3.jsonl",
+                    "conversations_added4.jsonl",
                     "questions_added2.jsonl")]
 
 
@@ -442,3 +443,92 @@ def test_follow_up_with_the_countrys_name_and_a_pronoun_finds_the_companys_plan(
                        "Welchen Teil Kasachstans will es mit Technik für die Reisernte beliefern?",
                        evidence="den südlichen Teil Kasachstans", doc=DOC_KZ)
     assert follow["resolved_query"] != "Welchen Teil Kasachstans will es mit Technik für die Reisernte beliefern?"
+
+
+# -- forms of follow-up found in conversations written after the tuning set (eval/conversations_added4.jsonl) --
+
+
+def test_comparison_with_a_year_and_no_verb_asks_the_last_question_for_that_year(client):
+    # No 'und', no verb: 'Im Vergleich zu 2014?' is the last question again, for 2014.
+    first = ask(client, "Wie hoch war der belarussisch-kasachische Handelsumsatz im Jahr 2021?")
+    follow = ask(client, "Im Vergleich zu 2014?", first["session_id"])
+    assert follow["resolved_query"] == "Wie hoch war der belarussisch-kasachische Handelsumsatz im Jahr 2014?"
+    assert contains(follow["passages"], "966,8 Millionen US-Dollar")
+
+
+@pytest.mark.parametrize(("question", "turn", "year"), [
+    ("What was the Belarusian-Kazakh trade turnover in 2021?", "Compared with 2014?", "2014"),
+    ("Каким был товарооборот Беларуси и Казахстана в 2021 году?", "По сравнению с 2014 годом?", "2014"),
+])
+def test_comparison_with_a_year_is_a_follow_up_in_english_and_russian(corpus_subjects, corpus_common, question, turn,
+                                                                      year):
+    resolution = resolve(turn, [Exchange(question, "", "", (DOC_KZ,))], subjects=corpus_subjects, common=corpus_common)
+    assert resolution.followup and resolution.doc_id == DOC_KZ
+    assert resolution.display.replace(year, "2021").startswith(question[:20])
+
+
+def test_russian_pronoun_after_a_preposition_points_to_the_company_the_answer_named(client):
+    # 'у него' (its): the pronoun's form after a preposition; the answer named the Minsk Automobile Plant.
+    follow = follow_up(client, "Какой белорусский завод открыл торговый дом в Астане в 2010 году?",
+                       "Сколько у него дилеров в Казахстане?", evidence="neun Händler", doc=DOC_KZ)
+    assert follow["resolved_query"] != "Сколько у него дилеров в Казахстане?"
+
+
+def test_belarus_as_the_only_name_is_no_subject_of_its_own(corpus_subjects, corpus_common):
+    # Both documents are about Belarus: 'Что поставляла Беларусь?' asks about the trade the last exchange was
+    # about; a turn naming its own subject stays standalone.
+    history = [Exchange("На сколько вырос товарооборот Беларуси и Казахстана в 2021 году?", "",
+                        "На 31,9 %, до 1,0925 млрд долларов.", (DOC_KZ,))]
+    said = resolve("Что поставляла Беларусь?", history, subjects=corpus_subjects, common=corpus_common)
+    assert said.followup and "2021" in said.query and said.doc_id == DOC_KZ
+    assert not resolve("Что поставляет Беларусь в провинцию Хубэй?", history, subjects=corpus_subjects,
+                       common=corpus_common).followup
+
+
+@pytest.mark.parametrize(("turn", "followup"), [
+    ("Welcher Anteil stammt vom Minsker Traktorenwerk?", True),
+    ("What share comes from the Minsk Tractor Works?", True),
+    # The share says of what: a question of its own.
+    ("What share of the tractors in the Akmola region comes from the Minsk Tractor Works?", False),
+])
+def test_a_share_without_its_whole_is_a_share_of_what_the_last_exchange_counted(corpus_subjects, corpus_common, turn,
+                                                                                followup):
+    history = [Exchange("Wie viele Traktoren sind im Gebiet Kostanay im Einsatz?", "", "Mehr als 8 Tausend.",
+                        (DOC_KZ,))]
+    resolution = resolve(turn, history, subjects=corpus_subjects, common=corpus_common)
+    assert resolution.followup is followup
+    if followup:
+        assert "Kostanay" in resolution.query
+
+
+@pytest.mark.parametrize("turn", ["Die gleiche Frage für Mogiljow.", "Same question for Mogilev.",
+                                  "То же самое для Могилёва?"])
+def test_the_same_question_for_something_else_is_a_follow_up(corpus_subjects, corpus_common, turn):
+    history = [Exchange("Wie hoch war der Außenhandel der Region Gomel mit Kasachstan im Jahr 2020?", "",
+                        "Über 115 Millionen Dollar.", (DOC_KZ,))]
+    resolution = resolve(turn, history, subjects=corpus_subjects, common=corpus_common)
+    assert resolution.followup and "Außenhandel der Region Gomel" in resolution.query
+
+
+def test_the_park_without_its_name_is_the_park_of_the_conversation(client):
+    # A long turn with no name of its own: 'the park' is the one the last exchange was about.
+    follow = follow_up(client, "When did the Kostanay industrial zone open?",
+                       "How large is the zone in hectares and which industries are already located in it?",
+                       evidence="400 Hektar", doc=DOC_KZ)
+    assert follow["resolved_query"] != "How large is the zone in hectares and which industries are already located in it?"
+
+
+def test_a_legal_form_is_named_with_the_word_before_it(corpus_subjects, corpus_common):
+    # 'Heprotrade LLC wird …': the company name starts the answer's sentence; the referent is not 'LLC' alone.
+    history = [Exchange("Что будет производить Heprotrade?", "",
+                        "В документах сказано (оригинал на немецком): «Heprotrade LLC wird umweltfreundliches "
+                        "Thermopapier herstellen.»", (DOC_CN,))]
+    resolution = resolve("А какова его мощность?", history, subjects=corpus_subjects, common=corpus_common)
+    assert "(Heprotrade LLC)" in resolution.display
+
+
+def test_the_noun_the_last_question_asked_for_is_the_name_the_answer_gave(client):
+    # 'der neue Einwohner' after 'Wer war der 88. Einwohner …?': the answer's Cuby RND LLC, not the topic.
+    follow = follow_up(client, "Wer war der 88. Einwohner des Industrieparks Großer Stein?",
+                       "Was stellt der neue Einwohner her?", evidence="modularen Bau von Smart Houses", doc=DOC_CN)
+    assert "Cuby RND" in follow["resolved_query"]

@@ -406,7 +406,7 @@ def test_full_system_answers_follow_ups_with_what_is_new(engine):
 
 
 TUNING = [*DEV, ROOT / "eval" / "questions_added.jsonl", ROOT / "eval" / "conversations_added.jsonl",
-          ROOT / "eval" / "conversations_added2.jsonl"]
+          ROOT / "eval" / "conversations_added2.jsonl", ROOT / "eval" / "conversations_added4.jsonl"]
 
 
 def test_every_evidence_snippet_of_the_tuning_files_is_in_the_corpus(raw_texts):

@@ -135,8 +135,12 @@ _ORDINAL = re.compile(r"(?<![\d.,])\d{1,3}(?:\.|st|nd|rd|th|-[а-я]{1,3})(?=\s|
 
 # Words that open a turn continuing the last one: 'Und 2011?', 'And in 2011?', 'А в 2011?', 'What about …'.
 _CONTINUE = frozenset("und and а и aber but also sowie plus".split())
+# 'Die gleiche Frage für Mogiljow', 'Same question for Mogilev', 'То же самое для Могилёва?': the last question again,
+# about something else.
+_SAME = r"(?:(?:die\s+)?(?:gleiche|selbe)\s+frage|dieselbe\s+frage|dasselbe|das\s+gleiche|(?:the\s+)?same\s+(?:question|thing)|" \
+        r"то\s+же\s+(?:самое|вопрос)|тот\s+же\s+вопрос)"
 _CONTINUE_PHRASES = re.compile(r"^(?:what about|how about|und was ist mit|wie (?:steht|sieht) es mit|"
-                               r"а как насч[её]т|а что с)\b", re.IGNORECASE)
+                               rf"а как насч[её]т|а что с|(?:und\s+|and\s+|а\s+|и\s+)?{_SAME})\b", re.IGNORECASE)
 
 # Function words: what is left once they are gone is the turn's own subject.
 _FUNCTION = frozenset(
@@ -152,7 +156,7 @@ _FUNCTION = frozenset(
     could may might it its they them their this that these those there here he she his her
     и а в во на с со к ко по о об от до из за для при как какой какая какое какие каких каком каким какова каков
     каково каковы сколько когда где кто что чем чего ли же был была было были будет есть это этот эта эти этого
-    этой этом там тогда он она оно они его её ее их ему ей им ним нём
+    этой этом там тогда он она оно они его её ее их ему ей им ним нём него неё нее нему ней них ними нею
     so apropos außerdem zudem insgesamt immerhin bereits laut somit daher deshalb hier
     zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig hundert tausend one two three four five six
     seven eight nine ten hundred thousand""".split()
@@ -169,8 +173,8 @@ _STRONG = _PLACE | frozenset(
 )
 _WEAK = frozenset(
     """es er sie ihn ihm ihnen ihr ihre ihren ihrem ihrer ihres sein seine seinen seinem seiner seines dessen deren
-    it its they them their he his she her
-    он она оно они его её ее их ему ей им ним нём""".split()
+    it its they them their he his she her him
+    он она оно они его её ее их ему ей им ним нём него неё нее нему ней них ними нею""".split()
 )
 _DEMONSTRATIVE = frozenset(
     """dies diese dieser dieses diesem diesen jene jener jenes jenen this these those that
@@ -179,12 +183,18 @@ _DEMONSTRATIVE = frozenset(
 # Nouns that, with a definite article and no name, stand for something the conversation already named.
 _ANAPHORIC_HEADS = re.compile(
     r"\b(?:das|die|der|dem|den|des|the)\s+(unternehmen\w*|firma|konzern\w*|concern|holding|einrichtung\w*|institut\w*|universität|hochschule|"
-    r"projekt\w*|provinz|region|gebiet\w*|stadt|werk\w*|abkommen\w*|vereinbarung|company|plant|institute|"
-    r"university|project|province|region|city|joint venture|agreement|factory)\b(?-i:(?!\s+[A-ZА-Я\"«„]))"
-    r"(?!\s+(?:der|des|die|dem|den|von|vom|zwischen|mit|für|aus|zum|zur|beider|aller|eines|einer|zweier|of|between|"
-    r"with|for|from|in)\b)",
+    r"projekt\w*|provinz|region|gebiet\w*|stadt|werk\w*|abkommen\w*|vereinbarung|park|zone|betrieb|fabrik|zentrum|"
+    r"vertrag|programm|treffen|sitzung|besuch|forum|company|plant|institute|university|project|province|region|city|joint venture|agreement|"
+    r"factory|park|zone|centre|center|enterprise|firm|treaty|programme|program|meeting|session|visit)\b(?-i:(?!\s+[A-ZА-Я\"«„]))"
+    r"(?!\s+(?:der|des|die|dem|den|von|vom|zwischen|mit|für|aus|zum|zur|über|beider|aller|eines|einer|zweier|of|between|"
+    r"with|for|from|in|on|about)\b)",
     re.IGNORECASE,
 )
+# 'Welcher Anteil stammt von MTZ?', 'What share comes from …?': a share of a whole the turn does not name (no 'an
+# den Exporten' or 'of exports' anywhere after it, no genitive name right after it) is a share of what the last
+# exchange counted.
+_SHARE = re.compile(r"\b(anteil|share|proportion)\b(?!\s+(?:der|des|dieser|von|vom|aller|in|at)\b)"
+                    r"(?-i:(?!\s+[A-ZÄÖÜ]))(?![^?]*\b(?:an|am|of)\b)", re.IGNORECASE)
 # 'the two regions', 'beide Unternehmen', 'двух компаний': the pair the last exchange named. The two countries of a
 # document ('beider Staaten', 'двух стран') are its subject, named or not.
 _BOTH = re.compile(
@@ -201,7 +211,8 @@ _STAGE = re.compile(
     r"(?!\s+(?:der|des|von|vom|of|проекта)\b)",
     re.IGNORECASE,
 )
-_CONTINUE_STRIP = re.compile(r"^(?:(?:und|and|а|и|aber|but|what about|how about|und was ist mit)\s+)+", re.IGNORECASE)
+_CONTINUE_STRIP = re.compile(rf"^(?:(?:und|and|а|и|aber|but|what about|how about|und was ist mit|{_SAME})\s+)+",
+                             re.IGNORECASE)
 
 
 def _words(text: str) -> list[str]:
@@ -302,13 +313,17 @@ def _cues(message: str) -> list[_Cue]:
                 continue  # the verb ('soll … sein'), not the possessive ('sein Projekt')
             if word == "sie" and token.group()[0] == "S" and i > 0:
                 continue  # polite 'Sie'
-            if word == "ihr" and not (i + 1 < len(tokens) and tokens[i + 1].group()[0].isupper()):
-                continue  # 'ihr' without its noun is too rare in questions to tell apart from its other uses
+            if word == "ihr" and not any(t.group()[0].isupper() for t in tokens[i + 1 : i + 3]):
+                # 'ihr' without its noun (here or after one adjective: 'ihr belarussisch-chinesischer Technopark') is
+                # too rare in questions to tell apart from its other uses
+                continue
             cues.append(_Cue(word, "weak", token.start(), token.end()))
     for match in _BOTH.finditer(message):
         cues.append(_Cue(match.group().lower(), "pair", match.start(), match.end(), match.group(1)))
     for match in _ANAPHORIC_HEADS.finditer(message):
         cues.append(_Cue(match.group().lower(), "definite", match.start(), match.end(), match.group(1)))
+    for match in _SHARE.finditer(message):
+        cues.append(_Cue(match.group().lower(), "strong", match.start(), match.end()))
     for match in _STAGE.finditer(message):
         cues.append(_Cue(match.group().lower(), "stage", match.start(), match.end()))
     return cues
@@ -437,6 +452,10 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     # 'А в первом квартале 2022 года?': a time phrase is no subject).
     timeless = [w for w in content if not _TIME_WORD.match(w.rstrip(".")) and not _YEAR.fullmatch(w)]
     elliptical = len(content) <= 1 or (continues and len(timeless) <= 3 and not _has_verb(words))
+    # A time phrase with at most one word beside it and no verb is an ellipsis too, said without 'und': 'Im
+    # Vergleich zu 2019?', 'Compared with 2019?', 'По сравнению с 2019 годом?' ask the last question again.
+    elliptical = elliptical or (not names and _YEAR.search(message) is not None and len(timeless) <= 1
+                                and not _has_verb(words))
     if free or weak or elliptical:
         return True, free + weak, elliptical
     if asks_about or continues and len(content) <= (2 if names else 3):
@@ -452,7 +471,10 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     if continues and not names and named is None:
         # 'Und wann folgte die neue Fassung des Regierungsabkommens?': a continuation without a name of its own.
         return True, [], False
-    if not names and not re.search(r"\d", message) and not elsewhere:
+    # The country both documents are about names no subject of its own ('Что поставляла Беларусь?' asks what
+    # Belarus supplied in the trade the last exchange was about).
+    own_names = [n for n in names if n.lower() not in _SHARED_COUNTRY]
+    if not own_names and not re.search(r"\d", message) and not elsewhere:
         # A turn that names nothing of its own but a thing the last exchange talked about ('Wie viele Unternehmen
         # sollen sich an dem Park beteiligen?' after the Technologiepark, 'Сколько рабочих мест создали резиденты?'
         # after 'Сколько резидентов …'): a lone question names what it asks about.
@@ -498,6 +520,10 @@ _GENERIC = frozenset("""belarus weißrussland kasachstan china länder land jahr
     компании компания""".split())
 
 
+# The country both documents are about, as a noun ('Belarusian' is an adjective of a subject: 'the Belarusian quarter').
+_SHARED_COUNTRY = frozenset("belarus weißrussland беларусь белоруссия беларуси белоруссии".split())
+
+
 _VERBISH = re.compile(r"^(?:\w+(?:te|ten|tet|st|t|en)|ist|sind|war|waren|hat|haben|gibt|did|does|do|is|are|was|"
                       r"were|has|have|will)$", re.IGNORECASE)
 
@@ -521,6 +547,7 @@ def _names(text: str, common: Container[str]) -> list[str]:
     spans: list[list[str]] = []
     current: list[str] = []
     previous_end = -1
+    previous = ""
     for i, match in enumerate(_WORD.finditer(text)):
         word = match.group().rstrip(".")
         sentence_start = i == 0 or bool(re.search(r"[.!?;]\s*$", text[: match.start()]))
@@ -531,6 +558,9 @@ def _names(text: str, common: Container[str]) -> list[str]:
                  and bool(re.match(r"\s+[A-Z]", text[match.end():])))
         if joins:
             current.append(word)
+        elif usable and not current and adjacent and _ORG_MARK.fullmatch(word) and previous[:1].isupper():
+            # A legal form names the word before it, even at the start of a sentence: 'Heprotrade LLC wird …'.
+            current = [previous, word]
         elif usable and not (sentence_start and not _is_name(word, 1, common)):
             if current and not adjacent:
                 spans.append(current)
@@ -540,6 +570,7 @@ def _names(text: str, common: Container[str]) -> list[str]:
             spans.append(current)
             current = []
         previous_end = match.end()
+        previous = word
     if current:
         spans.append(current)
     out = []
@@ -680,7 +711,7 @@ def _asked_noun(question: str) -> str:
         if not adjective:
             return word.lower().rstrip(".")
     return ""
-_PLURAL = frozenset("sie ihre ihren ihrem ihrer ihres deren they them their они их им ним".split())
+_PLURAL = frozenset("sie ihre ihren ihrem ihrer ihres deren they them their они их им ним них ними".split())
 _AND = {"de": " und ", "en": " and ", "ru": " и "}
 
 
@@ -743,7 +774,7 @@ _TIME_WORD = re.compile(
     r"^(?:ende|anfang|mitte|beginn|end|beginning|start|middle|early|late|erste[nmrs]?|zweite[nmrs]?|dritte[nmrs]?|"
     r"vierte[nmrs]?|first|second|third|fourth|last|quartal|quartals|halbjahr|halbjahres|hälfte|quarter|half|"
     r"jahr|jahres|year|of|the|des|начал\w*|кон[ец]\w*|середин\w*|перв\w*|втор\w*|трет\w*|четв[её]рт\w*|"
-    r"квартал\w*|полугоди\w*|год|года|году|г|"
+    r"квартал\w*|полугоди\w*|год|года|году|годом|годы|годах|г|"
     r"januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|january|february|march|"
     r"may|june|july|october|december|январ\w*|феврал\w*|март\w*|апрел\w*|ма[йяе]|июн\w*|июл\w*|август\w*|"
     r"сентябр\w*|октябр\w*|ноябр\w*|декабр\w*)$|^(?:jan|feb|mär|apr|jun|jul|aug|sep|okt|nov|dez)\w*[-–]\w+$",
@@ -815,7 +846,7 @@ def _substitute(message: str, previous: str) -> str | None:
     return None
 
 
-_INTERROGATIVE = re.compile(r"^(?:wem|wen|was|wo|wann|wie|welche\w*|whom|who|what|which|when|where|кем|ком|кого|чем|"
+_INTERROGATIVE = re.compile(r"^(?:wem|wen|was|wo|wann|wie|welche\w*|whom|who|what|which|when|where|how|сколько|кем|ком|кого|чем|"
                             r"ч[её]м|чего|чему|когда|где|какой|какая|каких|каким)\b", re.IGNORECASE)
 
 
@@ -931,6 +962,10 @@ def _display(message: str, history: Sequence[Exchange], cues: Sequence[_Cue], el
             # Venture nahm dort … auf? (zu: … Region Karaganda …)'), both: the question alone lost Karaganda.
             topic = f"{previous}; {topic}" if _NOTE_PATTERN.search(last.understood) else previous
     note = f"{message.rstrip()} ({_NOTE[language]}: {topic})"
+    described = _described_answer(message, last, common)
+    if described and not elliptical:
+        end, name = described
+        return f"{message[:end]} ({name}){message[end:]}"
     if not cues:
         return note
     out, shift, filled = message, 0, False
@@ -945,6 +980,28 @@ def _display(message: str, history: Sequence[Exchange], cues: Sequence[_Cue], el
         shift += len(insert)
         filled = True
     return out if filled else note
+
+
+def _described_answer(message: str, last: Exchange, common: Container[str]) -> tuple[int, str] | None:
+    """'der neue Bewohner' after 'Wer war der 86. Bewohner …?': a definite noun the last question asked a name for
+    is the one its answer named (where the noun ends in the turn, the name). None when the answer names nothing."""
+    question = _without_note(last.understood)
+    if not _ASKS_FOR_NAME.match(question):
+        return None
+    asked = {w.lower()[:5] for w in _content(_words(question)) if len(w) >= 5 and not w[:1].isdigit()}
+    own = message.lower()
+    for match in re.finditer(r"\b(?:der|die|das|den|dem|des|the)\s+(?:[a-zäöüß-]+\s+)?([^\W\d_]{5,})", message,
+                             re.IGNORECASE):
+        if match.group(1).lower()[:5] not in asked:
+            continue
+        # The answer's first sentence; an ordinal's point ('Der 86. Bewohner') ends none.
+        lead = re.split(r"(?<=[.!?])(?<!\d\.)\s+(?=[A-ZÄÖÜА-Я\"„])", _plain(last.answer).strip(), maxsplit=1)[0]
+        names = [n for n in _names(lead, common) if n.lower() not in own and n.lower() not in question.lower()]
+        organisations = [n for n in names if _ORG_MARK.search(n)]
+        if _ORGANISATION.match(match.group(1)):
+            names = organisations  # 'des Unternehmens' is a company, not the place the answer also named
+        return (match.end(), (organisations or names)[0]) if names else None
+    return None
 
 
 def _swap_subject(question: str, message: str, subjects: Mapping[str, Container[str]]) -> str:
