@@ -388,6 +388,7 @@ def test_no_composed_answer_has_an_unbalanced_quotation_mark(composer, engine):
 @pytest.mark.parametrize(("question", "types"), [
     ("Was kostet die erste Anlage?", {"number"}),
     ("Was kosten die beiden Projekte zusammen?", {"number"}),
+    ("Was kostete das Werk?", {"number"}),
     ("In welchen Jahren wurden die Abkommen geschlossen?", {"date"}),
     ("Welche Jahre umfasst der Aktionsplan?", {"date"}),
     ("Welche Jahrestage wurden gefeiert?", {"name"}),
@@ -440,3 +441,29 @@ def test_a_welche_noun_close_to_a_kind_the_corpus_names_asks_for_a_name(composer
 ])
 def test_a_singular_noun_in_e_before_a_singular_verb_asks_for_no_list(composer, question, asks_list):
     assert ("list" in composer._asked(question)) is asks_list
+
+
+@pytest.mark.parametrize(("question", "afresh"), [
+    ("Was will es herstellen?", True),
+    ("When was it founded?", True),
+    ("And what about 2011?", False),  # continuing words around a question word (found in review)
+    ("А как насчёт 2011?", False),
+    ("Und 2011?", False),
+])
+def test_only_a_follow_up_that_asks_afresh_frees_the_sentence_quoted_before(question, afresh):
+    from assistant.answer import _ASKS_AFRESH, _CONTINUES
+
+    assert (_ASKS_AFRESH.search(_CONTINUES.sub(" ", question)) is not None) is afresh
+
+
+@pytest.mark.parametrize(("question", "listing"), [
+    ("Welche Produkte exportiert Belarus nach China?", True),  # the verb's subject follows it: plural noun
+    ("Welche Projekte mit chinesischer Beteiligung gibt es?", True),  # 'mit' is no verb
+    ("Auf welche Fußnote stützt sich die Angabe?", False),
+    ("Welche Hochschule kam im Frühjahr hinzu?", False),
+])
+def test_a_noun_in_e_asks_for_a_list_unless_its_own_verb_is_singular(question, listing):
+    from assistant.answer import _ASKS_LIST
+
+    assert (_ASKS_LIST.search(question) is not None) is listing
+

@@ -219,6 +219,7 @@ def test_a_reply_of_two_words_is_not_admitted_by_a_close_sentence(engine, text):
     ("Wie stark wuchs der Handel in der zweiten Hälfte der 2000er Jahre?", []),  # a decade names no year
     ("How much did trade grow in the 2000s?", []),
     ("Как рос товарооборот в 2000-х годах?", []),
+    ("Как рос товарооборот в 2000-ых годах?", []),
 ])
 def test_asked_years_are_years_not_decades(question, years):
     from assistant.answerability import asked_years
@@ -250,6 +251,8 @@ def test_a_count_stated_with_a_synonym_of_the_counted_noun_is_answered(client):
     ("Кто был инвестором с белорусской стороны?", False),
     ("Wer ist der Direktor?", True),
     ("Welcher Direktor unterzeichnete?", False),  # not a 'who' question: 'welcher' asks for a kind
+    ("Wer führt Kalidünger nach China aus?", False),  # a separable verb, no office (found in review)
+    ("Who heads the list of exporters?", False),
 ])
 def test_a_question_for_an_office_holder_is_recognised(question, office):
     from assistant.language import asks_office_holder

@@ -532,3 +532,26 @@ def test_the_noun_the_last_question_asked_for_is_the_name_the_answer_gave(client
     follow = follow_up(client, "Wer war der 88. Einwohner des Industrieparks Großer Stein?",
                        "Was stellt der neue Einwohner her?", evidence="modularen Bau von Smart Houses", doc=DOC_CN)
     assert "Cuby RND" in follow["resolved_query"]
+
+
+def test_a_legal_form_after_an_article_names_nothing_more(corpus_common):
+    from assistant.conversation import _names
+
+    assert "Die GmbH" not in _names("Die GmbH wurde 2010 gegründet.", corpus_common)
+
+
+def test_only_the_noun_the_last_question_asked_for_takes_the_answers_name(corpus_subjects, corpus_common):
+    # 'die Universität' in 'Wer leitet die Universität?' is led by the person the answer named, not that person.
+    history = [Exchange("Wer leitet die Universität in Minsk?", "", "Die Universität wird von Andrei Korol geleitet.",
+                        (DOC_CN,))]
+    resolution = resolve("Wie viele Fakultäten hat die Universität?", history, subjects=corpus_subjects,
+                         common=corpus_common)
+    assert "Korol" not in resolution.display
+
+
+def test_the_english_verb_share_is_no_share_of_the_last_count(corpus_subjects, corpus_common):
+    history = [Exchange("How many Belarusian companies operate in Kazakhstan?", "", "… 366 Unternehmen …", (DOC_KZ,))]
+    alone = resolve("Which companies in Minsk share a production site with Chinese partners?", history,
+                    subjects=corpus_subjects, common=corpus_common)
+    assert not alone.followup
+

@@ -108,6 +108,9 @@ _REPEAT_WEIGHT = 0.8
 _ASKS_AFRESH = re.compile(r"\b(?:wer|wen|wem|wessen|was|wann|wo|wohin|woher|wie|warum|weshalb|wieso|welche[rsnm]?|who|whom|"
                           r"whose|what|when|where|which|how|why|кто|кого|кому|что|чем|чего|где|когда|как\w*|сколько|"
                           r"почему|куда|откуда|зачем|чей|чья|чьё|чьи)\b", re.IGNORECASE)
+# 'And what about 2011?', 'Und wie sieht es 2011 aus?', 'А как насчёт 2011?' ask nothing afresh: the words only continue.
+_CONTINUES = re.compile(r"\b(?:what|how) about\b|\bwas ist mit\b|\bwie (?:steht|sieht) es\b|\bкак насч[её]т\b|"
+                        r"\bчто (?:с|со|насч[её]т)\b", re.IGNORECASE)
 # Kinds of named things: nouns the corpus puts before names ('Region Grodno', 'Provinz Gansu', 'Universität
 # Tsinghua', 'Unternehmen Human Kraft', 'Modell KZS-575'; `names.NameFinder` counts them). A question's noun whose
 # e5 vector lies this close to one of them asks for a name too (`_asks_named_kind`): on the tuning questions' 'welche'
@@ -124,9 +127,11 @@ _ANAPHOR = re.compile(r"^\W*(?:\S+\s+){0,5}?(?:dies(?:e[rsnm]?)?|jene[rsnm]?|(?:
 # …'), English 'which' / 'what are' with one, Russian 'какие'. Its answer is often an enumeration.
 _ASKS_LIST = re.compile(r"\b[Ww]elchen?\s+(?:[a-zäöüß]\w*\s+){0,2}[A-ZÄÖÜ]\w*(?:en|er|n)\b(?<!ion)|"
                         # A noun in -e is a singular too ('Fußnote', 'Hochschule'): not when a verb in the singular
-                        # follows it ('Auf welche Fußnote stützt sich …', 'Welche Hochschule kam …').
+                        # follows it ('Auf welche Fußnote stützt sich …', 'Welche Hochschule kam …') and no subject
+                        # of its own comes after that verb ('Welche Produkte exportiert Belarus …' asks for a list).
                         r"\b[Ww]elchen?\s+(?:[a-zäöüß]\w*\s+){0,2}[A-ZÄÖÜ]\w*e\b(?!\s+(?:ist|hat|war|wird|wurde|soll|"
-                        r"sollte|will|kann|kam|gab|gibt|[a-zäöüß]+t)\b)|"
+                        r"sollte|will|kann|kam|gab|gibt|(?!mit\b|nicht\b|seit\b|bereits\b|jetzt\b|erst\b|insgesamt\b)"
+                        r"[a-zäöüß]+t)\b(?!\s+(?:der|die|das|ein|eine)\b|\s+[A-ZÄÖÜ]))|"
                         r"\b(?i:which|what are|what were)\s+(?:\w+\s+){0,3}?\w+s\b|\b(?i:как(?:ие|их|им))\b")
 # An enumeration: three items or more ('Zellstoff, Holz, Wolle, Fleisch, Milchprodukte und Süßwaren'), or
 # two items of one or two words each and a third after 'und' ('Aktobe, Kostanay und Mangistaus').
@@ -223,7 +228,7 @@ class AnswerComposer:
         # Only an elliptic follow-up ('Und 2011?', 'And the second one?') asks for something other than what was
         # said; one that asks afresh ('Was will es herstellen?', 'When was it founded?') is often answered by the
         # sentence quoted before, which named the subject and more about it.
-        afresh = _ASKS_AFRESH.search(question) is not None
+        afresh = _ASKS_AFRESH.search(_CONTINUES.sub(" ", question)) is not None
         repeated = np.array([bool(said_text) and not afresh and _unbracketed(s) in said_text for s in sentences])
         scores = np.where(repeated, _REPEAT_WEIGHT * scores, scores)
         # A heading on a line of its own ('Entwicklung von Industrieparks und regionale Zusammenarbeit') states

@@ -53,7 +53,7 @@ MIN_SENTENCE_WORDS = 3
 YEAR_DEPTH = 5
 # A year, not a decade: 'in der zweiten Hälfte der 2000er Jahre', 'the 2000s', 'в 2000-х' name no year a passage
 # must mention.
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d|er|s\b|-[хе])")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d|er|s\b|-(?:[хе]|ые|ых)\b)")
 _VOWELS = set("aeiouyäöüéèáàóíú")
 # A counting question's answer must lean on the counted noun: its sentences' e5 similarity to the question may not
 # rise by more than this when the noun is left out of the question (`noun_dependence`; eval/README.md).

@@ -193,7 +193,9 @@ _ANAPHORIC_HEADS = re.compile(
 # 'Welcher Anteil stammt von MTZ?', 'What share comes from …?': a share of a whole the turn does not name (no 'an
 # den Exporten' or 'of exports' anywhere after it, no genitive name right after it) is a share of what the last
 # exchange counted.
-_SHARE = re.compile(r"\b(anteil|share|proportion)\b(?!\s+(?:der|des|dieser|von|vom|aller|in|at)\b)"
+# (English 'share' only as a noun: 'Which companies share a site?' asks afresh.)
+_SHARE = re.compile(r"\b(anteil|(?:(?<=what )|(?<=which )|(?<=the )|(?<=a )|(?<=its )|(?<=their ))share|proportion)\b"
+                    r"(?!\s+(?:der|des|dieser|von|vom|aller|in|at)\b)"
                     r"(?-i:(?!\s+[A-ZÄÖÜ]))(?![^?]*\b(?:an|am|of)\b)", re.IGNORECASE)
 # 'the two regions', 'beide Unternehmen', 'двух компаний': the pair the last exchange named. The two countries of a
 # document ('beider Staaten', 'двух стран') are its subject, named or not.
@@ -558,7 +560,8 @@ def _names(text: str, common: Container[str]) -> list[str]:
                  and bool(re.match(r"\s+[A-Z]", text[match.end():])))
         if joins:
             current.append(word)
-        elif usable and not current and adjacent and _ORG_MARK.fullmatch(word) and previous[:1].isupper():
+        elif (usable and not current and adjacent and _ORG_MARK.fullmatch(word) and previous[:1].isupper()
+              and previous.lower() not in common and previous.lower() not in _FUNCTION):  # not 'Die GmbH'
             # A legal form names the word before it, even at the start of a sentence: 'Heprotrade LLC wird …'.
             current = [previous, word]
         elif usable and not (sentence_start and not _is_name(word, 1, common)):
@@ -982,13 +985,23 @@ def _display(message: str, history: Sequence[Exchange], cues: Sequence[_Cue], el
     return out if filled else note
 
 
+_ASKED_FOR = re.compile(r"^\W*(?:(?:wer|who|кто)\s+(?:war|ist|wurde|wird|was|is|became|был\w*)\s+(?:der|die|das|the|a|an)?\s*|"
+                        r"(?:welche[rsmn]?|which|what|как(?:ая|ое|ой|ие))\s+)(?:[\w.-]+\s+){0,2}?([^\W\d_]{5,})",
+                        re.IGNORECASE)
+
+
 def _described_answer(message: str, last: Exchange, common: Container[str]) -> tuple[int, str] | None:
     """'der neue Bewohner' after 'Wer war der 86. Bewohner …?': a definite noun the last question asked a name for
     is the one its answer named (where the noun ends in the turn, the name). None when the answer names nothing."""
     question = _without_note(last.understood)
     if not _ASKS_FOR_NAME.match(question):
         return None
-    asked = {w.lower()[:5] for w in _content(_words(question)) if len(w) >= 5 and not w[:1].isdigit()}
+    # Only the noun asked for ('Bewohner' in 'Wer war der 86. Bewohner …?', 'Unternehmen' in 'Welches Unternehmen …'),
+    # not the other nouns of the question ('die Universität' in 'Wer leitet die Universität?' is not its rector).
+    asked_for = _ASKED_FOR.match(question)
+    if asked_for is None:
+        return None
+    asked = {asked_for.group(1).lower()[:5]}
     own = message.lower()
     for match in re.finditer(r"\b(?:der|die|das|den|dem|des|the)\s+(?:[a-zäöüß-]+\s+)?([^\W\d_]{5,})", message,
                              re.IGNORECASE):

@@ -37,7 +37,7 @@ def detect_language(text: str) -> str:
 ANSWER_TYPES = ("number", "date", "name")
 _ASKS = {
     "number": re.compile(
-        r"\b(wie ?viele?n?|wie viel|um wie viel|wie hoch|wie groß|was kostet|was kosten|wie lange|in wie vielen|welche[nr]? (anteil|wert|"
+        r"\b(wie ?viele?n?|wie viel|um wie viel|wie hoch|wie groß|was kost\w*|wie lange|in wie vielen|welche[nr]? (anteil|wert|"
         r"umfang|höhe|betrag|summe)|how many|how much|how large|how high|how big|what share|what percentage|"
         r"what (?:is|was|were) the (?:\w+ )?(value|volume|amount|turnover)|by how much|сколько|на сколько|во сколько|"
         # Russian asks for a quantity with 'какой / каким был / какого …' and a noun of measure: 'Каким был
@@ -209,8 +209,8 @@ _NUMBER_OR_WORD = re.compile(r"\d|" + _NUMBER_WORDS.pattern, re.IGNORECASE)
 # the office ('Präsident Nasarbajew', 'des Botschafters … Anatoliy Nichkasov', 'Akim B. Abischew').
 _WHO_ASKED = re.compile(r"\b(?:wer|who|кто|как зовут)\b", re.IGNORECASE)
 _OFFICE_ASKED = re.compile(
-    r"\b(?:leitet\w*|führt|rektor\w*|direktor\w*|generaldirektor\w*|vorsitzende\w*|präsident\w*|gouverneur\w*|"
-    r"botschafter\w*|minister(?:in)?|bürgermeister\w*|leiter\w*|heads?|leads?|director|rector|president|chairman|"
+    r"\b(?:leitet\w*|rektor\w*|direktor\w*|generaldirektor\w*|vorsitzende\w*|präsident\w*|gouverneur\w*|"
+    r"botschafter\w*|minister(?:in)?|bürgermeister\w*|leiter\w*|director|rector|president|chairman|"
     r"chair|governor|ambassador|minister|mayor|возглавля\w*|руковод\w*|ректор\w*|директор\w*|председател\w*|"
     r"президент\w*|губернатор\w*|посл[аоу]?|послом|министр\w*|мэр\w*)\b", re.IGNORECASE)
 _INITIALS = re.compile(r"\b[A-ZÄÖÜ]\.\s?(?:[A-ZÄÖÜ]\.\s?)?[A-ZÄÖÜ][a-zäöüß]{2,}")
