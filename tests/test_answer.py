@@ -367,6 +367,7 @@ def test_an_enumeration_of_longer_items_each_with_its_article_is_a_list(composer
     ('Insgesamt sollen 700 Projekte umgesetzt werden".', '"Insgesamt sollen 700 Projekte umgesetzt werden".'),
     ('Er nannte es "ein gutes Jahr" für beide Seiten.', 'Er nannte es "ein gutes Jahr" für beide Seiten.'),
     ("Im Jahr 2020 [laut Zoll] stieg der Handel.", "Im Jahr 2020 (laut Zoll) stieg der Handel."),
+    ('Das Motto lautete:"Made in Belarus".', 'Das Motto lautete:"Made in Belarus".'),  # an opening after a colon
 ])
 def test_a_quoted_sentence_shows_no_stray_quotation_mark(sentence, quoted):
     from assistant.answer import _unbracketed

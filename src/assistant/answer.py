@@ -198,7 +198,7 @@ class AnswerComposer:
         self._sentence_vectors: dict[str, np.ndarray] = {}
         self._sentence_terms: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
         self._carries: dict[tuple[str, str], bool] = {}
-        self._kind_vectors: np.ndarray | None = None
+        self._kind_vectors = embedder.embed_queries(list(_NAMED_KINDS))
         if index.sentence_vectors is not None:
             texts = (p.text[start:end] for p in index.passages for start, end, _ in p.sentences)
             self._sentence_vectors.update(zip(texts, index.sentence_vectors))
@@ -462,8 +462,6 @@ class AnswerComposer:
         noun = self._names.asked_kind(question)
         if noun is None:
             return False
-        if self._kind_vectors is None:
-            self._kind_vectors = self.embedder.embed_queries(list(_NAMED_KINDS))
         return float((self._kind_vectors @ self.embedder.embed_queries([noun])[0]).max()) >= _KIND_SIMILARITY
 
     def _states(self, sentence: str, answer_type: str, question: str) -> bool:
@@ -634,7 +632,7 @@ def _unbracketed(sentence: str) -> str:
     for i, char in enumerate(sentence):
         if char != '"':
             continue
-        if i == 0 or sentence[i - 1] in " (\u00a0-–":
+        if i == 0 or sentence[i - 1] in " (\u00a0-–:/":
             open_quotes += 1
         elif open_quotes:
             open_quotes -= 1

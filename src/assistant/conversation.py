@@ -695,7 +695,7 @@ _ASKS_FOR_PLACE = re.compile(r"^\W*(?:\w+\s+)?(?:wo|wohin|woher|where|где|к�
 _ASKS_FOR_NAME = re.compile(r"^\W*(?:welche[rsmn]?|wer|which|who|what company|как(?:ая|ое|ой|ие)|кто)\b", re.IGNORECASE)
 # 'Which Cuban zone …', 'Mit welcher chinesischen Stadt …', 'С каким китайским городом …': a preposition, the asking
 # word, up to two adjectives, the noun asked for.
-_ASKING = re.compile(r"^\W*(?:(?:mit|in|an|aus|von|bei|für|zu|with|in|from|to|at|for|of|с|со|в|во|из|на|для|к|у)\s+)?"
+_ASKING = re.compile(r"^\W*(?:(?:mit|in|an|aus|von|bei|für|zu|with|from|to|at|for|of|с|со|в|во|из|на|для|к|у)\s+)?"
                      r"(?:welche[rsmn]?|which|как(?:ая|ое|ой|ие|им|ом|ого|ую|их|ими))\s+", re.IGNORECASE)
 _RUSSIAN_ADJECTIVE_END = re.compile(r"(?:ий|ый|ой|им|ым|ая|яя|ую|юю|ое|ее|ие|ые|их|ых|ого|его|ому|ему|ыми|ими)$")
 
