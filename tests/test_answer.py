@@ -46,7 +46,19 @@ def test_no_german_question_of_the_question_set_is_taken_for_another_language():
     assert len(german) > 100
     assert [q for q in german if detect_language(q) != "de"] == []
     english = [p.question for p in probes if p.lang == "en" and detect_language(p.question) != "en"]
-    assert all(re.search(r"\b(und|die|der|das|wie|im)\b", q, re.IGNORECASE) for q in english)  # German turns only
+    # German turns of English conversations, or turns with no sign of a language ('Main exports?'), which are
+    # answered in the conversation's language (test_a_turn_without_a_language_is_answered_in_the_conversations)
+    assert all(re.search(r"\b(und|die|der|das|wie|im)\b", q, re.IGNORECASE) or detect_language(q, default="") == ""
+               for q in english)
+
+
+def test_a_turn_without_a_language_is_answered_in_the_conversations(engine):
+    first = engine.chat("How many Belarusian companies operate in Kazakhstan?", session_id=None, k=5)
+    assert first.answer.language == "en"
+    bare = engine.chat("Main activities?", session_id=first.session_id, k=5)
+    assert bare.answer.language == "en" and not bare.answer.text.startswith(("Die Dokumente", "In den Dokumenten"))
+    alone = engine.chat("Main activities?", session_id=None, k=5)
+    assert alone.answer.language == "de"  # the documents' language when nothing else tells
 
 
 def test_answer_quotes_the_answering_sentence_with_its_footnote(composer, engine):

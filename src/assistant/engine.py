@@ -18,7 +18,7 @@ from functools import cached_property
 import numpy as np
 
 from assistant.answer import Answer, AnswerComposer, LlmAnswerer
-from assistant.answerability import Answerability, is_content_free
+from assistant.answerability import Answerability
 from assistant.conversation import Exchange
 from assistant.embedding import Embedder, QueryCache, create_embedder
 from assistant.errors import InvalidQueryError, UnknownDocumentError
@@ -119,8 +119,9 @@ class Engine:
                             tuple(self._doc_of[p] for p in t.passage_ids if p in self._doc_of)) for t in session.turns]
         result = self.search(message, k=k, history=history, doc_id=doc_id, year_from=year_from, year_to=year_to)
         resolved = result.resolution.display if result.resolution else message
-        # '???' has no language of its own: inside a conversation it is answered in the conversation's.
-        language = detect_language(session.turns[-1].message) if session.turns and is_content_free(message) else None
+        # '???' or 'Main exports?' has no language of its own: inside a conversation it is answered in the
+        # language of the turn before.
+        language = detect_language(message, default=detect_language(session.turns[-1].message)) if session.turns else None
         answer = self.answer(message, result, said=[t.answer for t in session.turns], language=language)
         self.sessions.append(
             session.session_id,

@@ -21,9 +21,10 @@ _GERMAN = frozenset("""und oder der die das den dem des ein eine einen einem ein
     nicht auch noch hat haben hatte gab gibt dort dabei inzwischen damals zwischen jahr jahre jahren""".split())
 
 
-def detect_language(text: str) -> str:
-    """'ru' for Cyrillic, 'en' when English function words outnumber German ones, else 'de' (the documents'
-    language, and the safe default for 'Und 2011?' or a bare name)."""
+def detect_language(text: str, default: str = "de") -> str:
+    """'ru' for Cyrillic, 'en' when English function words outnumber German ones, else 'de'. A text with no sign
+    of any language ('Main exports?', '???', a bare name) gets `default`: the documents' language, or in a
+    conversation the language of the turn before."""
     if re.search(r"[а-яА-ЯёЁ]", text):
         return "ru"
     if re.search(r"[äöüßÄÖÜ]", text):
@@ -31,6 +32,8 @@ def detect_language(text: str) -> str:
     words = re.findall(r"[a-z]+", text.lower())
     english = sum(w in _ENGLISH for w in words)
     german = sum(w in _GERMAN for w in words)
+    if english == german == 0:
+        return default
     return "en" if english > german else "de"
 
 
