@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answerability import (
-    CLEAR_NOUN_DEPENDENCE,
     MIN_NOUN_DEPENDENCE,
     asked_term,
     is_content_free,
@@ -335,8 +334,9 @@ class AnswerComposer:
         - A German question's asked term (`asked_term`: the counted noun, a date question's participle) must
           occur in the passages the answer comes from, and a date question's in the sentence that gives the date:
           'Wie viele Mitarbeiter …?' from a passage counting tractors, 'Wann wurde … fertiggestellt?' from one
-          that only plans the building are near misses. Not when the counting sentences lean on the counted noun
-          clearly (`CLEAR_NOUN_DEPENDENCE`): they state its count under another word ('Unternehmen' for 'Firmen').
+          that only plans the building are near misses. (A waiver for counts stated under another word, by the
+          noun dependence, was dropped: on the page it answered 'Wie viele Mitarbeiter hat das Werk?' with the
+          plant's sales, eval/README.md.)
         - A question for a sum of money must be answered with one ('Wie viel kostet …?' by '… für 300.000
           Tiere' is not), a question for an office holder with a person (`language.states_person`)."""
         texts = [c.text for c in chosen]
@@ -345,8 +345,7 @@ class AnswerComposer:
         if dependence is not None and dependence < MIN_NOUN_DEPENDENCE:
             return False
         term = asked_term(question)
-        synonym = dependence is not None and dependence >= CLEAR_NOUN_DEPENDENCE  # the count leans on the noun
-        if term is not None and not synonym and not any(mentions(c.passage.text, term) for c in chosen):
+        if term is not None and not any(mentions(c.passage.text, term) for c in chosen):
             return False
         # The date must be the asked event's: 'In welchem Jahr wird die zweite Stufe … in Betrieb genommen?' is not
         # answered by '… begann bereits im Jahr 2012', next to the sentence that says the stage will open.

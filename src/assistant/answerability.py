@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from assistant.index import Index
     from assistant.retrieval import Hit, Query
 
-__all__ = ["CLEAR_NOUN_DEPENDENCE", "MIN_NOUN_DEPENDENCE", "Answerability", "Decision", "asked_term", "asked_years",
+__all__ = ["MIN_NOUN_DEPENDENCE", "Answerability", "Decision", "asked_term", "asked_years",
            "is_content_free", "mentions", "noun_dependence", "peakedness"]
 
 # Raw e5 cosine of the best passage below which a question is about something else. Russian questions score
@@ -58,11 +58,6 @@ _VOWELS = set("aeiouyäöüéèáàóíú")
 # A counting question's answer must lean on the counted noun: its sentences' e5 similarity to the question may not
 # rise by more than this when the noun is left out of the question (`noun_dependence`; eval/README.md).
 MIN_NOUN_DEPENDENCE = -0.004
-# … and when they lose at least this much, they state the count of what is asked, though perhaps under another word
-# ('… 15 Unternehmen ansässig' for 'Wie viele Firmen …?'): the asked-term check, which reads spellings, is waived.
-# The near misses it catches lean on the noun by 0.0013 at most, the answerable question it refused by 0.018
-# (tuning set); the floor lies between, nearer the near misses: a paraphrase leaned by 0.0075.
-CLEAR_NOUN_DEPENDENCE = 0.005
 _WORD = re.compile(r"[^\W\d_][\w-]*")
 # Auxiliaries and modals a German question may end with after its participle ('… fertiggestellt werden?').
 _AUXILIARIES = frozenset("""werden worden wird wurde wurden sein ist war sind waren haben hat hatte soll sollen sollte
