@@ -555,3 +555,11 @@ def test_the_english_verb_share_is_no_share_of_the_last_count(corpus_subjects, c
                     subjects=corpus_subjects, common=corpus_common)
     assert not alone.followup
 
+
+
+def test_a_turn_without_a_language_is_noted_in_the_conversations(corpus_subjects, corpus_common):
+    # Found on the page: 'Main exports?' in an English conversation was shown as 'Main exports? (zu: …)'.
+    history = [Exchange("What was the trade turnover between Belarus and Kazakhstan in 2011?", "",
+                        "The documents say (German original): “… fast 800 Millionen US-Dollar.”", (DOC_KZ,))]
+    resolution = resolve("Main exports?", history, subjects=corpus_subjects, common=corpus_common)
+    assert resolution.followup and "(re: " in resolution.display

@@ -886,7 +886,8 @@ def resolve(message: str, history: Sequence[Exchange], *, similarity: Callable[[
     followup, cues, elliptical = _is_followup(message, history, similarity, common, subjects)
     if not followup:
         return Resolution(message, False, None, message)
-    language = detect_language(message)
+    # 'Main exports?' has no language of its own: its note speaks the conversation's ('re:', not 'zu:').
+    language = detect_language(message, default=detect_language(history[-1].understood))
     display = _display(message, history, cues, elliptical, language, common, subjects)
     # Retrieval gets the readable question and the earlier topic's words: the topic carries the subject even
     # where the bracketed referent is missing or wrong.
