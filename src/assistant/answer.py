@@ -20,13 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answerability import (
-    MIN_NOUN_DEPENDENCE,
-    asked_term,
-    is_content_free,
-    mentions,
-    noun_dependence,
-)
+from assistant.answerability import MIN_NOUN_DEPENDENCE, asked_term, is_content_free, mentions, noun_dependence
 from assistant.chunking import Passage
 from assistant.corpus import Footnote
 from assistant.embedding import Embedder
@@ -228,8 +222,8 @@ class AnswerComposer:
         # said; one that asks afresh ('Was will es herstellen?', 'When was it founded?') is often answered by the
         # sentence quoted before, which named the subject and more about it.
         afresh = _ASKS_AFRESH.search(_CONTINUES.sub(" ", question)) is not None
-        repeated = np.array([bool(said_text) and not afresh and _unbracketed(s) in said_text for s in sentences])
-        scores = np.where(repeated, _REPEAT_WEIGHT * scores, scores)
+        quoted = np.array([bool(said_text) and _unbracketed(s) in said_text for s in sentences])
+        scores = np.where(quoted & (not afresh), _REPEAT_WEIGHT * scores, scores)
         # A heading on a line of its own ('Entwicklung von Industrieparks und regionale Zusammenarbeit') states
         # nothing; a topic note that repeats its words made one the answer to 'Was will es herstellen?'.
         scores = np.where([_is_heading(s) for s in sentences], 0.0, scores)
@@ -246,9 +240,9 @@ class AnswerComposer:
         order = [int(i) for i in np.argsort(-ranked, kind="stable") if scores[i] > 0]
         if not order:
             order = [0]
-        if afresh and said_text:
+        if afresh and quoted.any():
             # Asking afresh frees only the lead: a second sentence the user has already read adds nothing to it.
-            said_before = np.array([i != order[0] and _unbracketed(s) in said_text for i, s in enumerate(sentences)])
+            said_before = quoted & (np.arange(len(sentences)) != order[0])
             ranked = np.where(said_before, _REPEAT_WEIGHT * ranked, ranked)
             order = [order[0], *sorted(order[1:], key=lambda i: -ranked[i])]
         chosen = [candidates[order[0]]]
