@@ -76,3 +76,5 @@ eval-holdout: $(VENV)/.installed-dev
 	$(BIN)/assistant eval --report-dir eval/reports/holdout3 --systems hybrid,full --questions eval/questions_holdout3.jsonl eval/conversations_holdout3.jsonl
 	@# A third, written the same way on 2026-11-30 (a later session), before that session's changes were merged.
 	$(BIN)/assistant eval --report-dir eval/reports/holdout4 --systems hybrid,full --questions eval/questions_holdout4.jsonl eval/conversations_holdout4.jsonl
+	@# A fourth, written the same way on 2026-11-30 (the session that retired the first set), before its changes were merged.
+	$(BIN)/assistant eval --report-dir eval/reports/holdout5 --systems hybrid,full --questions eval/questions_holdout5.jsonl eval/conversations_holdout5.jsonl
