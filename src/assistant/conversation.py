@@ -183,7 +183,7 @@ _DEMONSTRATIVE = frozenset(
 # Nouns that, with a definite article and no name, stand for something the conversation already named.
 _ANAPHORIC_HEADS = re.compile(
     r"\b(?:das|die|der|dem|den|des|the)\s+(unternehmen\w*|firma|konzern\w*|concern|holding|einrichtung\w*|institut\w*|universität|hochschule|"
-    r"projekt\w*|provinz|region|gebiet\w*|stadt|werk\w*|abkommen\w*|vereinbarung|park|zone|betrieb|fabrik|zentrum|"
+    r"projekt\w*|provinz|region|gebiet\w*|stadt|werke?s?|abkommen\w*|vereinbarung|park|zone|betrieb|fabrik|zentrum|"
     r"vertrag|programm|treffen|sitzung|besuch|forum|company|plant|institute|university|project|province|region|city|joint venture|agreement|"
     r"factory|park|zone|centre|center|enterprise|firm|treaty|programme|program|meeting|session|visit)\b(?-i:(?!\s+[A-ZА-Я\"«„]))"
     r"(?!\s+(?:der|des|die|dem|den|von|vom|zwischen|mit|für|aus|zum|zur|über|beider|aller|eines|einer|zweier|of|between|"
@@ -425,8 +425,9 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
         return False, [], False
     words = _words(message)
     content = _content(words)
-    names = [w for i, w in enumerate(words) if _is_name(w, i, common)] + _pairs(words)
     german = detect_language(message) == "de"
+    names = [w for i, w in enumerate(words) if _is_name(w, i, common) and not (german and _declined_noun(words, i))]
+    names += _pairs(words)
     if not german:
         # English and Russian capitalise names only: 'Novoera Biotech's medicines' names its subject.
         names += [w for w in words[1:] if w[:1].isupper() and w.lower() not in _FUNCTION and not _MONTHS.match(w)]
@@ -476,11 +477,12 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     # The country both documents are about names no subject of its own ('Что поставляла Беларусь?' asks what
     # Belarus supplied in the trade the last exchange was about).
     own_names = [n for n in names if n.lower() not in _SHARED_COUNTRY]
-    if not own_names and not re.search(r"\d", message) and not elsewhere:
+    # A year says when, not what: 'Сколько комбайнов предприятие произвело к середине 2019 года?' names nothing.
+    if not own_names and not re.search(r"\d", _YEAR.sub("", message)) and not elsewhere:
         # A turn that names nothing of its own but a thing the last exchange talked about ('Wie viele Unternehmen
         # sollen sich an dem Park beteiligen?' after the Technologiepark, 'Сколько рабочих мест создали резиденты?'
         # after 'Сколько резидентов …'): a lone question names what it asks about.
-        shared = _shared_heads(message, content, history[-1])
+        shared = _shared_heads(message, content, history[-1], subjects)
         # A turn that binds its own pointer ('Was ist dort, in Karaganda, … geplant?') names its place, even where
         # the corpus uses that name too often to count it as one.
         says_where = any(c.kind != "weak" and _bound_in_turn(message, c, common) for c in cues)
@@ -496,17 +498,32 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     return False, [], False
 
 
-def _shared_heads(message: str, content: Sequence[str], last: Exchange) -> list[str]:
+_ARTICLE = frozenset("der die das den dem des ein eine einen einem einer eines".split())
+
+
+def _declined_noun(words: Sequence[str], i: int) -> bool:
+    """'auf dem zweiten Platz', 'die neue Fabrik': a German word after an article and a declined adjective is a
+    common noun, whatever the documents' own usage says; a name rarely takes an adjective ('MAZ', with its inner
+    capitals, stays a name)."""
+    return (i >= 2 and words[i - 2].lower() in _ARTICLE and re.fullmatch(r"[a-zäöüß]+(?:e|en|er|es|em)", words[i - 1])
+            is not None and not re.search(r"[A-ZÄÖÜ\d]", words[i][1:]))
+
+
+def _shared_heads(message: str, content: Sequence[str], last: Exchange,
+                  subjects: Mapping[str, Container[str]] | None = None) -> list[str]:
     """The turn's nouns that the last exchange used too, by stem, also as the end of a compound ('Park' in
     'Technologiepark'). German nouns are the capitalised words after the first; English and Russian do not mark
     them, so there any content word of five letters or more counts. Words both documents use everywhere
-    ('Belarus', 'Jahr', 'Unternehmen') say nothing about the topic."""
+    ('Belarus', 'Jahr', 'Unternehmen') say nothing about the topic, nor do the countries the documents are about
+    in any form ('белорусские', 'казахстанскую', 'Belarusian': a lone question names its country too)."""
     said = set(re.findall(r"[^\W\d_]+", " ".join((last.question, last.understood, _plain(last.answer))).lower()))
     german = detect_language(message) == "de"
     shared = []
     for i, word in enumerate(content):
         core = word.rstrip(".").lower()
         if core in _GENERIC or len(core) < (4 if german else 5) or german and not word[:1].isupper():
+            continue
+        if _country(word, subjects or {}):
             continue
         if german and message.lstrip().startswith(word):
             continue  # the first word is capitalised anyway
@@ -522,8 +539,16 @@ _GENERIC = frozenset("""belarus weißrussland kasachstan china länder land jahr
     компании компания""".split())
 
 
+def _country(word: str, subjects: Mapping[str, Container[str]]) -> bool:
+    """Does the word name a country the documents are about, as noun or adjective ('Kasachstan', 'kasachischen',
+    'Kazakh', 'казахстанскую', 'белорусские')?"""
+    stem = _fold(word)
+    return stem in _SHARED_STEMS or any(stem in subject for subject in subjects.values())
+
+
 # The country both documents are about, as a noun ('Belarusian' is an adjective of a subject: 'the Belarusian quarter').
 _SHARED_COUNTRY = frozenset("belarus weißrussland беларусь белоруссия беларуси белоруссии".split())
+_SHARED_STEMS = frozenset(_fold(w) for w in _SHARED_COUNTRY)
 
 
 _VERBISH = re.compile(r"^(?:\w+(?:te|ten|tet|st|t|en)|ist|sind|war|waren|hat|haben|gibt|did|does|do|is|are|was|"
@@ -597,7 +622,8 @@ _RUSSIAN_NAME = re.compile(_RUSSIAN_ADJECTIVE + r"(?:\s+[а-яё]+(?:ого|ег
                            r"ими|ыми))*\s+(?!(?:в|во|на|с|со|к|по|о|об|от|до|из|за|для|при|и|или|а|но)\b)[а-яё]{3,}")
 
 
-def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -> str:
+def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str],
+              subjects: Mapping[str, Container[str]] | None = None) -> str:
     """What the cue points to in the last exchange: its answer first (it introduced the newest names), then
     its question."""
     answer, question = _plain(last.answer), _plain(last.understood)
@@ -678,6 +704,13 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -
     order = (lead, question, answer) if asked_for_name else (question, lead, answer)
     for text in order:
         names = [n for n in _names(text, common) if n.lower() not in own]
+        # 'it', 'оно', 'в нём' stand for what the conversation is about, not for the countries the documents are
+        # about ('Which main areas does it cover?' after 'When was the consortium of Belarusian and Kazakh
+        # universities signed?' is about the consortium, which the topic note names).
+        countries = [n for n in names if all(_country(w, subjects or {}) for w in _words(n) if w.lower() not in _FUNCTION)]
+        if countries and len(countries) == len(names) and text is question and not asked_for_name:
+            return ""
+        names = [n for n in names if n not in countries]
         organisations = [n for n in names if _ORG_MARK.search(n)]
         if organisations or names:
             chosen = (organisations or names)[:2 if cue.word in _PLURAL else 1]
@@ -974,7 +1007,7 @@ def _display(message: str, history: Sequence[Exchange], cues: Sequence[_Cue], el
         return note
     out, shift, filled = message, 0, False
     for cue in sorted(cues, key=lambda c: c.end):
-        referent = _referent(cue, last, message, common)
+        referent = _referent(cue, last, message, common, subjects or {})
         if not referent or referent.lower() in out.lower():
             continue
         # After the pointing word, or after the noun a possessive / demonstrative governs.
