@@ -190,6 +190,12 @@ _ANAPHORIC_HEADS = re.compile(
     r"with|for|from|in|on|about)\b)",
     re.IGNORECASE,
 )
+# Russian has no articles: 'Какие права предприятие предоставило …?', 'Сколько комбайнов предприятие произвело …?'
+# say 'the enterprise' with the bare noun. Not after an adjective or an asking word ('Какая компания', 'Минский
+# тракторный завод'), nor before its name or a relative clause ('предприятие AgromashHolding', 'завод, который …').
+_BARE_HEAD = re.compile(r"(?<![\w-])(?<!ая )(?<!ое )(?<!ой )(?<!ый )(?<!ий )(?<!ую )(?<!ые )(?<!ие )"
+                        r"(предприятие|компания|завод|концерн|холдинг|фабрика|комбинат)(?![\w-])"
+                        r"(?!\s*(?:,|«|\"|[A-ZА-ЯЁ]))")
 # 'Welcher Anteil stammt von MTZ?', 'What share comes from …?': a share of a whole the turn does not name (no 'an
 # den Exporten' or 'of exports' anywhere after it, no genitive name right after it) is a share of what the last
 # exchange counted.
@@ -323,6 +329,8 @@ def _cues(message: str) -> list[_Cue]:
     for match in _BOTH.finditer(message):
         cues.append(_Cue(match.group().lower(), "pair", match.start(), match.end(), match.group(1)))
     for match in _ANAPHORIC_HEADS.finditer(message):
+        cues.append(_Cue(match.group().lower(), "definite", match.start(), match.end(), match.group(1)))
+    for match in _BARE_HEAD.finditer(message):
         cues.append(_Cue(match.group().lower(), "definite", match.start(), match.end(), match.group(1)))
     for match in _SHARE.finditer(message):
         cues.append(_Cue(match.group().lower(), "strong", match.start(), match.end()))
@@ -477,8 +485,7 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     # The country both documents are about names no subject of its own ('Что поставляла Беларусь?' asks what
     # Belarus supplied in the trade the last exchange was about).
     own_names = [n for n in names if n.lower() not in _SHARED_COUNTRY]
-    # A year says when, not what: 'Сколько комбайнов предприятие произвело к середине 2019 года?' names nothing.
-    if not own_names and not re.search(r"\d", _YEAR.sub("", message)) and not elsewhere:
+    if not own_names and not re.search(r"\d", message) and not elsewhere:
         # A turn that names nothing of its own but a thing the last exchange talked about ('Wie viele Unternehmen
         # sollen sich an dem Park beteiligen?' after the Technologiepark, 'Сколько рабочих мест создали резиденты?'
         # after 'Сколько резидентов …'): a lone question names what it asks about.
@@ -684,8 +691,9 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str],
                                 r"Gebiet|Stadt|region|province|city)\s+)*([A-ZА-Я][\w-]+(?:\s+[A-ZА-Я][\w-]+)?)", text)
             # 'in Astana': a capitalised word right after the preposition, without an article, is a place name
             # even when the documents also use it with one ('die Astana Commodity Exchange').
+            # The countries the documents are about are where every answer is: the search stays in the document.
             places = [p for p in places if p.lower() not in own and not _MONTHS.match(p)
-                      and p.split()[0].lower() not in _IDIOMS
+                      and p.split()[0].lower() not in _IDIOMS and not _country(p.split()[0], subjects or {})
                       and (_is_name(p.split()[0], 1, common) or re.search(rf"\b(?:in|nach|aus|at|to|from|в|из)\s+"
                                                                        rf"{re.escape(p)}", text))]
             if places:
@@ -701,16 +709,12 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str],
         return ""
     # 'Welches Unternehmen …?' → the answer introduced the name (in its leading sentence); otherwise the
     # question's subject is meant.
-    order = (lead, question, answer) if asked_for_name else (question, lead, answer)
+    # A question that asked for a name knew its other names: the one it asked for is in the answer, not among
+    # them ('Welches Unternehmen wurde … Bewohner des Industrieparks Great Stone?' → 'es' is the company).
+    order = (lead, answer, question) if asked_for_name else (question, lead, answer)
+    known = {n.lower() for n in _names(question, common)} if asked_for_name else set()
     for text in order:
-        names = [n for n in _names(text, common) if n.lower() not in own]
-        # 'it', 'оно', 'в нём' stand for what the conversation is about, not for the countries the documents are
-        # about ('Which main areas does it cover?' after 'When was the consortium of Belarusian and Kazakh
-        # universities signed?' is about the consortium, which the topic note names).
-        countries = [n for n in names if all(_country(w, subjects or {}) for w in _words(n) if w.lower() not in _FUNCTION)]
-        if countries and len(countries) == len(names) and text is question and not asked_for_name:
-            return ""
-        names = [n for n in names if n not in countries]
+        names = [n for n in _names(text, common) if n.lower() not in own and (text is question or n.lower() not in known)]
         organisations = [n for n in names if _ORG_MARK.search(n)]
         if organisations or names:
             chosen = (organisations or names)[:2 if cue.word in _PLURAL else 1]
