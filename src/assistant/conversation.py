@@ -211,6 +211,8 @@ _BOTH = re.compile(
     r"präsidenten|стран\w*|государств\w*|сторон\w*|правительств\w*|президент\w*)\b)([^\W\d_]{4,})",
     re.IGNORECASE,
 )
+_BOTH_COUNTRIES = re.compile(r"\b(?:the two|both|beide[nr]?|двух|обеих|обе|оба)\s+(?:countries|states|nations|länder\w*|"
+                             r"staaten|nationen|стран\w*|государств\w*)\b", re.IGNORECASE)
 # 'in der ersten Phase', 'in the second stage', 'на первом этапе': a stage of the project the conversation is about,
 # unless the turn says whose ('in der ersten Phase des Projekts').
 _STAGE = re.compile(
@@ -485,7 +487,8 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     # The country both documents are about names no subject of its own ('Что поставляла Беларусь?' asks what
     # Belarus supplied in the trade the last exchange was about).
     own_names = [n for n in names if n.lower() not in _SHARED_COUNTRY]
-    if not own_names and not re.search(r"\d", message) and not elsewhere:
+    # 'die Beziehungen der beiden Länder', 'between the two countries': the pair a document is about, named.
+    if not own_names and not re.search(r"\d", message) and not elsewhere and not _BOTH_COUNTRIES.search(message):
         # A turn that names nothing of its own but a thing the last exchange talked about ('Wie viele Unternehmen
         # sollen sich an dem Park beteiligen?' after the Technologiepark, 'Сколько рабочих мест создали резиденты?'
         # after 'Сколько резидентов …'): a lone question names what it asks about.
