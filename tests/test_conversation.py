@@ -16,8 +16,8 @@ from tests.test_api import ask, contains
 QUESTION_FILES = [ROOT / "eval" / name for name in
                   ("dev_questions_000.jsonl", "dev_questions_002.jsonl", "questions_added.jsonl",
                    "conversations_added.jsonl", "conversations_added2.jsonl", "conversations_added3.jsonl",
-                    "conversations_added4.jsonl",
-                    "questions_added2.jsonl")]
+                    "conversations_added4.jsonl", "conversations_former_heldout1.jsonl",
+                    "questions_added2.jsonl", "questions_former_heldout1.jsonl")]
 
 
 def follow_up(client, first: str, second: str, *, evidence: str, doc: str, top: int = 5) -> dict:

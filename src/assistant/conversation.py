@@ -166,6 +166,7 @@ _FUNCTION = frozenset(
 # almost always ('dort', 'davon', 'diese Provinz'); "weak" ones often have their referent in the turn itself
 # ('Wann eröffneten die Minsker Motorenwerke ihr Handelshaus?').
 _PLACE = frozenset("dort dorthin dahin daher there там туда оттуда".split())
+_OTHER = frozenset("andere anderen anderer anderes other another другой другая другое другие других другом".split())
 _STRONG = _PLACE | frozenset(
     """damals damit davon dafür dabei dazu darauf daran darin daraus darunter danach seitdem seither hierzu hierbei
     ebenfalls ähnliche ähnlichen ähnlicher ähnliches andere anderen anderer anderes then similar other another
@@ -404,6 +405,12 @@ def _bound_in_turn(message: str, cue: _Cue, common: Container[str],
     if cue.kind == "place" and re.search(r"\b(?:mit|in|im|nach|aus|with|in|to|from|с|в|во|из)\s+(?-i:[A-ZÄÖÜА-Я])\w+",
                                          before, re.IGNORECASE):
         return True  # 'Und mit China: Welches Memorandum hat der Konzern dort unterzeichnet?'
+    if cue.word in _OTHER and len([w for i, w in enumerate(_words(message)) if _is_name(w, i)]) >= 2:
+        # 'Mit welchen anderen Staaten legten Minsk und Astana …': other than the ones the turn names (by their
+        # shape: the documents say 'das Astana …' too).
+        return True
+    if cue.kind == "definite" and _ORG_MARK.search(" ".join(_words(message[cue.end:])[:3])):
+        return True  # 'the park resident IRBI LLC': the noun describes the company the turn names
     if cue.kind == "place" and _place_named_after(message, cue, common):
         return True  # 'Wie viele Traktoren sind dort in der Region Kostanay …?', 'Сколько … там, в Карагандинской области'
     if cue.kind == "weak":
