@@ -16,8 +16,8 @@ from tests.test_api import ask, contains
 QUESTION_FILES = [ROOT / "eval" / name for name in
                   ("dev_questions_000.jsonl", "dev_questions_002.jsonl", "questions_added.jsonl",
                    "conversations_added.jsonl", "conversations_added2.jsonl", "conversations_added3.jsonl",
-                    "conversations_added4.jsonl",
-                    "questions_added2.jsonl")]
+                    "conversations_added4.jsonl", "conversations_former_heldout1.jsonl",
+                    "questions_added2.jsonl", "questions_former_heldout1.jsonl")]
 
 
 def follow_up(client, first: str, second: str, *, evidence: str, doc: str, top: int = 5) -> dict:
@@ -563,3 +563,69 @@ def test_a_turn_without_a_language_is_noted_in_the_conversations(corpus_subjects
                         "The documents say (German original): “… fast 800 Millionen US-Dollar.”", (DOC_KZ,))]
     resolution = resolve("Main exports?", history, subjects=corpus_subjects, common=corpus_common)
     assert resolution.followup and "(re: " in resolution.display
+
+
+# -- forms of follow-up written by other people (eval/conversations_former_heldout1.jsonl) ------------------
+
+
+def test_the_documents_countries_are_no_topic_the_turn_shares_with_the_last_exchange(corpus_subjects, corpus_common):
+    # 'белорусские' and 'казахстанскую' repeat the last question's countries: a question of its own all the same.
+    history = [Exchange("Какая белорусская компания будет участвовать в налаживании производства ветеринарных "
+                        "препаратов в Казахстане?", "", "BelVitunifarm wird sich auf belarussischer Seite an diesem "
+                        "Projekt beteiligen.", (DOC_KZ,))]
+    resolution = resolve("Какие белорусские корма и кормовые добавки интересуют казахстанскую сторону?", history,
+                         subjects=corpus_subjects, common=corpus_common)
+    assert not resolution.followup
+
+
+@pytest.mark.parametrize("turn", ["Сколько комбайнов предприятие произвело к середине 2019 года?",
+                                  "Какие права предприятие предоставило своим партнёрам?"])
+def test_a_russian_bare_company_noun_is_the_company_of_the_last_exchange(corpus_subjects, corpus_common, turn):
+    history = [Exchange("Когда в провинции Хэбэй было создано предприятие Zongshen - Homel?", "",
+                        "So wurde im September 2015 in der Provinz Hebei das Unternehmen Chongqing Agricultural "
+                        "Machinery Enterprise Zongshen - Homel LLC gegründet.", (DOC_CN,))]
+    resolution = resolve(turn, history, subjects=corpus_subjects, common=corpus_common)
+    assert resolution.followup and resolution.doc_id == DOC_CN
+    # With its name, or as the asking word's noun, it is a question of its own.
+    for own in ("Сколько комбайнов и тракторов выпустило предприятие AgromashHolding KZ в 2019 году?",
+                "Какая компания стала 86-м резидентом индустриального парка «Великий камень»?"):
+        assert not resolve(own, history, subjects=corpus_subjects, common=corpus_common).followup
+
+
+def test_a_noun_after_an_article_and_an_adjective_is_no_name(corpus_subjects, corpus_common):
+    # 'Platz' alone looks like a name to the corpus's articles; 'auf dem zweiten Platz' is a rank in the last answer.
+    history = [Exchange("Welche Produkte liefert der Konzern Bellesbumprom vor allem nach Kasachstan?", "",
+                        "Vor allem Möbel, die mehr als 60 Prozent der Gesamtexporte ausmachen.", (DOC_KZ,))]
+    resolution = resolve("Und was steht auf dem zweiten Platz?", history, subjects=corpus_subjects,
+                         common=corpus_common)
+    assert resolution.followup and resolution.doc_id == DOC_KZ and "Bellesbumprom" in resolution.query
+
+
+@pytest.mark.parametrize("lead, answer, question", [
+    # 'Werkstofflabor' is no 'Werk' of the last exchange.
+    ("Wie viele Vertreter von Geschäftskreisen nahmen am Wirtschaftsforum in Minsk teil?", "",
+     ("Seit wann arbeitet das Werkstofflabor, dessen Gründung die BNTU und das Changchuner Institut für Angewandte "
+     "Chemie im Dezember 2019 vereinbart hatten?")),
+    # 'the park resident IRBI LLC' describes the company the turn names.
+    ("Wann eröffneten die Minsker Motorenwerke (MMZ) ihr Handelshaus in Kasachstan?", "",
+     "What will the park resident IRBI LLC manufacture?"),
+    # 'anderen Staaten': other than Minsk and Astana, which the turn names.
+    ("Wann wurde das Zentrum an der Technischen Universität Shenyang eröffnet?", "",
+     ("Mit welchen anderen Staaten zusammen legten Minsk und Astana zwei Jahre später fest, wie ihre Medien "
+     "Informationen gegenseitig verbreiten sollen?")),
+    # 'der beiden Länder' names the pair the document is about, whatever nouns the last answer shared.
+    ("Какую цель по числу резидентов парка до 2025 года ставит Директива №9?",
+     "Die Beziehungen zwischen den Parteien entwickeln sich weiter.",
+     "Auf wie viele zwischenstaatliche Verträge und Dokumente stützen sich die Beziehungen der beiden Länder rechtlich?"),
+])
+def test_a_question_that_binds_its_own_pointer_stays_standalone(corpus_subjects, corpus_common, lead, answer,
+                                                                   question):
+    history = [Exchange(lead, "", answer, (DOC_CN if "Minsker" not in lead else DOC_KZ,))]
+    assert not resolve(question, history, subjects=corpus_subjects, common=corpus_common).followup
+
+
+def test_a_pronoun_after_a_question_for_a_name_is_the_name_the_answer_gave(client):
+    # 'es' was 'Great Stone', the park the question already named; the new resident is the answer's company.
+    follow = follow_up(client, "Welches Unternehmen wurde im Mai 2022 neuer Bewohner des Industrieparks Great Stone?",
+                       "Und was wird es dort einrichten?", evidence="Transportüberwachungszentrum", doc=DOC_CN)
+    assert "Great Stone" not in follow["resolved_query"]

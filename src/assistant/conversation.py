@@ -166,6 +166,7 @@ _FUNCTION = frozenset(
 # almost always ('dort', 'davon', 'diese Provinz'); "weak" ones often have their referent in the turn itself
 # ('Wann eröffneten die Minsker Motorenwerke ihr Handelshaus?').
 _PLACE = frozenset("dort dorthin dahin daher there там туда оттуда".split())
+_OTHER = frozenset("andere anderen anderer anderes other another другой другая другое другие других другом".split())
 _STRONG = _PLACE | frozenset(
     """damals damit davon dafür dabei dazu darauf daran darin daraus darunter danach seitdem seither hierzu hierbei
     ebenfalls ähnliche ähnlichen ähnlicher ähnliches andere anderen anderer anderes then similar other another
@@ -183,13 +184,19 @@ _DEMONSTRATIVE = frozenset(
 # Nouns that, with a definite article and no name, stand for something the conversation already named.
 _ANAPHORIC_HEADS = re.compile(
     r"\b(?:das|die|der|dem|den|des|the)\s+(unternehmen\w*|firma|konzern\w*|concern|holding|einrichtung\w*|institut\w*|universität|hochschule|"
-    r"projekt\w*|provinz|region|gebiet\w*|stadt|werk\w*|abkommen\w*|vereinbarung|park|zone|betrieb|fabrik|zentrum|"
+    r"projekt\w*|provinz|region|gebiet\w*|stadt|werke?s?|abkommen\w*|vereinbarung|park|zone|betrieb|fabrik|zentrum|"
     r"vertrag|programm|treffen|sitzung|besuch|forum|company|plant|institute|university|project|province|region|city|joint venture|agreement|"
     r"factory|park|zone|centre|center|enterprise|firm|treaty|programme|program|meeting|session|visit)\b(?-i:(?!\s+[A-ZА-Я\"«„]))"
     r"(?!\s+(?:der|des|die|dem|den|von|vom|zwischen|mit|für|aus|zum|zur|über|beider|aller|eines|einer|zweier|of|between|"
     r"with|for|from|in|on|about)\b)",
     re.IGNORECASE,
 )
+# Russian has no articles: 'Какие права предприятие предоставило …?', 'Сколько комбайнов предприятие произвело …?'
+# say 'the enterprise' with the bare noun. Not after an adjective or an asking word ('Какая компания', 'Минский
+# тракторный завод'), nor before its name or a relative clause ('предприятие AgromashHolding', 'завод, который …').
+_BARE_HEAD = re.compile(r"(?<![\w-])(?<!ая )(?<!ое )(?<!ой )(?<!ый )(?<!ий )(?<!ую )(?<!ые )(?<!ие )"
+                        r"(предприятие|компания|завод|концерн|холдинг|фабрика|комбинат)(?![\w-])"
+                        r"(?!\s*(?:,|«|\"|[A-ZА-ЯЁ]))")
 # 'Welcher Anteil stammt von MTZ?', 'What share comes from …?': a share of a whole the turn does not name (no 'an
 # den Exporten' or 'of exports' anywhere after it, no genitive name right after it) is a share of what the last
 # exchange counted.
@@ -205,6 +212,8 @@ _BOTH = re.compile(
     r"präsidenten|стран\w*|государств\w*|сторон\w*|правительств\w*|президент\w*)\b)([^\W\d_]{4,})",
     re.IGNORECASE,
 )
+_BOTH_COUNTRIES = re.compile(r"\b(?:the two|both|beide[nr]?|двух|обеих|обе|оба)\s+(?:countries|states|nations|länder\w*|"
+                             r"staaten|nationen|стран\w*|государств\w*)\b", re.IGNORECASE)
 # 'in der ersten Phase', 'in the second stage', 'на первом этапе': a stage of the project the conversation is about,
 # unless the turn says whose ('in der ersten Phase des Projekts').
 _STAGE = re.compile(
@@ -324,6 +333,8 @@ def _cues(message: str) -> list[_Cue]:
         cues.append(_Cue(match.group().lower(), "pair", match.start(), match.end(), match.group(1)))
     for match in _ANAPHORIC_HEADS.finditer(message):
         cues.append(_Cue(match.group().lower(), "definite", match.start(), match.end(), match.group(1)))
+    for match in _BARE_HEAD.finditer(message):
+        cues.append(_Cue(match.group().lower(), "definite", match.start(), match.end(), match.group(1)))
     for match in _SHARE.finditer(message):
         cues.append(_Cue(match.group().lower(), "strong", match.start(), match.end()))
     for match in _STAGE.finditer(message):
@@ -394,6 +405,12 @@ def _bound_in_turn(message: str, cue: _Cue, common: Container[str],
     if cue.kind == "place" and re.search(r"\b(?:mit|in|im|nach|aus|with|in|to|from|с|в|во|из)\s+(?-i:[A-ZÄÖÜА-Я])\w+",
                                          before, re.IGNORECASE):
         return True  # 'Und mit China: Welches Memorandum hat der Konzern dort unterzeichnet?'
+    if cue.word in _OTHER and len([w for i, w in enumerate(_words(message)) if _is_name(w, i)]) >= 2:
+        # 'Mit welchen anderen Staaten legten Minsk und Astana …': other than the ones the turn names (by their
+        # shape: the documents say 'das Astana …' too).
+        return True
+    if cue.kind == "definite" and _ORG_MARK.search(" ".join(_words(message[cue.end:])[:3])):
+        return True  # 'the park resident IRBI LLC': the noun describes the company the turn names
     if cue.kind == "place" and _place_named_after(message, cue, common):
         return True  # 'Wie viele Traktoren sind dort in der Region Kostanay …?', 'Сколько … там, в Карагандинской области'
     if cue.kind == "weak":
@@ -425,8 +442,9 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
         return False, [], False
     words = _words(message)
     content = _content(words)
-    names = [w for i, w in enumerate(words) if _is_name(w, i, common)] + _pairs(words)
     german = detect_language(message) == "de"
+    names = [w for i, w in enumerate(words) if _is_name(w, i, common) and not (german and _declined_noun(words, i))]
+    names += _pairs(words)
     if not german:
         # English and Russian capitalise names only: 'Novoera Biotech's medicines' names its subject.
         names += [w for w in words[1:] if w[:1].isupper() and w.lower() not in _FUNCTION and not _MONTHS.match(w)]
@@ -476,11 +494,12 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     # The country both documents are about names no subject of its own ('Что поставляла Беларусь?' asks what
     # Belarus supplied in the trade the last exchange was about).
     own_names = [n for n in names if n.lower() not in _SHARED_COUNTRY]
-    if not own_names and not re.search(r"\d", message) and not elsewhere:
+    # 'die Beziehungen der beiden Länder', 'between the two countries': the pair a document is about, named.
+    if not own_names and not re.search(r"\d", message) and not elsewhere and not _BOTH_COUNTRIES.search(message):
         # A turn that names nothing of its own but a thing the last exchange talked about ('Wie viele Unternehmen
         # sollen sich an dem Park beteiligen?' after the Technologiepark, 'Сколько рабочих мест создали резиденты?'
         # after 'Сколько резидентов …'): a lone question names what it asks about.
-        shared = _shared_heads(message, content, history[-1])
+        shared = _shared_heads(message, content, history[-1], subjects)
         # A turn that binds its own pointer ('Was ist dort, in Karaganda, … geplant?') names its place, even where
         # the corpus uses that name too often to count it as one.
         says_where = any(c.kind != "weak" and _bound_in_turn(message, c, common) for c in cues)
@@ -496,17 +515,32 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     return False, [], False
 
 
-def _shared_heads(message: str, content: Sequence[str], last: Exchange) -> list[str]:
+_ARTICLE = frozenset("der die das den dem des ein eine einen einem einer eines".split())
+
+
+def _declined_noun(words: Sequence[str], i: int) -> bool:
+    """'auf dem zweiten Platz', 'die neue Fabrik': a German word after an article and a declined adjective is a
+    common noun, whatever the documents' own usage says; a name rarely takes an adjective ('MAZ', with its inner
+    capitals, stays a name)."""
+    return (i >= 2 and words[i - 2].lower() in _ARTICLE and re.fullmatch(r"[a-zäöüß]+(?:e|en|er|es|em)", words[i - 1])
+            is not None and not re.search(r"[A-ZÄÖÜ\d]", words[i][1:]))
+
+
+def _shared_heads(message: str, content: Sequence[str], last: Exchange,
+                  subjects: Mapping[str, Container[str]] | None = None) -> list[str]:
     """The turn's nouns that the last exchange used too, by stem, also as the end of a compound ('Park' in
     'Technologiepark'). German nouns are the capitalised words after the first; English and Russian do not mark
     them, so there any content word of five letters or more counts. Words both documents use everywhere
-    ('Belarus', 'Jahr', 'Unternehmen') say nothing about the topic."""
+    ('Belarus', 'Jahr', 'Unternehmen') say nothing about the topic, nor do the countries the documents are about
+    in any form ('белорусские', 'казахстанскую', 'Belarusian': a lone question names its country too)."""
     said = set(re.findall(r"[^\W\d_]+", " ".join((last.question, last.understood, _plain(last.answer))).lower()))
     german = detect_language(message) == "de"
     shared = []
     for i, word in enumerate(content):
         core = word.rstrip(".").lower()
         if core in _GENERIC or len(core) < (4 if german else 5) or german and not word[:1].isupper():
+            continue
+        if _country(word, subjects or {}):
             continue
         if german and message.lstrip().startswith(word):
             continue  # the first word is capitalised anyway
@@ -522,8 +556,16 @@ _GENERIC = frozenset("""belarus weißrussland kasachstan china länder land jahr
     компании компания""".split())
 
 
+def _country(word: str, subjects: Mapping[str, Container[str]]) -> bool:
+    """Does the word name a country the documents are about, as noun or adjective ('Kasachstan', 'kasachischen',
+    'Kazakh', 'казахстанскую', 'белорусские')?"""
+    stem = _fold(word)
+    return stem in _SHARED_STEMS or any(stem in subject for subject in subjects.values())
+
+
 # The country both documents are about, as a noun ('Belarusian' is an adjective of a subject: 'the Belarusian quarter').
 _SHARED_COUNTRY = frozenset("belarus weißrussland беларусь белоруссия беларуси белоруссии".split())
+_SHARED_STEMS = frozenset(_fold(w) for w in _SHARED_COUNTRY)
 
 
 _VERBISH = re.compile(r"^(?:\w+(?:te|ten|tet|st|t|en)|ist|sind|war|waren|hat|haben|gibt|did|does|do|is|are|was|"
@@ -597,7 +639,8 @@ _RUSSIAN_NAME = re.compile(_RUSSIAN_ADJECTIVE + r"(?:\s+[а-яё]+(?:ого|ег
                            r"ими|ыми))*\s+(?!(?:в|во|на|с|со|к|по|о|об|от|до|из|за|для|при|и|или|а|но)\b)[а-яё]{3,}")
 
 
-def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -> str:
+def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str],
+              subjects: Mapping[str, Container[str]] | None = None) -> str:
     """What the cue points to in the last exchange: its answer first (it introduced the newest names), then
     its question."""
     answer, question = _plain(last.answer), _plain(last.understood)
@@ -658,8 +701,9 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -
                                 r"Gebiet|Stadt|region|province|city)\s+)*([A-ZА-Я][\w-]+(?:\s+[A-ZА-Я][\w-]+)?)", text)
             # 'in Astana': a capitalised word right after the preposition, without an article, is a place name
             # even when the documents also use it with one ('die Astana Commodity Exchange').
+            # The countries the documents are about are where every answer is: the search stays in the document.
             places = [p for p in places if p.lower() not in own and not _MONTHS.match(p)
-                      and p.split()[0].lower() not in _IDIOMS
+                      and p.split()[0].lower() not in _IDIOMS and not _country(p.split()[0], subjects or {})
                       and (_is_name(p.split()[0], 1, common) or re.search(rf"\b(?:in|nach|aus|at|to|from|в|из)\s+"
                                                                        rf"{re.escape(p)}", text))]
             if places:
@@ -675,9 +719,12 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str]) -
         return ""
     # 'Welches Unternehmen …?' → the answer introduced the name (in its leading sentence); otherwise the
     # question's subject is meant.
-    order = (lead, question, answer) if asked_for_name else (question, lead, answer)
+    # A question that asked for a name knew its other names: the one it asked for is in the answer, not among
+    # them ('Welches Unternehmen wurde … Bewohner des Industrieparks Great Stone?' → 'es' is the company).
+    order = (lead, answer, question) if asked_for_name else (question, lead, answer)
+    known = {n.lower() for n in _names(question, common)} if asked_for_name else set()
     for text in order:
-        names = [n for n in _names(text, common) if n.lower() not in own]
+        names = [n for n in _names(text, common) if n.lower() not in own and (text is question or n.lower() not in known)]
         organisations = [n for n in names if _ORG_MARK.search(n)]
         if organisations or names:
             chosen = (organisations or names)[:2 if cue.word in _PLURAL else 1]
@@ -974,7 +1021,7 @@ def _display(message: str, history: Sequence[Exchange], cues: Sequence[_Cue], el
         return note
     out, shift, filled = message, 0, False
     for cue in sorted(cues, key=lambda c: c.end):
-        referent = _referent(cue, last, message, common)
+        referent = _referent(cue, last, message, common, subjects or {})
         if not referent or referent.lower() in out.lower():
             continue
         # After the pointing word, or after the noun a possessive / demonstrative governs.
