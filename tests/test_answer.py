@@ -480,3 +480,13 @@ def test_a_noun_in_e_asks_for_a_list_unless_its_own_verb_is_singular(question, l
 
     assert (_ASKS_LIST.search(question) is not None) is listing
 
+
+
+def test_a_lone_sentence_that_introduces_the_subject_is_followed_by_the_one_that_says_what_it_does(engine):
+    """'… registriert - IRBI LLC, dessen Investitionsprojekt …' names the resident; the sentence after it, which
+    does not repeat the name, says what it makes (written for this test, not a tuning question)."""
+    answer = engine.chat("Was wird IRBI im Industriepark produzieren?", session_id=None, k=5).answer
+    assert "IRBI" in answer.text and "Monoblöcke" in answer.text
+    first, second = answer.sentences
+    assert first[0].split(":")[0] == second[0].split(":")[0]  # one document, in reading order
+    assert answer.text.index("IRBI") < answer.text.index("Monoblöcke")
