@@ -118,6 +118,10 @@ _CONTINUATION = 0.6
 # A sentence that points back ('Auf der Grundlage dieser Hochschulen …', 'Dieses Unternehmen wurde …') repeats
 # the question's words while its referent, the asked name, stands in the sentence before.
 _ANAPHOR = re.compile(r"^\W*(?:\S+\s+){0,5}?(?:dies(?:e[rsnm]?)?|jene[rsnm]?|(?:der|die|das) neue)\b", re.IGNORECASE)
+# … and a demonstrative anywhere in a sentence: 'der Cluster der in diesem Bereich tätigen Unternehmen' ('In diesem
+# Zusammenhang', 'in diesem Sinne' only link to the text before).
+_POINTS_BACK = re.compile(r"\b(?:dies(?:e[rsnm]?)?|jene[rsnm]?|solche[rsnm]?)\b(?!\s+(?:Zusammenhang|Sinne)\b)",
+                          re.IGNORECASE)
 # A question for several things: German 'welche' with a plural noun ('Welche Leistungen …', 'Bei welchen Waren
 # …'), English 'which' / 'what are' with one, Russian 'какие'. Its answer is often an enumeration.
 _ASKS_LIST = re.compile(r"\b[Ww]elchen?\s+(?:[a-zäöüß]\w*\s+){0,2}[A-ZÄÖÜ]\w*(?:en|er|n)\b(?<!ion)|"
@@ -378,6 +382,12 @@ class AnswerComposer:
         for i, c in enumerate(candidates):
             if _step(candidates[first], c) == 1 and _ANAPHOR.search(c.text) and scores[i] >= 0.5 * scores[best]:
                 return i
+        # The first that points back anywhere ('… der Cluster der in diesem Bereich tätigen Unternehmen …') answers
+        # one part about what the sentence before it names ('… ist heute der Maschinenbau'): that is the other part.
+        if _POINTS_BACK.search(sentences[first]):
+            for i, c in enumerate(candidates):
+                if _step(candidates[first], c) == -1 and scores[i] >= 0.5 * scores[best]:
+                    return i
         return best if scores[best] > 0 else None
 
     def _neighbour(self, question: str, candidates: list[_Candidate], first: _Candidate, ranked: np.ndarray,
