@@ -480,3 +480,33 @@ def test_a_noun_in_e_asks_for_a_list_unless_its_own_verb_is_singular(question, l
 
     assert (_ASKS_LIST.search(question) is not None) is listing
 
+
+
+def test_a_lone_sentence_that_introduces_the_subject_is_followed_by_the_one_that_says_what_it_does(engine):
+    """'… registriert - IRBI LLC, dessen Investitionsprojekt …' names the resident; the sentence after it, which
+    does not repeat the name, says what it makes (written for this test, not a tuning question)."""
+    answer = engine.chat("Was wird IRBI im Industriepark produzieren?", session_id=None, k=5).answer
+    assert "IRBI" in answer.text and "Monoblöcke" in answer.text
+    first, second = answer.sentences
+    assert first[0].split(":")[0] == second[0].split(":")[0]  # one document, in reading order
+    assert answer.text.index("IRBI") < answer.text.index("Monoblöcke")
+
+
+def test_a_two_part_answer_that_points_back_gets_the_sentence_it_points_to(engine):
+    """'… der Cluster der in diesem Bereich tätigen Unternehmen … mehr als 20 Projekte' answers the second part; the
+    sector ('… ist heute der Maschinenbau') stands in the sentence before it (written for this test)."""
+    question = "Welcher Bereich bildet den größten Cluster im Industriepark, und wie viele Projekte umfasst er?"
+    text = engine.chat(question, session_id=None, k=5).answer.text
+    assert "Maschinenbau" in text and "20 Projekte" in text
+    assert text.index("Maschinenbau") < text.index("in diesem Bereich")  # reading order
+
+
+@pytest.mark.parametrize(("sentence", "points_back"), [
+    ("Es sei daran erinnert, dass der Cluster der in diesem Bereich tätigen Unternehmen der größte ist.", True),
+    ("Es wird erwartet, dass 100 solcher Motoren geliefert werden.", True),
+    ("In diesem Zusammenhang möchten wir betonen, dass Investoren 100 Millionen USD investiert haben.", False),
+])
+def test_a_demonstrative_points_back_unless_it_only_links_the_text(sentence, points_back):
+    from assistant.answer import _POINTS_BACK
+
+    assert (_POINTS_BACK.search(sentence) is not None) == points_back

@@ -113,9 +113,15 @@ _NAMED_KINDS = ("Bezirk", "Gebiet", "Holding", "Industriepark", "Modell", "Provi
 _KIND_SIMILARITY = 0.9
 # A second sentence scoring this close to the first usually continues it (eval/README.md, "Answers").
 _CLOSE_SECOND = 0.75
+# The sentence after a lone answer sentence joins it at this share of the best score (`_continuation`).
+_CONTINUATION = 0.6
 # A sentence that points back ('Auf der Grundlage dieser Hochschulen …', 'Dieses Unternehmen wurde …') repeats
 # the question's words while its referent, the asked name, stands in the sentence before.
 _ANAPHOR = re.compile(r"^\W*(?:\S+\s+){0,5}?(?:dies(?:e[rsnm]?)?|jene[rsnm]?|(?:der|die|das) neue)\b", re.IGNORECASE)
+# … and a demonstrative anywhere in a sentence: 'der Cluster der in diesem Bereich tätigen Unternehmen' ('In diesem
+# Zusammenhang', 'in diesem Sinne' only link to the text before).
+_POINTS_BACK = re.compile(r"\b(?:dies(?:e[rsnm]?)?|jene[rsnm]?|solche[rsnm]?)\b(?!\s+(?:Zusammenhang|Sinne)\b)",
+                          re.IGNORECASE)
 # A question for several things: German 'welche' with a plural noun ('Welche Leistungen …', 'Bei welchen Waren
 # …'), English 'which' / 'what are' with one, Russian 'какие'. Its answer is often an enumeration.
 _ASKS_LIST = re.compile(r"\b[Ww]elchen?\s+(?:[a-zäöüß]\w*\s+){0,2}[A-ZÄÖÜ]\w*(?:en|er|n)\b(?<!ion)|"
@@ -256,6 +262,8 @@ class AnswerComposer:
             nouns = counted_nouns(question) or (counted_nouns(context) if context else [])
             neighbour = self._neighbour(question, candidates, chosen[0], ranked, wanted, nouns, anaphora=second is None)
             second = second if neighbour is None else neighbour
+            if second is None:
+                second = self._continuation(candidates, chosen[0], ranked)
         if second is not None and _same_words(candidates[second].text, chosen[0].text):
             # The same sentence quoted in two places ('Bis heute studieren fast 500 Bürger …') is said once, with the
             # sources of both.
@@ -374,6 +382,12 @@ class AnswerComposer:
         for i, c in enumerate(candidates):
             if _step(candidates[first], c) == 1 and _ANAPHOR.search(c.text) and scores[i] >= 0.5 * scores[best]:
                 return i
+        # The first that points back anywhere ('… der Cluster der in diesem Bereich tätigen Unternehmen …') answers
+        # one part about what the sentence before it names ('… ist heute der Maschinenbau'): that is the other part.
+        if _POINTS_BACK.search(sentences[first]):
+            for i, c in enumerate(candidates):
+                if _step(candidates[first], c) == -1 and scores[i] >= 0.5 * scores[best]:
+                    return i
         return best if scores[best] > 0 else None
 
     def _neighbour(self, question: str, candidates: list[_Candidate], first: _Candidate, ranked: np.ndarray,
@@ -414,6 +428,15 @@ class AnswerComposer:
             # No neighbour holds the asked type: the referent may still ('Auf der Grundlage dieser Hochschulen …').
             return self._neighbour(question, candidates, first, ranked, frozenset(), anaphora=True)
         return best
+
+    def _continuation(self, candidates: list[_Candidate], first: _Candidate, ranked: np.ndarray) -> int | None:
+        """The sentence right after a lone answer sentence when it scores nearly as well: a sentence that
+        introduces its subject ('… registriert - IRBI LLC, dessen Investitionsprojekt …') is often followed by the
+        one that says what it does ('Der Parkbewohner wird Monoblöcke … herstellen'), which lacks the name."""
+        for i, c in enumerate(candidates):
+            if _step(first, c) == 1 and ranked[i] >= _CONTINUATION * ranked.max():
+                return i
+        return None
 
     def _second(self, question: str, candidates: list[_Candidate], order: list[int], ranked: np.ndarray,
                 wanted: frozenset[str]) -> int | None:
@@ -585,8 +608,10 @@ def _counts(sentence: str, nouns: Sequence[str], question: str) -> bool:
     next few words after it begins like one of them ('Studenten' for 'Studierende') or ends with one?"""
     tokens = _NUMBER_TOKEN.findall(sentence)
     stems = [n.lower()[:4] for n in nouns]
+    # The question's own numbers as whole tokens: '21' is no number of 'im Rekordjahr 2021'.
+    given = set(_NUMBER_TOKEN.findall(question))
     for i, token in enumerate(tokens):
-        if not token[0].isdigit() or token in question or (len(token) == 4 and token[:2] in ("19", "20")):
+        if not token[0].isdigit() or token in given or (len(token) == 4 and token[:2] in ("19", "20")):
             continue
         for word in tokens[i + 1 : i + 1 + _COUNTED_WINDOW]:
             lower = word.lower()
