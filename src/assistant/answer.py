@@ -15,26 +15,37 @@ import dataclasses
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answerability import MIN_NOUN_DEPENDENCE, asked_term, is_content_free, mentions, noun_dependence
+from assistant.answerability import (
+    MIN_NOUN_DEPENDENCE,
+    asked_term,
+    is_content_free,
+    mentions,
+    noun_dependence,
+)
 from assistant.chunking import Passage
 from assistant.corpus import Footnote
 from assistant.embedding import Embedder
 from assistant.index import Index
 from assistant.language import (
     asked_types,
+    asked_units,
     asks_money,
     asks_office_holder,
+    asks_price,
+    asks_rate,
     counted_nouns,
     detect_language,
     question_parts,
     states_money,
     states_new,
+    states_percentage,
     states_person,
+    states_unit,
 )
 from assistant.names import NameFinder
 from assistant.retrieval import Hit
@@ -171,6 +182,9 @@ class AnswerComposer:
         self.index = index
         self.embedder = embedder
         self.max_sentences = max_sentences
+        # How many passages use a question's name, and the passage before a sentence that points back to it.
+        self._lowered = [p.text.lower() for p in index.passages]
+        self._passage_ids = {p.passage_id: i for i, p in enumerate(index.passages)}
         df: Counter[str] = Counter()
         names: Counter[str] = Counter()
         for p in index.passages:
@@ -350,7 +364,45 @@ class AnswerComposer:
         # als 50 chinesischen Hochschulen zusammen').
         if asks_office_holder(question) and not any(states_person(t) for t in texts):
             return False
-        return not asks_money(question) or any(states_money(t) for t in texts)
+        if (asks_money(question) or asks_price(question)) and not any(states_money(t) for t in texts):
+            return False
+        return all(check(question, chosen) for check in self._fact_checks())
+
+    def _fact_checks(self) -> list[Callable[[str, Sequence[_Candidate]], bool]]:
+        return [_states_asked_rate, _states_asked_unit, self._covers_rare_names]
+
+    def _covers_rare_names(self, question: str, chosen: Sequence[_Candidate]) -> bool:
+        """A name the corpus uses in at most two passages ('Huzhou', 'Nanchang', 'KazAgro') picks out what a
+        number or date question is about. When the answer's passage uses it, the sentence giving the number or
+        date must be about it: use it, follow a sentence that does, or point back to it ('Diese Universität …',
+        '… in dieser Region …': then the passage before it counts). 'Wie viele Studierende hat die
+        Huzhou-Universität?' is not answered by '… 53 Tausend Studenten an der Tsinghua', in the passage that
+        goes on to name Huzhou as another partner. A name the passage does not use (another spelling, a
+        paraphrase) is not looked for: the sentence may say it in other words."""
+        if not any(t != "name" for t in asked_types(question)):
+            return True
+        passages = " ".join(c.passage.text for c in chosen).lower()
+        rare = [stem for stem in _name_stems(question)
+                if stem in passages and sum(stem in text for text in self._lowered) <= _RARE_NAME_PASSAGES]
+        windows = [self._context(c).lower() for c in _typed_sentences(question, chosen)]
+        return all(any(stem in window for window in windows) for stem in rare)
+
+    def _context(self, candidate: _Candidate) -> str:
+        """The sentence with what it may be about: the sentence before it, or, when it points back ('Diese
+        Universität …', '… in dieser Region …'), the passage up to it and the passage before (a passage may
+        begin with 'Übrigens leben in dieser Region Chinas …')."""
+        passage = candidate.passage
+        starts = [start for start, _, _ in passage.sentences]
+        i = starts.index(candidate.sentence_start)
+        before = ""
+        number = self._passage_ids[passage.passage_id]
+        if number > 0 and self.index.passages[number - 1].doc_id == passage.doc_id:
+            before = self.index.passages[number - 1].text
+        if _ANAPHOR.search(candidate.text):
+            return before + " " + passage.text[: candidate.end]
+        if i == 0:
+            return before[-300:] + " " + candidate.text
+        return passage.text[starts[i - 1] : candidate.end]
 
     def _other_part(self, parts: list[str], candidates: list[_Candidate], first: int,
                     prior: np.ndarray) -> int | None:
@@ -593,6 +645,42 @@ def _counts(sentence: str, nouns: Sequence[str], question: str) -> bool:
             if any(lower[:4] == stem or lower.endswith(n.lower()) for stem, n in zip(stems, nouns, strict=True)):
                 return True
     return False
+
+
+# A name in at most this many passages picks out one entity (`_covers_rare_names`).
+_RARE_NAME_PASSAGES = 2
+_NAME_WORD = re.compile(r"[A-Za-zÄÖÜäöüß][A-Za-zÄÖÜäöüß]+")
+
+
+def _name_stems(question: str) -> list[str]:
+    """The question's capitalised Latin words after its first (German nouns, English and German names), parts of a
+    compound written with a hyphen apart ('Huzhou' of 'Huzhou-Universität'), lower-cased, a long one without
+    its last two letters (an inflection: 'Gomselmasch', 'Kostanais')."""
+    words = _NAME_WORD.findall(question)[1:]
+    stems = []
+    for word in words:
+        if not word[0].isupper() or len(word) < 4:
+            continue
+        low = word.lower()
+        stems.append(low[:-2] if len(low) >= 7 else low)
+    return stems
+
+
+def _typed_sentences(question: str, chosen: Sequence[_Candidate]) -> list[_Candidate]:
+    """The chosen sentences that state a value of the asked type (number, date), or all of them."""
+    wanted = [t for t in asked_types(question) if t != "name"]
+    typed = [c for c in chosen if any(states_new(c.text, t, question) for t in wanted)]
+    return typed or list(chosen)
+
+
+def _states_asked_rate(question: str, chosen: Sequence[_Candidate]) -> bool:
+    """A rate ('Körperschaftsteuersatz', 'Zinssatz') is answered with a percentage."""
+    return not asks_rate(question) or any(states_percentage(c.text) for c in chosen)
+
+
+def _states_asked_unit(question: str, chosen: Sequence[_Candidate]) -> bool:
+    """'What is the annual capacity in tonnes …?' is answered in tonnes."""
+    return all(any(states_unit(c.text, unit) for c in chosen) for unit in asked_units(question))
 
 
 def _step(first: _Candidate, other: _Candidate) -> int:

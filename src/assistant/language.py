@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ANSWER_TYPES", "MONTH_WORDS", "asked_noun", "asked_types", "asks_money", "asks_office_holder", "carries_type",
-           "counted_nouns", "detect_language", "question_parts", "states_money", "states_new", "states_person"]
+__all__ = ["ANSWER_TYPES", "MONTH_WORDS", "asked_noun", "asked_types", "asked_units", "asks_money", "asks_office_holder",
+           "asks_price", "asks_rate", "carries_type", "counted_nouns", "detect_language", "question_parts",
+           "states_money", "states_new", "states_percentage", "states_person", "states_unit"]
 
 # Function words of one language only ('in', 'was', 'so' are both German and English): a question is English
 # when it has more English than German ones, so 'Und was unterzeichneten sie im April 2022?' stays German.
@@ -233,3 +234,49 @@ def states_person(sentence: str) -> bool:
     """Does the sentence speak of a person: one named with initials ('N. Nasarbajew') or an office and its holder
     ('Präsident Nasarbajew', 'der Leiter der diplomatischen Vertretung')?"""
     return _INITIALS.search(sentence) is not None or _OFFICE.search(sentence) is not None
+
+
+# A rate is stated as a percentage: 'Welchen Körperschaftsteuersatz …?', 'Wie hoch ist der Zinssatz …?', 'What
+# percentage …?', 'Какова ставка …?' are not answered by a sentence without one.
+_RATE_ASKED = re.compile(r"\w*(?:steuer|zins|zoll|prozent)s?(?:satz|sätze)\w*|\bwie viel prozent|\bpercent\w*|"
+                         r"\b(?:interest|tax|tariff) rates?\b|"
+                         r"\bставк\w*|\bпроцент\w*", re.IGNORECASE)
+_PERCENT = re.compile(r"%|\bprozent\w*", re.IGNORECASE)
+# A question naming the unit of its answer ('in tonnes', 'Wie viele Hektar …?', 'Сколько гектаров …?') is answered
+# in that unit; the documents write it in German ('Tonnen', 'Hektar', 'km').
+_UNITS = {
+    "tonnen": re.compile(r"\b(?:tonnen?|tonnes?|tons?|тонн\w*)\b", re.IGNORECASE),
+    "hektar": re.compile(r"\b(?:hektar\w*|hectares?|гектар\w*|га)\b", re.IGNORECASE),
+    "kilometer": re.compile(r"\b(?:kilometer\w*|km|kilometres?|kilometers?|километр\w*|км)\b", re.IGNORECASE),
+}
+_UNIT_STATED = {
+    "tonnen": re.compile(r"\b(?:tonnen?|t)\b", re.IGNORECASE),
+    "hektar": re.compile(r"\b(?:hektar\w*|ha)\b", re.IGNORECASE),
+    "kilometer": re.compile(r"\b(?:kilometer\w*|km)\b", re.IGNORECASE),
+}
+# 'Zu welchem Preis …?', 'What price will … sell for?', 'По какой цене …?' ask for a sum without 'wie viel'.
+_PRICE_ASKED = re.compile(r"\bzu welchem preis|\b(?:what|which|at what) price|\bпо какой цене|\bкакова цена|"
+                          r"\bкакая цена", re.IGNORECASE)
+
+
+def asks_rate(question: str) -> bool:
+    """Does the question ask for a rate, i.e. a percentage ('Welchen Körperschaftsteuersatz …?', 'Zinssatz')?"""
+    return _RATE_ASKED.search(question) is not None
+
+
+def states_percentage(sentence: str) -> bool:
+    return _PERCENT.search(sentence) is not None
+
+
+def asked_units(question: str) -> list[str]:
+    """The units of measure a question asks its answer in ('tonnen' for '… capacity in tonnes …')."""
+    return [unit for unit, pattern in _UNITS.items() if pattern.search(question)]
+
+
+def states_unit(sentence: str, unit: str) -> bool:
+    return _UNIT_STATED[unit].search(sentence) is not None
+
+
+def asks_price(question: str) -> bool:
+    """A sum of money asked for as a price, without a counting cue ('Zu welchem Preis wird … verkauft?')."""
+    return _PRICE_ASKED.search(question) is not None
