@@ -384,7 +384,7 @@ class AnswerComposer:
         passages = " ".join(c.passage.text for c in chosen).lower()
         rare = [stem for stem in _name_stems(question)
                 if stem in passages and sum(stem in text for text in self._lowered) <= _RARE_NAME_PASSAGES]
-        windows = [self._context(c).lower() for c in _typed_sentences(question, chosen)]
+        windows = [self._context(c).lower() for c in _giving_sentences(question, chosen)]
         return all(any(stem in window for window in windows) for stem in rare)
 
     def _context(self, candidate: _Candidate) -> str:
@@ -666,11 +666,19 @@ def _name_stems(question: str) -> list[str]:
     return stems
 
 
-def _typed_sentences(question: str, chosen: Sequence[_Candidate]) -> list[_Candidate]:
-    """The chosen sentences that state a value of the asked type (number, date), or all of them."""
-    wanted = [t for t in asked_types(question) if t != "name"]
-    typed = [c for c in chosen if any(states_new(c.text, t, question) for t in wanted)]
-    return typed or list(chosen)
+def _giving_sentences(question: str, chosen: Sequence[_Candidate]) -> list[_Candidate]:
+    """The chosen sentences that give the asked value: a sum of money for a question about a cost, a date of the
+    asked event for a German date question ('gegründet': '… wurde im Jahr 1911 gegründet', not '… im
+    September 2022 … hinzu'), else a number or date; all of them when none does."""
+    if asks_money(question) or asks_price(question):
+        giving = [c for c in chosen if states_money(c.text)]
+    else:
+        wanted = [t for t in asked_types(question) if t != "name"]
+        giving = [c for c in chosen if any(states_new(c.text, t, question) for t in wanted)]
+        term = asked_term(question)
+        if term is not None and "date" in wanted:
+            giving = [c for c in giving if mentions(c.text, term)]
+    return giving or list(chosen)
 
 
 def _states_asked_rate(question: str, chosen: Sequence[_Candidate]) -> bool:
