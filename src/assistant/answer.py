@@ -669,7 +669,8 @@ def _name_stems(question: str) -> list[str]:
 def _giving_sentences(question: str, chosen: Sequence[_Candidate]) -> list[_Candidate]:
     """The chosen sentences that give the asked value: a sum of money for a question about a cost, a date of the
     asked event for a German date question ('gegründet': '… wurde im Jahr 1911 gegründet', not '… im
-    September 2022 … hinzu'), else a number or date; all of them when none does."""
+    September 2022 … hinzu'), a number of the counted thing, else a number or date; all of them when none
+    does."""
     if asks_money(question) or asks_price(question):
         giving = [c for c in chosen if states_money(c.text)]
     else:
@@ -678,6 +679,10 @@ def _giving_sentences(question: str, chosen: Sequence[_Candidate]) -> list[_Cand
         term = asked_term(question)
         if term is not None and "date" in wanted:
             giving = [c for c in giving if mentions(c.text, term)]
+        # A count of the counted thing, not another number beside it ('… 53 Tausend Studenten an der Tsinghua',
+        # not '… auf eine mehr als 100-jährige Geschichte …').
+        nouns = counted_nouns(question)
+        giving = [c for c in giving if _counts(c.text, nouns, question)] or giving
     return giving or list(chosen)
 
 
