@@ -654,15 +654,16 @@ _NAME_WORD = re.compile(r"[A-Za-zÄÖÜäöüß][A-Za-zÄÖÜäöüß]+")
 
 def _name_stems(question: str) -> list[str]:
     """The question's capitalised Latin words after its first (German nouns, English and German names), parts of a
-    compound written with a hyphen apart ('Huzhou' of 'Huzhou-Universität'), lower-cased, a long one without
-    its last two letters (an inflection: 'Gomselmasch', 'Kostanais')."""
+    compound written with a hyphen apart ('Huzhou' of 'Huzhou-Universität'), lower-cased; a long one without
+    its last two letters (an inflection: 'Kostanais') and at most its first eight (the corpus spells a long
+    name in more than one way: 'Mogilevkhimvolokno', 'Mogilevkhimvolkno')."""
     words = _NAME_WORD.findall(question)[1:]
     stems = []
     for word in words:
         if not word[0].isupper() or len(word) < 4:
             continue
         low = word.lower()
-        stems.append(low[:-2] if len(low) >= 7 else low)
+        stems.append(low if len(low) < 7 else low[: min(len(low) - 2, 8)])
     return stems
 
 
