@@ -15,7 +15,7 @@ import dataclasses
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -345,8 +345,11 @@ class AnswerComposer:
           that only plans the building are near misses. (A waiver for counts stated under another word, by the
           noun dependence, was dropped: on the page it answered 'Wie viele Mitarbeiter hat das Werk?' with the
           plant's sales, eval/README.md.)
-        - A question for a sum of money must be answered with one ('Wie viel kostet …?' by '… für 300.000
-          Tiere' is not), a question for an office holder with a person (`language.states_person`)."""
+        - A question for a sum of money or a price must be answered with one ('Wie viel kostet …?' by '… für
+          300.000 Tiere' is not, nor 'Zu welchem Preis …?'), a question for an office holder with a person
+          (`language.states_person`), one for a rate with a percentage, one naming a unit in that unit.
+        - A name the corpus uses in at most two passages must be what the sentence giving the value is about
+          (`_covers_rare_names`): a count of Tsinghua's students answers nothing about Huzhou's."""
         texts = [c.text for c in chosen]
         counting = [t for t in texts if states_new(t, "number", "")] or texts
         dependence = noun_dependence(question, self._vectors(counting), self.embedder)
@@ -366,10 +369,13 @@ class AnswerComposer:
             return False
         if (asks_money(question) or asks_price(question)) and not any(states_money(t) for t in texts):
             return False
-        return all(check(question, chosen) for check in self._fact_checks())
-
-    def _fact_checks(self) -> list[Callable[[str, Sequence[_Candidate]], bool]]:
-        return [_states_asked_rate, _states_asked_unit, self._covers_rare_names]
+        # A rate ('Körperschaftsteuersatz', 'Zinssatz') is answered with a percentage, a question naming its unit
+        # ('… capacity in tonnes …') in that unit.
+        if asks_rate(question) and not any(states_percentage(t) for t in texts):
+            return False
+        if not all(any(states_unit(t, unit) for t in texts) for unit in asked_units(question)):
+            return False
+        return self._covers_rare_names(question, chosen)
 
     def _covers_rare_names(self, question: str, chosen: Sequence[_Candidate]) -> bool:
         """A name the corpus uses in at most two passages ('Huzhou', 'Nanchang', 'KazAgro') picks out what a
@@ -685,16 +691,6 @@ def _giving_sentences(question: str, chosen: Sequence[_Candidate]) -> list[_Cand
         nouns = counted_nouns(question)
         giving = [c for c in giving if _counts(c.text, nouns, question)] or giving
     return giving or list(chosen)
-
-
-def _states_asked_rate(question: str, chosen: Sequence[_Candidate]) -> bool:
-    """A rate ('Körperschaftsteuersatz', 'Zinssatz') is answered with a percentage."""
-    return not asks_rate(question) or any(states_percentage(c.text) for c in chosen)
-
-
-def _states_asked_unit(question: str, chosen: Sequence[_Candidate]) -> bool:
-    """'What is the annual capacity in tonnes …?' is answered in tonnes."""
-    return all(any(states_unit(c.text, unit) for c in chosen) for unit in asked_units(question))
 
 
 def _step(first: _Candidate, other: _Candidate) -> int:
