@@ -318,15 +318,16 @@ def test_a_rate_a_price_and_a_unit_are_recognised(question, rate, price, units):
 
 
 # Written for these tests from the text: the documents give no tax rate of the park's residents, no price of a
-# tractor, no tonnage of the Kostanai cabin workshop (only that it makes cabins) and no number of students at
-# Huzhou University (only its history; the count beside it is Tsinghua's); they give the localisation rate of
-# the Jizzakh car plant, the value of machine parts delivered to China, Heprotrade's tonnes per month and
-# Tsinghua's students.
+# tractor, no tonnage of the Kostanai cabin workshop (only that it makes cabins), no number of students at
+# Huzhou University (only its history; the count beside it is Tsinghua's) and not when Great Stone was founded;
+# they give the localisation rate of the Jizzakh car plant, the value of machine parts delivered to China,
+# Heprotrade's tonnes per month, Tsinghua's students and when the Jizzak zone was set up.
 @pytest.mark.parametrize("question", [
     "Wie hoch ist der Mehrwertsteuersatz für die Residenten des Industrieparks Great Stone?",
     "Zu welchem Preis wird ein Traktor MTZ-80 in Kasachstan verkauft?",
     "What is the capacity in tonnes of the tractor cabin workshop in Kostanai?",
     "Wie viele Studenten sind an der Huzhou-Universität eingeschrieben?",
+    "When was the Great Stone industrial park established?",  # its dates are of other events
 ])
 def test_a_near_miss_without_the_asked_kind_of_value_is_refused(client, question):
     body = client.post("/chat", json={"message": question}).json()
@@ -339,7 +340,21 @@ def test_a_near_miss_without_the_asked_kind_of_value_is_refused(client, question
     ("Wie viele Tonnen Thermopapier will Heprotrade im Monat herstellen?", "300 Tonnen"),
     ("Wie viele Studenten sind an der Tsinghua-Universität eingeschrieben?", "53 Tausend"),
     ("Wie viele Firmen haben sich im Teilpark für LED-Produkte angesiedelt?", "15 Unternehmen"),
+    ("When was the free economic zone Jizzak in Uzbekistan set up?", "März 2013"),
 ])
 def test_the_answerable_twin_with_the_asked_kind_of_value_is_answered(client, question, fact):
     body = client.post("/chat", json={"message": question}).json()
     assert body["answerable"] is True and fact in body["answer"]
+
+
+@pytest.mark.parametrize(("question", "stem"), [
+    ("When was the Jizzak zone set up?", "eingerichtet"),
+    ("Когда было открыто представительство?", "eröffn"),
+    ("When did they sign the agreement?", "unterzeichn"),
+    ("Wann wurde der Park gegründet?", None),  # German: the participle itself is looked for (asked_term)
+    ("Who founded the park?", None),  # asks for no date
+])
+def test_the_event_of_an_english_or_russian_date_question_is_named_in_german(question, stem):
+    from assistant.language import asked_event
+
+    assert (stem in asked_event(question)) if stem else asked_event(question) == ()

@@ -32,6 +32,7 @@ from assistant.corpus import Footnote
 from assistant.embedding import Embedder
 from assistant.index import Index
 from assistant.language import (
+    asked_event,
     asked_types,
     asked_units,
     asks_money,
@@ -362,6 +363,10 @@ class AnswerComposer:
         # answered by '… begann bereits im Jahr 2012', next to the sentence that says the stage will open.
         dated = [t for t in texts if states_new(t, "date", question)]
         if term is not None and "date" in asked_types(question) and dated and not any(mentions(t, term) for t in dated):
+            return False
+        # So must an English or Russian one's: 'When was Great Stone founded?' is not answered by '… in dem 2022 …'.
+        event = asked_event(question)
+        if event and dated and not any(stem in t.lower() for t in dated for stem in event):
             return False
         # 'Who is the rector of …?' is not answered by sentences that name no person ('Die BSU arbeitet mit mehr
         # als 50 chinesischen Hochschulen zusammen').

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ANSWER_TYPES", "MONTH_WORDS", "asked_noun", "asked_types", "asked_units", "asks_money", "asks_office_holder",
+__all__ = ["ANSWER_TYPES", "MONTH_WORDS", "asked_event", "asked_noun", "asked_types", "asked_units", "asks_money", "asks_office_holder",
            "asks_price", "asks_rate", "carries_type", "counted_nouns", "detect_language", "question_parts",
            "states_money", "states_new", "states_percentage", "states_person", "states_unit"]
 
@@ -280,3 +280,23 @@ def states_unit(sentence: str, unit: str) -> bool:
 def asks_price(question: str) -> bool:
     """A sum of money asked for as a price, without a counting cue ('Zu welchem Preis wird … verkauft?')."""
     return _PRICE_ASKED.search(question) is not None
+
+
+# The event an English or Russian date question asks about, and the German words the documents state it with
+# ('When was … founded?' is answered by '… wurde im März 2013 … eingerichtet', not by '… in dem 2022 …
+# aufnehmen'): the German date question's participle (`answerability.asked_term`) for the other languages.
+_EVENTS = (
+    (re.compile(r"\b(?:founded|established|set up|создан\w*|основан\w*|учрежд\w*)\b", re.IGNORECASE),
+     ("gründ", "eingerichtet", "errichtet", "geschaffen")),
+    (re.compile(r"\b(?:opened|открыт\w*|открыл\w*)\b", re.IGNORECASE), ("eröffn",)),
+    (re.compile(r"\b(?:signed|подписа\w*)\b", re.IGNORECASE),
+     ("unterzeichn", "unterschrieb", "geschlossen", "vereinbart")),
+)
+
+
+def asked_event(question: str) -> tuple[str, ...]:
+    """The German word stems that state the event an English or Russian date question asks about ('gründ',
+    'eingerichtet', … for 'When was … founded?'); () for a German question or another event."""
+    if detect_language(question) == "de" or "date" not in asked_types(question):
+        return ()
+    return next((stems for pattern, stems in _EVENTS if pattern.search(question)), ())
