@@ -289,7 +289,7 @@ _EVENTS = (
     (re.compile(r"\b(?:founded|established|set up|создан\w*|основан\w*|учрежд\w*)\b", re.IGNORECASE),
      ("gründ", "eingerichtet", "errichtet", "geschaffen")),
     (re.compile(r"\b(?:opened|открыт\w*|открыл\w*)\b", re.IGNORECASE), ("eröffn",)),
-    (re.compile(r"\b(?:signed|подписа\w*)\b", re.IGNORECASE),
+    (re.compile(r"\b(?:sign(?:ed)?|подписа\w*)\b", re.IGNORECASE),
      ("unterzeichn", "unterschrieb", "geschlossen", "vereinbart")),
 )
 
