@@ -14,8 +14,8 @@ a sum of money must be answered with one (`language.asks_money`). These
 checks run in the reader (/chat), so /search's `answerable` is this stage's decision alone, and so does the person
 check: 'Wer leitet …?', 'Who is the rector of …?' must be answered by a sentence that speaks of a person
 (`language.asks_office_holder`, `language.states_person`). Not recognised: a count or date about another entity
-of the same kind ('Wie viele Studierende hat die Huzhou-Universität?' answered with Tsinghua's), English and
-Russian date questions.
+of the same kind when the question names it in words the corpus uses often (a rare name is looked for:
+`answer.AnswerComposer._covers_rare_names`), Russian counts and costs.
 """
 
 from __future__ import annotations
