@@ -230,10 +230,15 @@ def asks_office_holder(question: str) -> bool:
     return _WHO_ASKED.search(question) is not None and _OFFICE_ASKED.search(question) is not None
 
 
+# An institution named after a person ('die Eurasische Nationale Universität L.N. Gumilev') names no holder of it.
+_NAMED_AFTER = re.compile(r"(?:universität|university|institut|institute|akademie|academy)\s+$", re.IGNORECASE)
+
+
 def states_person(sentence: str) -> bool:
     """Does the sentence speak of a person: one named with initials ('N. Nasarbajew') or an office and its holder
     ('Präsident Nasarbajew', 'der Leiter der diplomatischen Vertretung')?"""
-    return _INITIALS.search(sentence) is not None or _OFFICE.search(sentence) is not None
+    named = any(not _NAMED_AFTER.search(sentence[: m.start()]) for m in _INITIALS.finditer(sentence))
+    return named or _OFFICE.search(sentence) is not None
 
 
 # A rate is stated as a percentage: 'Welchen Körperschaftsteuersatz …?', 'Wie hoch ist der Zinssatz …?', 'What
