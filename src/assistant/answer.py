@@ -20,13 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answerability import (
-    MIN_NOUN_DEPENDENCE,
-    asked_term,
-    is_content_free,
-    mentions,
-    noun_dependence,
-)
+from assistant.answerability import MIN_NOUN_DEPENDENCE, asked_term, is_content_free, mentions, noun_dependence
 from assistant.chunking import Passage
 from assistant.corpus import Footnote
 from assistant.embedding import Embedder
