@@ -26,15 +26,21 @@ from assistant.corpus import Footnote
 from assistant.embedding import Embedder
 from assistant.index import Index
 from assistant.language import (
+    asked_event,
     asked_types,
+    asked_units,
     asks_money,
     asks_office_holder,
+    asks_price,
+    asks_rate,
     counted_nouns,
     detect_language,
     question_parts,
     states_money,
     states_new,
+    states_percentage,
     states_person,
+    states_unit,
 )
 from assistant.names import NameFinder
 from assistant.retrieval import Hit
@@ -177,6 +183,9 @@ class AnswerComposer:
         self.index = index
         self.embedder = embedder
         self.max_sentences = max_sentences
+        # How many passages use a question's name, and the passage before a sentence that points back to it.
+        self._lowered = [p.text.lower() for p in index.passages]
+        self._passage_ids = {p.passage_id: i for i, p in enumerate(index.passages)}
         df: Counter[str] = Counter()
         names: Counter[str] = Counter()
         for p in index.passages:
@@ -339,8 +348,11 @@ class AnswerComposer:
           that only plans the building are near misses. (A waiver for counts stated under another word, by the
           noun dependence, was dropped: on the page it answered 'Wie viele Mitarbeiter hat das Werk?' with the
           plant's sales, eval/README.md.)
-        - A question for a sum of money must be answered with one ('Wie viel kostet …?' by '… für 300.000
-          Tiere' is not), a question for an office holder with a person (`language.states_person`)."""
+        - A question for a sum of money or a price must be answered with one ('Wie viel kostet …?' by '… für
+          300.000 Tiere' is not, nor 'Zu welchem Preis …?'), a question for an office holder with a person
+          (`language.states_person`), one for a rate with a percentage, one naming a unit in that unit.
+        - A name the corpus uses in at most two passages must be what the sentence giving the value is about
+          (`_covers_rare_names`): a count of Tsinghua's students answers nothing about Huzhou's."""
         texts = [c.text for c in chosen]
         counting = [t for t in texts if states_new(t, "number", "")] or texts
         dependence = noun_dependence(question, self._vectors(counting), self.embedder)
@@ -354,11 +366,56 @@ class AnswerComposer:
         dated = [t for t in texts if states_new(t, "date", question)]
         if term is not None and "date" in asked_types(question) and dated and not any(mentions(t, term) for t in dated):
             return False
+        # So must an English or Russian one's: 'When was Great Stone founded?' is not answered by '… in dem 2022 …'.
+        event = asked_event(question)
+        if event and dated and not any(stem in t.lower() for t in dated for stem in event):
+            return False
         # 'Who is the rector of …?' is not answered by sentences that name no person ('Die BSU arbeitet mit mehr
         # als 50 chinesischen Hochschulen zusammen').
         if asks_office_holder(question) and not any(states_person(t) for t in texts):
             return False
-        return not asks_money(question) or any(states_money(t) for t in texts)
+        if (asks_money(question) or asks_price(question)) and not any(states_money(t) for t in texts):
+            return False
+        # A rate ('Körperschaftsteuersatz', 'Zinssatz') is answered with a percentage, a question naming its unit
+        # ('… capacity in tonnes …') in that unit.
+        if asks_rate(question) and not any(states_percentage(t) for t in texts):
+            return False
+        if not all(any(states_unit(t, unit) for t in texts) for unit in asked_units(question)):
+            return False
+        return self._covers_rare_names(question, chosen)
+
+    def _covers_rare_names(self, question: str, chosen: Sequence[_Candidate]) -> bool:
+        """A name the corpus uses in at most two passages ('Huzhou', 'Nanchang', 'KazAgro') picks out what a
+        number or date question is about. When the answer's passage uses it, the sentence giving the number or
+        date must be about it: use it, follow a sentence that does, or point back to it ('Diese Universität …',
+        '… in dieser Region …': then the passage before it counts). 'Wie viele Studierende hat die
+        Huzhou-Universität?' is not answered by '… 53 Tausend Studenten an der Tsinghua', in the passage that
+        goes on to name Huzhou as another partner. A name the passage does not use (another spelling, a
+        paraphrase) is not looked for: the sentence may say it in other words."""
+        if not any(t != "name" for t in asked_types(question)):
+            return True
+        passages = " ".join(c.passage.text for c in chosen).lower()
+        rare = [stem for stem in _name_stems(question)
+                if stem in passages and sum(stem in text for text in self._lowered) <= _RARE_NAME_PASSAGES]
+        windows = [self._context(c).lower() for c in _giving_sentences(question, chosen)]
+        return all(any(stem in window for window in windows) for stem in rare)
+
+    def _context(self, candidate: _Candidate) -> str:
+        """The sentence with what it may be about: the sentence before it, or, when it points back ('Diese
+        Universität …', '… in dieser Region …'), the passage up to it and the passage before (a passage may
+        begin with 'Übrigens leben in dieser Region Chinas …')."""
+        passage = candidate.passage
+        starts = [start for start, _, _ in passage.sentences]
+        i = starts.index(candidate.sentence_start)
+        before = ""
+        number = self._passage_ids[passage.passage_id]
+        if number > 0 and self.index.passages[number - 1].doc_id == passage.doc_id:
+            before = self.index.passages[number - 1].text
+        if _ANAPHOR.search(candidate.text):
+            return before + " " + passage.text[: candidate.end]
+        if i == 0:
+            return before[-300:] + " " + candidate.text
+        return passage.text[starts[i - 1] : candidate.end]
 
     def _other_part(self, parts: list[str], candidates: list[_Candidate], first: int,
                     prior: np.ndarray) -> int | None:
@@ -618,6 +675,46 @@ def _counts(sentence: str, nouns: Sequence[str], question: str) -> bool:
             if any(lower[:4] == stem or lower.endswith(n.lower()) for stem, n in zip(stems, nouns, strict=True)):
                 return True
     return False
+
+
+# A name in at most this many passages picks out one entity (`_covers_rare_names`).
+_RARE_NAME_PASSAGES = 2
+_NAME_WORD = re.compile(r"[A-Za-zÄÖÜäöüß][A-Za-zÄÖÜäöüß]+")
+
+
+def _name_stems(question: str) -> list[str]:
+    """The question's capitalised Latin words after its first (German nouns, English and German names), parts of a
+    compound written with a hyphen apart ('Huzhou' of 'Huzhou-Universität'), lower-cased; a long one without
+    its last two letters (an inflection: 'Kostanais') and at most its first eight (the corpus spells a long
+    name in more than one way: 'Mogilevkhimvolokno', 'Mogilevkhimvolkno')."""
+    words = _NAME_WORD.findall(question)[1:]
+    stems = []
+    for word in words:
+        if not word[0].isupper() or len(word) < 4:
+            continue
+        low = word.lower()
+        stems.append(low if len(low) < 7 else low[: min(len(low) - 2, 8)])
+    return stems
+
+
+def _giving_sentences(question: str, chosen: Sequence[_Candidate]) -> list[_Candidate]:
+    """The chosen sentences that give the asked value: a sum of money for a question about a cost, a date of the
+    asked event for a German date question ('gegründet': '… wurde im Jahr 1911 gegründet', not '… im
+    September 2022 … hinzu'), a number of the counted thing, else a number or date; all of them when none
+    does."""
+    if asks_money(question) or asks_price(question):
+        giving = [c for c in chosen if states_money(c.text)]
+    else:
+        wanted = [t for t in asked_types(question) if t != "name"]
+        giving = [c for c in chosen if any(states_new(c.text, t, question) for t in wanted)]
+        term = asked_term(question)
+        if term is not None and "date" in wanted:
+            giving = [c for c in giving if mentions(c.text, term)]
+        # A count of the counted thing, not another number beside it ('… 53 Tausend Studenten an der Tsinghua',
+        # not '… auf eine mehr als 100-jährige Geschichte …').
+        nouns = counted_nouns(question)
+        giving = [c for c in giving if _counts(c.text, nouns, question)] or giving
+    return giving or list(chosen)
 
 
 def _step(first: _Candidate, other: _Candidate) -> int:

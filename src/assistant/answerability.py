@@ -9,12 +9,13 @@ The reader adds the asked-fact check for counting questions ('Wie viele Mitarbei
 question when the counted noun is left out of it (`noun_dependence`); a near miss is answered with another number
 about the same subject and does not. A German question's asked term (`asked_term`: the counted noun, a date
 question's participle) must occur in the passages the answer comes from (`mentions`), a date question's in the
-sentence giving the date, and a question for a sum of money must be answered with one (`language.asks_money`). These
+sentence giving the date (a counted noun may be written with a synonym of its kind, `mentions`), and a question for
+a sum of money must be answered with one (`language.asks_money`). These
 checks run in the reader (/chat), so /search's `answerable` is this stage's decision alone, and so does the person
 check: 'Wer leitet …?', 'Who is the rector of …?' must be answered by a sentence that speaks of a person
 (`language.asks_office_holder`, `language.states_person`). Not recognised: a count or date about another entity
-of the same kind ('Wie viele Studierende hat die Huzhou-Universität?' answered with Tsinghua's), English and
-Russian date questions.
+of the same kind when the question names it in words the corpus uses often (a rare name is looked for:
+`answer.AnswerComposer._covers_rare_names`), Russian counts and costs.
 """
 
 from __future__ import annotations
@@ -63,6 +64,11 @@ _WORD = re.compile(r"[^\W\d_][\w-]*")
 _AUXILIARIES = frozenset("""werden worden wird wurde wurden sein ist war sind waren haben hat hatte soll sollen sollte
     kann können""".split())
 _PARTICIPLE = re.compile(r"^[a-zäöüß]{5,}(?:t|en)$")
+# German words for the same kind of counted thing (the head of a compound counts: '-verträge'). A counting
+# question's asked term may be answered under any of them; the documents call companies 'Unternehmen', projects
+# 'Projekte', agreements 'Abkommen' or 'Vereinbarungen'.
+_SYNONYMS = (("firmen", "unternehmen", "betriebe"), ("vorhaben", "projekte"),
+             ("verträge", "vereinbarungen", "abkommen"))
 
 
 @dataclass(frozen=True)
@@ -132,11 +138,22 @@ def asked_term(question: str) -> str | None:
 def mentions(text: str, term: str) -> bool:
     """Does the text use the term, inflected or in a compound? A word begins with its first four letters
     ('Studenten' for 'Studierende', 'Gründung' for 'gegründet' once the participle's 'ge' is dropped) or
-    holds its first five ('Montagefabriken' for 'Fabriken', 'meistbesuchten' for 'Besucher')."""
+    holds its first five ('Montagefabriken' for 'Fabriken', 'meistbesuchten' for 'Besucher'). A counted noun
+    of a few common kinds may be written with its synonym (`_SYNONYMS`: 'Firmen' counted as '15 Unternehmen',
+    'Partnerschaftsverträge' as '560 direkte Kooperationsvereinbarungen')."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    return any(_uses(words, stem) for stem in _stems(term))
+
+
+def _stems(term: str) -> list[str]:
     stem = term.lower()
     if term[0].islower() and stem.startswith("ge") and len(stem) > 6:
         stem = stem[2:]
-    words = (w.lower() for w in _WORD.findall(text))
+    head = next((group for group in _SYNONYMS if any(stem.endswith(word) for word in group)), ())
+    return [stem, *(word for word in head if not stem.endswith(word))]
+
+
+def _uses(words: Sequence[str], stem: str) -> bool:
     return any(w.startswith(stem[:4]) or (len(stem) >= 5 and stem[:5] in w) for w in words)
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ANSWER_TYPES", "MONTH_WORDS", "asked_noun", "asked_types", "asks_money", "asks_office_holder", "carries_type",
-           "counted_nouns", "detect_language", "question_parts", "states_money", "states_new", "states_person"]
+__all__ = ["ANSWER_TYPES", "MONTH_WORDS", "asked_event", "asked_noun", "asked_types", "asked_units", "asks_money", "asks_office_holder",
+           "asks_price", "asks_rate", "carries_type", "counted_nouns", "detect_language", "question_parts",
+           "states_money", "states_new", "states_percentage", "states_person", "states_unit"]
 
 # Function words of one language only ('in', 'was', 'so' are both German and English): a question is English
 # when it has more English than German ones, so 'Und was unterzeichneten sie im April 2022?' stays German.
@@ -229,7 +230,78 @@ def asks_office_holder(question: str) -> bool:
     return _WHO_ASKED.search(question) is not None and _OFFICE_ASKED.search(question) is not None
 
 
+# An institution named after a person ('die Eurasische Nationale Universität L.N. Gumilev') names no holder of it.
+_NAMED_AFTER = re.compile(r"(?:universität|university|institut|institute|akademie|academy)\s+$", re.IGNORECASE)
+
+
 def states_person(sentence: str) -> bool:
     """Does the sentence speak of a person: one named with initials ('N. Nasarbajew') or an office and its holder
     ('Präsident Nasarbajew', 'der Leiter der diplomatischen Vertretung')?"""
-    return _INITIALS.search(sentence) is not None or _OFFICE.search(sentence) is not None
+    named = any(not _NAMED_AFTER.search(sentence[: m.start()]) for m in _INITIALS.finditer(sentence))
+    return named or _OFFICE.search(sentence) is not None
+
+
+# A rate is stated as a percentage: 'Welchen Körperschaftsteuersatz …?', 'Wie hoch ist der Zinssatz …?', 'What
+# percentage …?', 'Какова ставка …?' are not answered by a sentence without one.
+_RATE_ASKED = re.compile(r"\w*(?:steuer|zins|zoll|prozent)s?(?:satz|sätze)\w*|\bwie viel prozent|\bpercent\w*|"
+                         r"\b(?:interest|tax|tariff) rates?\b|"
+                         r"\bставк\w*|\bпроцент\w*", re.IGNORECASE)
+_PERCENT = re.compile(r"%|\bprozent\w*", re.IGNORECASE)
+# A question naming the unit of its answer ('in tonnes', 'Wie viele Hektar …?', 'Сколько гектаров …?') is answered
+# in that unit; the documents write it in German ('Tonnen', 'Hektar', 'km').
+_UNITS = {
+    "tonnen": re.compile(r"\b(?:tonnen?|tonnes?|tons?|тонн\w*)\b", re.IGNORECASE),
+    "hektar": re.compile(r"\b(?:hektar\w*|hectares?|гектар\w*|га)\b", re.IGNORECASE),
+    "kilometer": re.compile(r"\b(?:kilometer\w*|km|kilometres?|kilometers?|километр\w*|км)\b", re.IGNORECASE),
+}
+_UNIT_STATED = {
+    "tonnen": re.compile(r"\b(?:tonnen?|t)\b", re.IGNORECASE),
+    "hektar": re.compile(r"\b(?:hektar\w*|ha)\b", re.IGNORECASE),
+    "kilometer": re.compile(r"\b(?:kilometer\w*|km)\b", re.IGNORECASE),
+}
+# 'Zu welchem Preis …?', 'What price will … sell for?', 'По какой цене …?' ask for a sum without 'wie viel'.
+_PRICE_ASKED = re.compile(r"\bzu welchem preis|\b(?:what|which|at what) price|\bпо какой цене|\bкакова цена|"
+                          r"\bкакая цена", re.IGNORECASE)
+
+
+def asks_rate(question: str) -> bool:
+    """Does the question ask for a rate, i.e. a percentage ('Welchen Körperschaftsteuersatz …?', 'Zinssatz')?"""
+    return _RATE_ASKED.search(question) is not None
+
+
+def states_percentage(sentence: str) -> bool:
+    return _PERCENT.search(sentence) is not None
+
+
+def asked_units(question: str) -> list[str]:
+    """The units of measure a question asks its answer in ('tonnen' for '… capacity in tonnes …')."""
+    return [unit for unit, pattern in _UNITS.items() if pattern.search(question)]
+
+
+def states_unit(sentence: str, unit: str) -> bool:
+    return _UNIT_STATED[unit].search(sentence) is not None
+
+
+def asks_price(question: str) -> bool:
+    """A sum of money asked for as a price, without a counting cue ('Zu welchem Preis wird … verkauft?')."""
+    return _PRICE_ASKED.search(question) is not None
+
+
+# The event an English or Russian date question asks about, and the German words the documents state it with
+# ('When was … founded?' is answered by '… wurde im März 2013 … eingerichtet', not by '… in dem 2022 …
+# aufnehmen'): the German date question's participle (`answerability.asked_term`) for the other languages.
+_EVENTS = (
+    (re.compile(r"\b(?:founded|established|set up|создан\w*|основан\w*|учрежд\w*)\b", re.IGNORECASE),
+     ("gründ", "eingerichtet", "errichtet", "geschaffen")),
+    (re.compile(r"\b(?:opened|открыт\w*|открыл\w*)\b", re.IGNORECASE), ("eröffn",)),
+    (re.compile(r"\b(?:sign(?:ed)?|подписа\w*)\b", re.IGNORECASE),
+     ("unterzeichn", "unterschrieb", "geschlossen", "vereinbart")),
+)
+
+
+def asked_event(question: str) -> tuple[str, ...]:
+    """The German word stems that state the event an English or Russian date question asks about ('gründ',
+    'eingerichtet', … for 'When was … founded?'); () for a German question or another event."""
+    if detect_language(question) == "de" or "date" not in asked_types(question):
+        return ()
+    return next((stems for pattern, stems in _EVENTS if pattern.search(question)), ())
