@@ -259,8 +259,8 @@ def test_an_answer_that_repeats_its_quoted_lead_adds_a_sentence_not_said_before(
     session_id, said = None, []
     for question in ("Which Cuban zone did Great Stone sign a memorandum of understanding with in January 2021?",
                      "How far is this zone from Havana?", "When was it founded?",
-                     "What about the Uzbek free economic zones — when did the park's administration discuss "
-                     "cooperation with them?"):
+                     ("What about the Uzbek free economic zones — when did the park's administration discuss "
+                      "cooperation with them?")):
         turn = engine.chat(question, session_id=session_id, k=5)
         session_id = turn.session_id
         said.append(turn.answer.text)
