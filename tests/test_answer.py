@@ -253,6 +253,24 @@ def test_a_follow_up_that_asks_afresh_leads_with_the_sentence_quoted_before_when
     assert "neun Händler" in follow_up.answer.sentences[0][1]
 
 
+def test_an_answer_that_repeats_its_quoted_lead_adds_a_sentence_not_said_before(engine):
+    """The Mariel memorandum was quoted twice before; 'And when was the first of them, Jizzakh, set up?' still
+    leads with it, so the second sentence must be one the user has not read: the one dating Jizzakh's zone."""
+    session_id, said = None, []
+    for question in ("Which Cuban zone did Great Stone sign a memorandum of understanding with in January 2021?",
+                     "How far is this zone from Havana?", "When was it founded?",
+                     ("What about the Uzbek free economic zones — when did the park's administration discuss "
+                      "cooperation with them?")):
+        turn = engine.chat(question, session_id=session_id, k=5)
+        session_id = turn.session_id
+        said.append(turn.answer.text)
+    answer = engine.chat("And when was the first of them, Jizzakh, set up?", session_id=session_id, k=5).answer
+    lead, *rest = (sentence for _, sentence in answer.sentences)
+    assert any(lead.strip()[:60] in text for text in said)
+    assert rest and not any(rest[0].strip()[:60] in text for text in said)
+    assert "März 2013" in answer.text
+
+
 def test_the_page_detects_languages_with_the_servers_word_lists():
     """The page labels a restored turn by the question's language with the same function words as the server."""
     from assistant import language

@@ -273,6 +273,11 @@ class AnswerComposer:
             second = second if neighbour is None else neighbour
             if second is None:
                 second = self._continuation(candidates, chosen[0], ranked)
+        if quoted[order[0]] and (second is None or quoted[second]):
+            # The lead was quoted before: the user has read it, so the second sentence must say something new
+            # ('And when was the first of them, Jizzakh, set up?' after the Mariel memorandum was quoted).
+            second = next((i for i in order[1:] if not quoted[i]
+                           and candidates[i].passage.doc_id == chosen[0].passage.doc_id), second)
         if second is not None and _same_words(candidates[second].text, chosen[0].text):
             # The same sentence quoted in two places ('Bis heute studieren fast 500 Bürger …') is said once, with the
             # sources of both.
