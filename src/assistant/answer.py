@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answerability import MIN_NOUN_DEPENDENCE, asked_term, is_content_free, mentions, noun_dependence
+from assistant.answerability import (MIN_NOUN_DEPENDENCE, asked_term, asked_years, is_content_free, mentions,
+                                     noun_dependence)
 from assistant.chunking import Passage
 from assistant.corpus import Footnote
 from assistant.embedding import Embedder
@@ -382,7 +383,22 @@ class AnswerComposer:
             return False
         if not all(any(states_unit(t, unit) for t in texts) for unit in asked_units(question)):
             return False
+        if self._dated_elsewhere(question, chosen):
+            return False
         return self._covers_rare_names(question, chosen)
+
+    def _dated_elsewhere(self, question: str, chosen: Sequence[_Candidate]) -> bool:
+        """Is the number a counting question asks about a year ('Wie viele Mähdrescher lieferte Gomselmash im Jahr
+        2015 …?') given only by sentences dated to other years ('… wird 2018 … 500 Mähdrescher … liefern')? The
+        year is looked for in the sentence and what it may be about (`_context`: 'Im Jahr 2021 …' before 'Die
+        Direktinvestitionen … beliefen sich auf …')."""
+        years = asked_years(question)
+        if not years or "number" not in asked_types(question):
+            return False
+        giving = [c for c in chosen if states_new(c.text, "number", question)]
+        if not giving or not all(_YEAR_IN.search(c.text) for c in giving):
+            return False
+        return not any(year in self._context(c) for c in giving for year in years)
 
     def _covers_rare_names(self, question: str, chosen: Sequence[_Candidate]) -> bool:
         """A name the corpus uses in at most two passages ('Huzhou', 'Nanchang', 'KazAgro') picks out what a
@@ -677,6 +693,7 @@ def _counts(sentence: str, nouns: Sequence[str], question: str) -> bool:
     return False
 
 
+_YEAR_IN = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # A name in at most this many passages picks out one entity (`_covers_rare_names`).
 _RARE_NAME_PASSAGES = 2
 _NAME_WORD = re.compile(r"[A-Za-zÄÖÜäöüß][A-Za-zÄÖÜäöüß]+")
