@@ -30,6 +30,7 @@ from assistant.language import (
     asked_event,
     asked_types,
     asked_units,
+    asks_cost,
     asks_money,
     asks_office_holder,
     asks_price,
@@ -40,6 +41,7 @@ from assistant.language import (
     states_money,
     states_new,
     states_percentage,
+    states_trade,
     states_person,
     states_unit,
 )
@@ -377,6 +379,11 @@ class AnswerComposer:
             return False
         if (asks_money(question) or asks_price(question)) and not any(states_money(t) for t in texts):
             return False
+        # A cost is not answered with a sum of trade: 'Сколько будет стоить строительство … квартала?' by the
+        # trade volume of 2014 ('… als das Volumen 966,8 Millionen US-Dollar betrug').
+        sums = [t for t in texts if states_money(t)]
+        if asks_cost(question) and sums and all(states_trade(t) for t in sums):
+            return False
         # A rate ('Körperschaftsteuersatz', 'Zinssatz') is answered with a percentage, a question naming its unit
         # ('… capacity in tonnes …') in that unit.
         if asks_rate(question) and not any(states_percentage(t) for t in texts):
@@ -389,14 +396,14 @@ class AnswerComposer:
 
     def _dated_elsewhere(self, question: str, chosen: Sequence[_Candidate]) -> bool:
         """Is the number a counting question asks about a year ('Wie viele Mähdrescher lieferte Gomselmash im Jahr
-        2015 …?') given only by sentences dated to other years ('… wird 2018 … 500 Mähdrescher … liefern')? The
-        year is looked for in the sentence and what it may be about (`_context`: 'Im Jahr 2021 …' before 'Die
-        Direktinvestitionen … beliefen sich auf …')."""
+        2015 …?') given by sentences dated to other years ('… wird 2018 … 500 Mähdrescher … liefern')? So when one
+        of the sentences stating a number names a year and none of them, with what it may be about (`_context`:
+        'Im Jahr 2021 …' before 'Die Direktinvestitionen … beliefen sich auf …'), names the asked one."""
         years = asked_years(question)
         if not years or "number" not in asked_types(question):
             return False
         giving = [c for c in chosen if states_new(c.text, "number", question)]
-        if not giving or not all(_YEAR_IN.search(c.text) for c in giving):
+        if not giving or not any(_YEAR_IN.search(c.text) for c in giving):
             return False
         return not any(year in self._context(c) for c in giving for year in years)
 
