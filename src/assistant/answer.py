@@ -20,8 +20,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answerability import (MIN_NOUN_DEPENDENCE, asked_term, asked_years, is_content_free, mentions,
-                                     noun_dependence)
+from assistant.answerability import (
+    MIN_NOUN_DEPENDENCE,
+    asked_term,
+    asked_years,
+    is_content_free,
+    mentions,
+    noun_dependence,
+)
 from assistant.chunking import Passage
 from assistant.corpus import Footnote
 from assistant.embedding import Embedder
@@ -41,8 +47,8 @@ from assistant.language import (
     states_money,
     states_new,
     states_percentage,
-    states_trade,
     states_person,
+    states_trade,
     states_unit,
 )
 from assistant.names import NameFinder
