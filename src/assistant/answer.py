@@ -360,6 +360,8 @@ class AnswerComposer:
         - A question for a sum of money or a price must be answered with one ('Wie viel kostet …?' by '… für
           300.000 Tiere' is not, nor 'Zu welchem Preis …?'), a question for an office holder with a person
           (`language.states_person`), one for a rate with a percentage, one naming a unit in that unit.
+        - A cost is not answered with sums of trade (`language.asks_cost`, `language.states_trade`), nor a
+          count about a year with numbers dated to other years (`_dated_elsewhere`).
         - A name the corpus uses in at most two passages must be what the sentence giving the value is about
           (`_covers_rare_names`): a count of Tsinghua's students answers nothing about Huzhou's."""
         texts = [c.text for c in chosen]

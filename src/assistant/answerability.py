@@ -10,7 +10,8 @@ question when the counted noun is left out of it (`noun_dependence`); a near mis
 about the same subject and does not. A German question's asked term (`asked_term`: the counted noun, a date
 question's participle) must occur in the passages the answer comes from (`mentions`), a date question's in the
 sentence giving the date (a counted noun may be written with a synonym of its kind, `mentions`), and a question for
-a sum of money must be answered with one (`language.asks_money`). These
+a sum of money must be answered with one (`language.asks_money`), a cost not with a sum of trade, a count about a
+year not with numbers dated to other years. These
 checks run in the reader (/chat), so /search's `answerable` is this stage's decision alone, and so does the person
 check: 'Wer leitet …?', 'Who is the rector of …?' must be answered by a sentence that speaks of a person
 (`language.asks_office_holder`, `language.states_person`). Not recognised: a count or date about another entity
