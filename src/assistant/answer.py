@@ -365,11 +365,17 @@ class AnswerComposer:
         - A name the corpus uses in at most two passages must be what the sentence giving the value is about
           (`_covers_rare_names`): a count of Tsinghua's students answers nothing about Huzhou's."""
         texts = [c.text for c in chosen]
-        counting = [t for t in texts if states_new(t, "number", "")] or texts
-        dependence = noun_dependence(question, self._vectors(counting), self.embedder)
+        counting = [c for c in chosen if states_new(c.text, "number", "")] or list(chosen)
+        spans = [c.text for c in counting]
+        term = asked_term(question)
+        if term is not None:
+            # With the sentence before it too ('… 300 Tonnen pro Monat' counts the 'Thermopapier' named just
+            # before), where the term check below still requires the counted noun in the answer's passages: for
+            # English and Russian questions, without that check, it let three near misses through.
+            spans += [self._with_previous(c) for c in counting]
+        dependence = noun_dependence(question, self._vectors(spans), self.embedder)
         if dependence is not None and dependence < MIN_NOUN_DEPENDENCE:
             return False
-        term = asked_term(question)
         if term is not None and not any(mentions(c.passage.text, term) for c in chosen):
             return False
         # The date must be the asked event's: 'In welchem Jahr wird die zweite Stufe … in Betrieb genommen?' is not
@@ -401,6 +407,12 @@ class AnswerComposer:
         if self._dated_elsewhere(question, chosen):
             return False
         return self._covers_rare_names(question, chosen)
+
+    def _with_previous(self, candidate: _Candidate) -> str:
+        """The sentence with the one before it in its passage (the sentence alone when it opens the passage)."""
+        starts = [start for start, _, _ in candidate.passage.sentences]
+        i = starts.index(candidate.sentence_start)
+        return candidate.passage.text[starts[max(i - 1, 0)] : candidate.end]
 
     def _dated_elsewhere(self, question: str, chosen: Sequence[_Candidate]) -> bool:
         """Is the number a counting question asks about a year ('Wie viele Mähdrescher lieferte Gomselmash im Jahr
