@@ -419,3 +419,16 @@ def test_a_sum_of_trade_is_recognised(sentence, trade):
     from assistant.language import states_trade
 
     assert states_trade(sentence) is trade
+
+
+# 'Die Produktionskapazität wird bis zu 300 Tonnen pro Monat betragen' follows the sentence naming the Thermopapier:
+# read together, the count leans on the counted noun. The plant's staff is counted nowhere.
+@pytest.mark.parametrize(("question", "fact"), [
+    ("Wie viel Thermopapier kann Heprotrade pro Monat produzieren?", "300 Tonnen"),
+    ("Wie viele Mitarbeiter hat das Mähdrescherwerk von Gomselmash in Kostanai?", None),
+])
+def test_a_german_count_may_lean_on_the_noun_named_in_the_sentence_before(client, question, fact):
+    body = client.post("/chat", json={"message": question}).json()
+    assert body["answerable"] is (fact is not None)
+    if fact is not None:
+        assert fact in body["answer"]
