@@ -194,8 +194,10 @@ def test_glued_heading_is_not_quoted(composer, index):
     assert _candidate(1, glued, 0, len(glued.text), ()).text.startswith("Im Mai 2021 fand")
 
 
+# 'im Jahr 2022' was answered with Minsk's figure for 2021 until the asked-fact check refused numbers dated to other
+# years (`_dated_elsewhere`); the first quarter of 2022 is answered and still mixes no documents.
 @pytest.mark.parametrize("question", [
-    "Wie hoch war der Handelsumsatz zwischen Belarus und China im Jahr 2022?",
+    "Wie hoch war der Handelsumsatz zwischen Belarus und China im ersten Quartal 2022?",
     "How many Belarusian companies took part in trade fairs in Astana?",
 ])
 def test_two_sentences_come_from_one_document(composer, engine, index, question):

@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answerability import MIN_NOUN_DEPENDENCE, asked_term, is_content_free, mentions, noun_dependence
+from assistant.answerability import (
+    MIN_NOUN_DEPENDENCE,
+    asked_term,
+    asked_years,
+    is_content_free,
+    mentions,
+    noun_dependence,
+)
 from assistant.chunking import Passage
 from assistant.corpus import Footnote
 from assistant.embedding import Embedder
@@ -29,6 +36,7 @@ from assistant.language import (
     asked_event,
     asked_types,
     asked_units,
+    asks_cost,
     asks_money,
     asks_office_holder,
     asks_price,
@@ -40,6 +48,7 @@ from assistant.language import (
     states_new,
     states_percentage,
     states_person,
+    states_trade,
     states_unit,
 )
 from assistant.names import NameFinder
@@ -356,14 +365,22 @@ class AnswerComposer:
         - A question for a sum of money or a price must be answered with one ('Wie viel kostet …?' by '… für
           300.000 Tiere' is not, nor 'Zu welchem Preis …?'), a question for an office holder with a person
           (`language.states_person`), one for a rate with a percentage, one naming a unit in that unit.
+        - A cost is not answered with sums of trade (`language.asks_cost`, `language.states_trade`), nor a
+          count about a year with numbers dated to other years (`_dated_elsewhere`).
         - A name the corpus uses in at most two passages must be what the sentence giving the value is about
           (`_covers_rare_names`): a count of Tsinghua's students answers nothing about Huzhou's."""
         texts = [c.text for c in chosen]
-        counting = [t for t in texts if states_new(t, "number", "")] or texts
-        dependence = noun_dependence(question, self._vectors(counting), self.embedder)
+        counting = [c for c in chosen if states_new(c.text, "number", "")] or list(chosen)
+        spans = [c.text for c in counting]
+        term = asked_term(question)
+        if term is not None:
+            # With the sentence before it too ('… 300 Tonnen pro Monat' counts the 'Thermopapier' named just
+            # before), where the term check below still requires the counted noun in the answer's passages: for
+            # English and Russian questions, without that check, it let three near misses through.
+            spans += [self._with_previous(c) for c in counting]
+        dependence = noun_dependence(question, self._vectors(spans), self.embedder)
         if dependence is not None and dependence < MIN_NOUN_DEPENDENCE:
             return False
-        term = asked_term(question)
         if term is not None and not any(mentions(c.passage.text, term) for c in chosen):
             return False
         # The date must be the asked event's: 'In welchem Jahr wird die zweite Stufe … in Betrieb genommen?' is not
@@ -381,13 +398,39 @@ class AnswerComposer:
             return False
         if (asks_money(question) or asks_price(question)) and not any(states_money(t) for t in texts):
             return False
+        # A cost is not answered with a sum of trade: 'Сколько будет стоить строительство … квартала?' by the
+        # trade volume of 2014 ('… als das Volumen 966,8 Millionen US-Dollar betrug').
+        sums = [t for t in texts if states_money(t)]
+        if asks_cost(question) and sums and all(states_trade(t) for t in sums):
+            return False
         # A rate ('Körperschaftsteuersatz', 'Zinssatz') is answered with a percentage, a question naming its unit
         # ('… capacity in tonnes …') in that unit.
         if asks_rate(question) and not any(states_percentage(t) for t in texts):
             return False
         if not all(any(states_unit(t, unit) for t in texts) for unit in asked_units(question)):
             return False
+        if self._dated_elsewhere(question, chosen):
+            return False
         return self._covers_rare_names(question, chosen)
+
+    def _with_previous(self, candidate: _Candidate) -> str:
+        """The sentence with the one before it in its passage (the sentence alone when it opens the passage)."""
+        starts = [start for start, _, _ in candidate.passage.sentences]
+        i = starts.index(candidate.sentence_start)
+        return candidate.passage.text[starts[max(i - 1, 0)] : candidate.end]
+
+    def _dated_elsewhere(self, question: str, chosen: Sequence[_Candidate]) -> bool:
+        """Is the number a counting question asks about a year ('Wie viele Mähdrescher lieferte Gomselmash im Jahr
+        2015 …?') given by sentences dated to other years ('… wird 2018 … 500 Mähdrescher … liefern')? So when one
+        of the sentences stating a number names a year and none of them, with what it may be about (`_context`:
+        'Im Jahr 2021 …' before 'Die Direktinvestitionen … beliefen sich auf …'), names the asked one."""
+        years = asked_years(question)
+        if not years or "number" not in asked_types(question):
+            return False
+        giving = [c for c in chosen if states_new(c.text, "number", question)]
+        if not giving or not any(_YEAR_IN.search(c.text) for c in giving):
+            return False
+        return not any(year in self._context(c) for c in giving for year in years)
 
     def _covers_rare_names(self, question: str, chosen: Sequence[_Candidate]) -> bool:
         """A name the corpus uses in at most two passages ('Huzhou', 'Nanchang', 'KazAgro') picks out what a
@@ -682,6 +725,7 @@ def _counts(sentence: str, nouns: Sequence[str], question: str) -> bool:
     return False
 
 
+_YEAR_IN = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # A name in at most this many passages picks out one entity (`_covers_rare_names`).
 _RARE_NAME_PASSAGES = 2
 _NAME_WORD = re.compile(r"[A-Za-zÄÖÜäöüß][A-Za-zÄÖÜäöüß]+")

@@ -282,6 +282,23 @@ def states_unit(sentence: str, unit: str) -> bool:
     return _UNIT_STATED[unit].search(sentence) is not None
 
 
+# What a thing costs ('Wie viel kostet …?', 'How much will … cost?', 'Сколько будет стоить …?', 'Во сколько обойдётся
+# …?') is a price or an outlay, never a flow of trade: the value of exports, imports, deliveries or turnover.
+_COST_ASKED = re.compile(r"\b(?:kostet|kosten|kostete|kosteten|cost|costs|costed|стоит|стоить|стоил\w*|стоимост\w*|"
+                         r"обойд\w*)\b", re.IGNORECASE)
+_TRADE = re.compile(r"handel|export|ausfuhr|import|einfuhr|liefer|umsatz|volumen", re.IGNORECASE)
+
+
+def asks_cost(question: str) -> bool:
+    """Does the question ask what something costs ('Wie viel kostet eine Packung?'), not a value of trade?"""
+    return _COST_ASKED.search(question) is not None and _TRADE.search(question) is None
+
+
+def states_trade(sentence: str) -> bool:
+    """Does the sentence speak of trade ('Handelsumsatz', 'Exporte', 'gelieferten Maschinenteile', 'Volumen')?"""
+    return _TRADE.search(sentence) is not None
+
+
 def asks_price(question: str) -> bool:
     """A sum of money asked for as a price, without a counting cue ('Zu welchem Preis wird … verkauft?')."""
     return _PRICE_ASKED.search(question) is not None
