@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -194,6 +195,7 @@ class AnswerComposer:
         self.max_sentences = max_sentences
         # How many passages use a question's name, and the passage before a sentence that points back to it.
         self._lowered = [p.text.lower() for p in index.passages]
+        self._passages_using = lru_cache(maxsize=4096)(self._count_passages)
         self._passage_ids = {p.passage_id: i for i, p in enumerate(index.passages)}
         df: Counter[str] = Counter()
         names: Counter[str] = Counter()
@@ -444,9 +446,13 @@ class AnswerComposer:
             return True
         passages = " ".join(c.passage.text for c in chosen).lower()
         rare = [stem for stem in _name_stems(question)
-                if stem in passages and sum(stem in text for text in self._lowered) <= _RARE_NAME_PASSAGES]
+                if stem in passages and self._passages_using(stem) <= _RARE_NAME_PASSAGES]
         windows = [self._context(c).lower() for c in _giving_sentences(question, chosen)]
         return all(any(stem in window for window in windows) for stem in rare)
+
+    def _count_passages(self, stem: str) -> int:
+        """How many passages contain `stem` (`_passages_using` keeps the counts: each answer would scan them all)."""
+        return sum(stem in text for text in self._lowered)
 
     def _context(self, candidate: _Candidate) -> str:
         """The sentence with what it may be about: the sentence before it, or, when it points back ('Diese
