@@ -398,7 +398,7 @@ class AnswerComposer:
         # als 50 chinesischen Hochschulen zusammen').
         if asks_office_holder(question) and not any(states_person(t) for t in texts):
             return False
-        if (asks_money(question) or asks_price(question)) and not any(states_money(t) for t in texts):
+        if _asks_sum(question) and not any(states_money(t) for t in texts):
             return False
         # A cost is not answered with a sum of trade: 'Сколько будет стоить строительство … квартала?' by the
         # trade volume of 2014 ('… als das Volumen 966,8 Millionen US-Dollar betrug').
@@ -459,17 +459,15 @@ class AnswerComposer:
         Universität …', '… in dieser Region …'), the passage up to it and the passage before (a passage may
         begin with 'Übrigens leben in dieser Region Chinas …')."""
         passage = candidate.passage
-        starts = [start for start, _, _ in passage.sentences]
-        i = starts.index(candidate.sentence_start)
         before = ""
         number = self._passage_ids[passage.passage_id]
         if number > 0 and self.index.passages[number - 1].doc_id == passage.doc_id:
             before = self.index.passages[number - 1].text
         if _ANAPHOR.search(candidate.text):
             return before + " " + passage.text[: candidate.end]
-        if i == 0:
+        if candidate.sentence_start == passage.sentences[0][0]:
             return before[-300:] + " " + candidate.text
-        return passage.text[starts[i - 1] : candidate.end]
+        return self._with_previous(candidate)
 
     def _other_part(self, parts: list[str], candidates: list[_Candidate], first: int,
                     prior: np.ndarray) -> int | None:
@@ -752,12 +750,17 @@ def _name_stems(question: str) -> list[str]:
     return stems
 
 
+def _asks_sum(question: str) -> bool:
+    """Is a sum of money asked, with a counting cue ('Wie viel kostet …?') or as a price ('Zu welchem Preis …?')?"""
+    return asks_money(question) or asks_price(question)
+
+
 def _giving_sentences(question: str, chosen: Sequence[_Candidate]) -> list[_Candidate]:
     """The chosen sentences that give the asked value: a sum of money for a question about a cost, a date of the
     asked event for a German date question ('gegründet': '… wurde im Jahr 1911 gegründet', not '… im
     September 2022 … hinzu'), a number of the counted thing, else a number or date; all of them when none
     does."""
-    if asks_money(question) or asks_price(question):
+    if _asks_sum(question):
         giving = [c for c in chosen if states_money(c.text)]
     else:
         wanted = [t for t in asked_types(question) if t != "name"]

@@ -185,8 +185,8 @@ _DEMONSTRATIVE = frozenset(
 _ANAPHORIC_HEADS = re.compile(
     r"\b(?:das|die|der|dem|den|des|the)\s+(unternehmen\w*|firma|konzern\w*|concern|holding|einrichtung\w*|institut\w*|universität|hochschule|"
     r"projekt\w*|provinz|region|gebiet\w*|stadt|werke?s?|abkommen\w*|vereinbarung|park|zone|betrieb|fabrik|zentrum|"
-    r"vertrag|programm|treffen|sitzung|besuch|forum|company|plant|institute|university|project|province|region|city|joint venture|agreement|"
-    r"factory|park|zone|centre|center|enterprise|firm|treaty|programme|program|meeting|session|visit)\b(?-i:(?!\s+[A-ZА-Я\"«„]))"
+    r"vertrag|programm|treffen|sitzung|besuch|forum|company|plant|institute|university|project|province|city|joint venture|agreement|"
+    r"factory|centre|center|enterprise|firm|treaty|programme|program|meeting|session|visit)\b(?-i:(?!\s+[A-ZА-Я\"«„]))"
     r"(?!\s+(?:der|des|die|dem|den|von|vom|zwischen|mit|für|aus|zum|zur|über|beider|aller|eines|einer|zweier|of|between|"
     r"with|for|from|in|on|about)\b)",
     re.IGNORECASE,
