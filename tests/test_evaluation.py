@@ -203,6 +203,19 @@ def test_conversation_becomes_a_first_and_followup_probes_with_history(tmp_path)
     assert probes[2].extra == {"added": True} and not probes[3].answerable
 
 
+def test_a_turn_that_switches_document_keeps_its_own_doc(tmp_path):
+    conversation = {
+        "id": "c-2", "doc": "000_1e69742b2c7560f6", "lang": "de", "type": "conversation",
+        "turns": [
+            {"question": "Wie hoch war der Handelsumsatz 2020?", "evidence": ["847,9 Millionen"], "footnotes": []},
+            {"question": "Und mit China?", "evidence": ["Handelsumsatz"], "footnotes": [],
+             "doc": "002_ba6a942ef8cf572b"},
+        ],
+    }
+    probes = flatten(load_questions([write_jsonl(tmp_path / "q.jsonl", [conversation])]))
+    assert [p.doc for p in probes] == ["000_1e69742b2c7560f6", "002_ba6a942ef8cf572b"]
+
+
 def test_dev_questions_load_with_every_category():
     probes = flatten(load_questions(DEV))
     assert {p.category for p in probes} == {"fact", "paraphrase", "crosslingual", "source", "conversation-first",

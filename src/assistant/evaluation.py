@@ -66,6 +66,8 @@ class Turn:
     """Does the turn lean on the conversation? Labelled in the question files; the first turn never does."""
     unanswerable: bool = False
     """A conversation turn the documents do not answer (`"unanswerable": true` on the turn)."""
+    doc: str | None = None
+    """The document a turn asks about when the conversation switches to the other one (else the item's)."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,7 @@ def _turn(row: dict) -> Turn:
     if followup is not None and not isinstance(followup, bool):
         raise ValueError(f"followup {followup!r} must be true or false")
     return Turn(question, evidence, tuple(int(n) for n in row.get("footnotes", ())), row.get("answer"),
-                tuple(tuple(f) for f in facts), followup, row.get("unanswerable") is True)
+                tuple(tuple(f) for f in facts), followup, row.get("unanswerable") is True, row.get("doc"))
 
 
 def flatten(items: Iterable[Item]) -> list[Probe]:
@@ -166,7 +168,7 @@ def flatten(items: Iterable[Item]) -> list[Probe]:
             history = tuple(t.question for t in item.turns[:i])
             # A lone question and a conversation's first turn are new questions by definition.
             followup = turn.followup if i else False
-            probes.append(Probe(item.id, i, category, turn.question, turn.evidence, turn.footnotes, item.doc,
+            probes.append(Probe(item.id, i, category, turn.question, turn.evidence, turn.footnotes, turn.doc or item.doc,
                                 item.lang, history, item.extra, turn.facts, followup))
     return probes
 
