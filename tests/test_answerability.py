@@ -146,6 +146,9 @@ def test_mentions_finds_the_term_inflected_or_in_a_compound(text, term, found):
     ("Wie viel kostet der Schweinezuchtkomplex?", True),
     ("How much will the new plant cost?", True),
     ("Сколько стоит строительство завода?", True),
+    ("Wie hoch ist die Miete im Industriepark?", True),  # a rent is a price
+    ("How much is the rent for an office in the park?", True),
+    ("Сколько составляет аренда офиса в парке?", True),
     ("Wie viele Unternehmen investierten in den Park?", False),  # counts companies
     ("Сколько лекарственных средств зарегистрировано?", False),  # 'средства' are medicines here, not funds
     ("Wann wurde der Preis verliehen?", False),  # asks for no number
@@ -174,6 +177,8 @@ def test_a_sum_is_stated_with_its_currency():
     "How much does the pig farming complex in the Minsk region cost?",
     "Wann wurde das Gebäude für Motoren und Kühler in Kostanai gebaut?",  # the event is not the dated sentence's
     "In welchem Jahr wird die zweite Stufe in Kokshetau eröffnet?",
+    # The park's documents give a lease's floor space ('Mietvertrag für ein 5,5 …'), never a rent.
+    "Wie hoch ist die Miete im Industriepark Great Stone?",
 ])
 def test_near_miss_of_the_asked_fact_is_refused_with_the_closest_passages(client, question):
     body = client.post("/chat", json={"message": question}).json()

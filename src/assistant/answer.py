@@ -15,7 +15,7 @@ import dataclasses
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -371,6 +371,11 @@ class AnswerComposer:
           count about a year with numbers dated to other years (`_dated_elsewhere`).
         - A name the corpus uses in at most two passages must be what the sentence giving the value is about
           (`_covers_rare_names`): a count of Tsinghua's students answers nothing about Huzhou's."""
+        return next(self.unmet_checks(question, chosen), None) is None
+
+    def unmet_checks(self, question: str, chosen: Sequence[_Candidate]) -> Iterator[str]:
+        """The names of the asked-fact checks (`_answers_asked_fact`) the chosen sentences fail, in order and
+        lazily: the answer needs only the first; `assistant eval --checks` measures each one."""
         texts = [c.text for c in chosen]
         counting = [c for c in chosen if states_new(c.text, "number", "")] or list(chosen)
         spans = [c.text for c in counting]
@@ -382,38 +387,39 @@ class AnswerComposer:
             spans += [self._with_previous(c) for c in counting]
         dependence = noun_dependence(question, self._vectors(spans), self.embedder)
         if dependence is not None and dependence < MIN_NOUN_DEPENDENCE:
-            return False
+            yield "noun-dependence"
         if term is not None and not any(mentions(c.passage.text, term) for c in chosen):
-            return False
+            yield "term-in-passage"
         # The date must be the asked event's: 'In welchem Jahr wird die zweite Stufe … in Betrieb genommen?' is not
         # answered by '… begann bereits im Jahr 2012', next to the sentence that says the stage will open.
         dated = [t for t in texts if states_new(t, "date", question)]
         if term is not None and "date" in asked_types(question) and dated and not any(mentions(t, term) for t in dated):
-            return False
+            yield "dated-term"
         # So must an English or Russian one's: 'When was Great Stone founded?' is not answered by '… in dem 2022 …'.
         event = asked_event(question)
         if event and dated and not any(stem in t.lower() for t in dated for stem in event):
-            return False
+            yield "dated-event"
         # 'Who is the rector of …?' is not answered by sentences that name no person ('Die BSU arbeitet mit mehr
         # als 50 chinesischen Hochschulen zusammen').
         if asks_office_holder(question) and not any(states_person(t) for t in texts):
-            return False
+            yield "person"
         if _asks_sum(question) and not any(states_money(t) for t in texts):
-            return False
+            yield "money"
         # A cost is not answered with a sum of trade: 'Сколько будет стоить строительство … квартала?' by the
         # trade volume of 2014 ('… als das Volumen 966,8 Millionen US-Dollar betrug').
         sums = [t for t in texts if states_money(t)]
         if asks_cost(question) and sums and all(states_trade(t) for t in sums):
-            return False
+            yield "cost-not-trade"
         # A rate ('Körperschaftsteuersatz', 'Zinssatz') is answered with a percentage, a question naming its unit
         # ('… capacity in tonnes …') in that unit.
         if asks_rate(question) and not any(states_percentage(t) for t in texts):
-            return False
+            yield "rate"
         if not all(any(states_unit(t, unit) for t in texts) for unit in asked_units(question)):
-            return False
+            yield "unit"
         if self._dated_elsewhere(question, chosen):
-            return False
-        return self._covers_rare_names(question, chosen)
+            yield "dated-elsewhere"
+        if not self._covers_rare_names(question, chosen):
+            yield "rare-name"
 
     def _with_previous(self, candidate: _Candidate) -> str:
         """The sentence with the one before it in its passage (the sentence alone when it opens the passage)."""
