@@ -375,7 +375,7 @@ class AnswerComposer:
 
     def unmet_checks(self, question: str, chosen: Sequence[_Candidate]) -> Iterator[str]:
         """The names of the asked-fact checks (`_answers_asked_fact`) the chosen sentences fail, in order and
-        lazily: the answer needs only the first; `assistant eval --checks` measures each one."""
+        lazily: the answer needs only the first; `eval/abstention.py` measures each one."""
         texts = [c.text for c in chosen]
         counting = [c for c in chosen if states_new(c.text, "number", "")] or list(chosen)
         spans = [c.text for c in counting]
