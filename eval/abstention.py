@@ -21,7 +21,7 @@ from pathlib import Path
 
 from assistant import answer, answerability
 from assistant.engine import Engine
-from assistant.evaluation import LocalSystem, after_unrelated, answer_correct, flatten, load_questions
+from assistant.evaluation import LocalSystem, answer_correct, flatten, load_questions
 from assistant.settings import Settings
 
 GATES = ("off-topic", "year-missing", "low-confidence")
@@ -44,14 +44,11 @@ def record(paths: list[str]) -> list[dict]:
     answerability.Answerability.decide = lifted_decide
     answer.AnswerComposer.unmet_checks = lifted_checks
     try:
-        probes = flatten(load_questions(paths))
-        probes += after_unrelated(probes)
+        probes = flatten(load_questions(paths))  # without the repeats: each question counts once
         with tempfile.TemporaryDirectory(prefix="assistant-abstention-") as scratch:
             system = LocalSystem(Engine(Settings().model_copy(update={"data_dir": Path(scratch)})), "full")
             rows, previous = [], None
             for probe in probes:
-                if probe.category in ("after-unrelated", "asked-alone"):
-                    continue
                 if probe.turn == 0 or probe.item_id != previous:
                     system.reset()
                 previous = probe.item_id

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.answerability import is_content_free
 
-CONTENT_FREE = ["???", "asdfghjkl", "\u200b", "😀", "a", "…!", "qwrtzp"]
+CONTENT_FREE = ["???", "asdfghjkl", "\u200b", "😀", "a", "…!", "qwrtzp", "ok", "Danke schön!", "hmm"]
 
 
 @pytest.mark.parametrize("text", CONTENT_FREE)
@@ -14,7 +14,8 @@ def test_content_free_input_is_recognised(text):
     assert is_content_free(text)
 
 
-@pytest.mark.parametrize("text", ["Und 2011?", "Wann?", "Gomselmash?", "Китай?", "Who?", "MAZ", "2011"])
+@pytest.mark.parametrize("text", ["Und 2011?", "Wann?", "Gomselmash?", "Китай?", "Who?", "MAZ", "2011", "Ja, wie viele?",
+                                  "Mit wem?"])
 def test_short_questions_are_not_content_free(text):
     assert not is_content_free(text)
 
@@ -33,6 +34,27 @@ def test_off_topic_questions_are_refused_in_the_askers_language(client, question
     assert body["passages"]  # the closest passages are still shown
     refusal = {"de": "Dokumente keine", "en": "documents do not contain", "ru": "В документах нет"}[language]
     assert refusal in body["answer"]
+
+
+# Written for this test, not taken from eval/: general-knowledge questions that name nothing of the documents,
+# asked right after a question about them. They used to be read as follow-ups and answered from the last topic.
+@pytest.mark.parametrize(("question", "language"), [
+    ("Wie heißt der Bundeskanzler von Deutschland?", "de"),
+    ("Wie viele Einwohner hat Brasilien?", "de"),
+    ("What causes the northern lights?", "en"),
+    ("Как работает квантовый компьютер?", "ru"),
+])
+def test_off_topic_question_inside_a_conversation_is_refused_not_read_as_a_follow_up(client, question, language):
+    first = client.post("/chat", json={"message": "Wie hoch ist die Miete im Industriepark Great Stone?"}).json()
+    body = client.post("/chat", json={"message": question, "session_id": first["session_id"]}).json()
+    assert body["answerable"] is False and body["citations"] == []
+    assert body["resolved_query"] == question  # not glued to the park
+
+
+def test_a_chat_reply_inside_a_conversation_asks_nothing_again(client):
+    first = client.post("/chat", json={"message": "Wie viele Montagewerke hat Belarus in Kasachstan?"}).json()
+    body = client.post("/chat", json={"message": "ok", "session_id": first["session_id"]}).json()
+    assert body["answerable"] is False and "nicht nach einer Frage" in body["answer"]
 
 
 @pytest.mark.parametrize("message", CONTENT_FREE)

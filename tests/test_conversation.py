@@ -113,6 +113,14 @@ def test_elliptical_year_becomes_one_readable_question(client, follow_up):
     assert contains(follow["passages"], "auch 2011 fortsetzten", top=5)
 
 
+@pytest.mark.parametrize("follow_up", ["Und im Jahr davor?", "And the year before?", "А годом ранее?"])
+def test_a_year_named_relative_to_the_last_question_becomes_that_year(client, follow_up):
+    first = ask(client, "Wie hoch war der Handelsumsatz zwischen Belarus und Kasachstan im Jahr 2021?")
+    follow = ask(client, follow_up, first["session_id"])
+    assert follow["resolved_query"] == "Wie hoch war der Handelsumsatz zwischen Belarus und Kasachstan im Jahr 2020?"
+    assert "847,9" in follow["answer"]
+
+
 def test_third_turn_resolves_against_the_conversation_not_two_questions_glued(client):
     first = ask(client, "Wie viele Einwohner hatte der Industriepark Velikiy Kamen in den letzten Tagen des Jahres 2022?")
     second = ask(client, "Wer war der 99.?", first["session_id"])

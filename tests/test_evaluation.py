@@ -16,6 +16,7 @@ from assistant.evaluation import (
     Probe,
     RankedPassage,
     Ranking,
+    after_unrelated,
     answer_ok,
     bootstrap_ci,
     citation_ok,
@@ -214,6 +215,28 @@ def test_a_turn_that_switches_document_keeps_its_own_doc(tmp_path):
     }
     probes = flatten(load_questions([write_jsonl(tmp_path / "q.jsonl", [conversation])]))
     assert [p.doc for p in probes] == ["000_1e69742b2c7560f6", "002_ba6a942ef8cf572b"]
+
+
+def test_lone_and_off_topic_questions_are_asked_again_after_a_question_about_the_documents(tmp_path):
+    rows = [
+        {"id": "k-1", "doc": "000_1e69742b2c7560f6", "type": "fact", "question": "Wie hoch war der Handel 2020?",
+         "evidence": ["847,9 Millionen"], "footnotes": []},
+        {"id": "c-1", "doc": "002_ba6a942ef8cf572b", "type": "fact", "question": "Wie viele Studenten?",
+         "evidence": ["fast 500 Bürger"], "footnotes": []},
+        {"id": "o-1", "doc": None, "type": "offtopic", "question": "Wer hat die Fußball-WM 2014 gewonnen?",
+         "evidence": [], "footnotes": []},
+    ]
+    probes = flatten(load_questions([write_jsonl(tmp_path / "q.jsonl", rows)]))
+    pairs = after_unrelated(probes)
+    lone = {p.item_id: p for p in pairs if p.category == "after-unrelated"}
+    # each lone question after the other document's question
+    assert lone["k-1@after"].history == ("Wie viele Studenten?",)
+    assert lone["c-1@after"].history == ("Wie hoch war der Handel 2020?",)
+    [offtopic] = [p for p in pairs if p.category == "offtopic-in-conversation"]
+    assert offtopic.question == "Wer hat die Fußball-WM 2014 gewonnen?" and len(offtopic.history) == 1
+    assert not offtopic.answerable and offtopic.followup is False
+    assert [p.category for p in pairs if p.item_id == offtopic.item_id] == ["after-unrelated-lead",
+                                                                            "offtopic-in-conversation"]
 
 
 def test_dev_questions_load_with_every_category():

@@ -60,6 +60,9 @@ YEAR_DEPTH = 5
 # must mention.
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d|er|s\b|-(?:[хе]|ые|ых)\b)")
 _VOWELS = set("aeiouyäöüéèáàóíú")
+_CHAT_REPLIES = frozenset({"ok", "okay", "ja", "nein", "yes", "no", "danke", "danke schön", "vielen dank", "thanks",
+                           "thank you", "hm", "hmm", "aha", "gut", "super", "cool", "спасибо", "да", "нет", "ок",
+                           "хорошо", "понятно", "ага"})
 # A counting question's answer must lean on the counted noun: its sentences' e5 similarity to the question may not
 # rise by more than this when the noun is left out of the question (`noun_dependence`; eval/README.md).
 MIN_NOUN_DEPENDENCE = -0.004
@@ -86,10 +89,11 @@ class Decision:
 
 def is_content_free(question: str) -> bool:
     """Not a question at all: no letters or digits ('???', an emoji, a zero-width space), a lone
-    character, or keyboard mashing ('asdfghjkl': one word without the vowels a word has)."""
+    character, keyboard mashing ('asdfghjkl': one word without the vowels a word has), or a chat reply
+    ('ok', 'danke', 'спасибо'), which inside a conversation would otherwise ask the last question again."""
     text = unicodedata.normalize("NFKC", question)
     words = re.findall(r"[^\W_]+", text)
-    if sum(len(w) for w in words) < 2:
+    if sum(len(w) for w in words) < 2 or " ".join(words).lower() in _CHAT_REPLIES:
         return True
     if len(words) == 1 and words[0].isalpha() and re.fullmatch(r"[a-zA-Z]+", words[0]):
         word = words[0].lower()

@@ -434,6 +434,12 @@ RELATED = 0.9
 read as pointing back. Questions about the other document reach 0.85 (two of 124 lone questions asked after one
 were misread at 0.84); no labelled follow-up needs this path, so it is kept for clearly related turns only."""
 
+LONE_RELATED = 0.77
+"""e5 similarity of a turn without a pointer or name of its own to the last exchange (its question as understood
+and its answer), below which the turn is a question of its own: the tuning files' follow-ups of this kind are
+at 0.79 or more, off-topic questions asked after a question about the documents mostly below 0.77
+(eval/README.md, "Off-topic questions inside a conversation")."""
+
 
 def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable[[str, str], float] | None,
                  common: Container[str], subjects: Mapping[str, Container[str]]) -> tuple[bool, list[_Cue], bool]:
@@ -476,8 +482,23 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     # Vergleich zu 2019?', 'Compared with 2019?', 'По сравнению с 2019 годом?' ask the last question again.
     elliptical = elliptical or (not names and _YEAR.search(message) is not None and len(timeless) <= 1
                                 and not _has_verb(words))
-    if free or weak or elliptical:
+    def related() -> bool:
+        """Does the turn speak of what the last exchange did? A turn that leans on nothing in its words
+        ('ok', 'hmm', 'What causes the northern lights?', 'Как приготовить борщ?') is a question of its own,
+        and may be off-topic."""
+        if similarity is None:
+            return True
+        last = history[-1]
+        return similarity(message, f"{last.understood} {last.answer}") >= LONE_RELATED
+
+    if free or weak:
         return True, free + weak, elliptical
+    if elliptical:
+        # Only 'Und …', a year or a number marks an ellipsis by its words; a bare word or two must be about the
+        # last exchange ('Main exports?' after the trade, not 'hmm' or 'Wie hoch ist der Eiffelturm?').
+        if continues or re.search(r"\d", message) or related():
+            return True, [], True
+        return False, [], False
     if asks_about or continues and len(content) <= (2 if names else 3):
         # 'What about Ekibastuz — …?', 'And what was imported from Pavlodar?': the turn says it continues, and
         # is too short to be a question of its own even where it names something. With a name, one word beside
@@ -503,7 +524,7 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
         # A turn that binds its own pointer ('Was ist dort, in Karaganda, … geplant?') names its place, even where
         # the corpus uses that name too often to count it as one.
         says_where = any(c.kind != "weak" and _bound_in_turn(message, c, common) for c in cues)
-        if shared or len(content) <= _FEW_WORDS and not says_where:
+        if shared or len(content) <= _FEW_WORDS and not says_where and related():
             # Or one that names nothing and says little ('Кто был инвестором с белорусской стороны?', 'Was soll
             # im medizinischen Bereich gemeinsam produziert werden?'): too little to find anything on its own.
             # The lone questions without a name or number (7 of 170 on tuning) say five words or more.
@@ -848,9 +869,29 @@ def _time_phrase(text: str, year: re.Match) -> tuple[int, int]:
     return min(tokens[first].start(), year.start()), max(tokens[last].end(), year.end())
 
 
+# A year named relative to the last question's: 'Und im Jahr davor?', 'And the year after?', 'А годом ранее?'.
+_YEAR_BEFORE = re.compile(r"\b(?:(?:im|in dem)\s+)?(?:jahr\s+(?:davor|zuvor)|vorjahr(?:es)?)\b|"
+                          r"\b(?:in\s+)?(?:the\s+(?:year\s+before|previous\s+year|prior\s+year)|a\s+year\s+(?:earlier|before))|"
+                          r"(?:годом\s+ранее|годом\s+раньше|в\s+предыдущем\s+году|за\s+год\s+до\s+этого)", re.IGNORECASE)
+_YEAR_AFTER = re.compile(r"\b(?:(?:im|in dem)\s+)?(?:jahr\s+danach|(?:darauf)?folgenden\s+jahr)\b|"
+                         r"\b(?:in\s+)?(?:the\s+(?:year\s+after|following\s+year|next\s+year)|a\s+year\s+later)|"
+                         r"(?:годом\s+позже|годом\s+позднее|в\s+следующем\s+году|через\s+год)", re.IGNORECASE)
+
+
+def _absolute_years(message: str, previous: str) -> str:
+    """'Und im Jahr davor?' after '… im Jahr 2022?' → 'Und 2021?': a year named relative to the earlier question's
+    (before its first year, after its last), so that it is put in place of that year."""
+    years = [int(y) for y in _YEAR.findall(previous)]
+    if not years or _YEAR.search(message):
+        return message
+    message = _YEAR_BEFORE.sub(str(min(years) - 1), message, count=1)
+    return _YEAR_AFTER.sub(str(max(years) + 1), message, count=1)
+
+
 def _substitute(message: str, previous: str) -> str | None:
     """'Und 2011?' + 'Wie stark wuchs der Handel … von 2005 bis 2010?' → '… 2011?': the elliptical turn's year,
     ordinal or prepositional phrase put in place of the earlier one. None when nothing lines up."""
+    message = _absolute_years(message, previous)
     years = _YEAR.findall(message)
     fragment = _CONTINUE_STRIP.sub("", message.strip().rstrip("?").strip())
     if years and _YEAR.search(previous):

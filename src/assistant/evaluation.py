@@ -35,11 +35,11 @@ __all__ = [
 TYPES = ("fact", "paraphrase", "crosslingual", "source", "conversation", "unanswerable", "offtopic", "contentfree")
 # Types the documents cannot answer: "unanswerable" (near misses: the topic is in the documents, the fact is
 # not), "offtopic" (nothing to do with them: 'What is the capital of Australia?') and "contentfree" ('???').
-REFUSE_TYPES = frozenset({"unanswerable", "offtopic", "contentfree"})
+REFUSE_TYPES = frozenset({"unanswerable", "offtopic", "contentfree", "offtopic-in-conversation"})
 CATEGORIES = ("fact", "paraphrase", "crosslingual", "source", "conversation-first", "conversation-followup",
-              "unanswerable", "offtopic", "contentfree", "after-unrelated")
-REPEATS = ("after-unrelated", "after-unrelated-lead")
-"""Lone questions asked again after an unrelated one (`after_unrelated`): their own row, never in "all"."""
+              "unanswerable", "offtopic", "contentfree", "after-unrelated", "offtopic-in-conversation")
+REPEATS = ("after-unrelated", "after-unrelated-lead", "offtopic-in-conversation")
+"""Questions asked again after another one (`after_unrelated`): their own rows, never in "all"."""
 MODES = ("lexical", "dense", "hybrid", "full")
 CUTOFF = 10
 BUDGETS = (100, 300)
@@ -179,6 +179,10 @@ def after_unrelated(probes: Sequence[Probe]) -> list[Probe]:
     Each pair is a two-turn conversation: the lead (category "after-unrelated-lead", not scored into any
     row) and the question itself ("after-unrelated"), whose ranking should be exactly its ranking alone.
     Leads are the other document's lone questions taken in turn, so the pairing is fixed.
+
+    Every off-topic and content-free input is asked again the same way, after a question about the documents
+    ("offtopic-in-conversation"): a conversation must not turn 'Wie heißt der Bundeskanzler von Deutschland?'
+    into a follow-up and answer it from the last topic.
     """
     lone = [p for p in probes if p.category in _LONE and p.answerable and p.doc]
     pairs: list[Probe] = []
@@ -194,6 +198,14 @@ def after_unrelated(probes: Sequence[Probe]) -> list[Probe]:
                            lead.doc, lead.lang, (), probe.extra, followup=False))
         pairs.append(Probe(pair_id, 1, "after-unrelated", probe.question, probe.evidence, probe.footnotes,
                            probe.doc, probe.lang, (lead.question,), probe.extra, probe.facts, followup=False))
+    refused = [p for p in probes if p.category in ("offtopic", "contentfree")]
+    for i, probe in enumerate(refused if lone else ()):
+        lead = lone[i * 7 % len(lone)]  # spread over the lone questions, both documents and all languages
+        pair_id = f"{probe.item_id}@conversation"
+        pairs.append(Probe(pair_id, 0, "after-unrelated-lead", lead.question, lead.evidence, lead.footnotes,
+                           lead.doc, lead.lang, (), probe.extra, followup=False))
+        pairs.append(Probe(pair_id, 1, "offtopic-in-conversation", probe.question, (), (), None, probe.lang,
+                           (lead.question,), probe.extra, followup=False))
     return pairs
 
 
