@@ -78,3 +78,5 @@ eval-holdout: $(VENV)/.installed-dev
 	$(BIN)/assistant eval --report-dir eval/reports/holdout4 --systems hybrid,full --questions eval/questions_holdout4.jsonl eval/conversations_holdout4.jsonl
 	@# A fourth, written the same way on 2026-11-30 (the session that retired the first set), before its changes were merged.
 	$(BIN)/assistant eval --report-dir eval/reports/holdout5 --systems hybrid,full --questions eval/questions_holdout5.jsonl eval/conversations_holdout5.jsonl
+	@# A fifth, written the same way on 2026-11-30 (the session that used the second to fourth as validation sets).
+	$(BIN)/assistant eval --report-dir eval/reports/holdout6 --systems hybrid,full --questions eval/questions_holdout6.jsonl eval/conversations_holdout6.jsonl
