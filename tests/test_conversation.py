@@ -121,6 +121,24 @@ def test_a_year_named_relative_to_the_last_question_becomes_that_year(client, fo
     assert "847,9" in follow["answer"]
 
 
+@pytest.mark.parametrize(("first", "follow_up", "understood"), [
+    ("Wie viele Mähdrescher wurden im Werk in Kostanai montiert?", "Und Traktoren?",
+     "Wie viele Traktoren wurden im Werk in Kostanai montiert?"),
+    ("How many combine harvesters were assembled in Kostanay?", "And tractors?",
+     "How many tractors were assembled in Kostanay?"),
+    ("Сколько тракторов собирают в Костанае?", "А комбайнов?", "Сколько комбайнов собирают в Костанае?"),
+])
+def test_another_counted_thing_takes_the_counted_nouns_place(client, first, follow_up, understood):
+    opening = ask(client, first)
+    assert ask(client, follow_up, opening["session_id"])["resolved_query"] == understood
+
+
+def test_a_name_after_a_counting_question_is_no_counted_thing(client):
+    opening = ask(client, "Wie viele Mähdrescher wurden im Werk in Kostanai montiert?")
+    follow = ask(client, "Und Gomselmash?", opening["session_id"])
+    assert "Wie viele Gomselmash" not in follow["resolved_query"]
+
+
 def test_third_turn_resolves_against_the_conversation_not_two_questions_glued(client):
     first = ask(client, "Wie viele Einwohner hatte der Industriepark Velikiy Kamen in den letzten Tagen des Jahres 2022?")
     second = ask(client, "Wer war der 99.?", first["session_id"])

@@ -37,7 +37,7 @@ from collections import Counter
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from assistant.language import detect_language
+from assistant.language import asked_noun, detect_language
 
 __all__ = ["Exchange", "Resolution", "named_subject", "resolve", "subjects"]
 
@@ -924,6 +924,13 @@ def _substitute(message: str, previous: str) -> str | None:
         if re.match(r"(?i)how many", counted.group()) and noun.endswith("s"):
             noun = noun[:-1]  # 'how many residents' → 'the 99th resident'
         return message[:at] + " " + noun + message[at:]
+    counted_noun = _counted_in(previous)
+    if counted_noun and _OTHER_COUNTED.fullmatch(fragment) and not _INTERROGATIVE.match(fragment) and \
+            not _MONTHS.match(fragment) and (not fragment[0].isupper() or _COMMON_NOUN.search(fragment.lower())):
+        # 'Und Traktoren?' after 'Wie viele Mähdrescher wurden … montiert?', 'And tractors?', 'А комбайнов?' after
+        # 'Сколько тракторов собирают …?': another thing counted the same way ('Und Gomselmash?' names a subject).
+        at = previous.index(counted_noun)
+        return previous[:at] + fragment + previous[at + len(counted_noun):]
     # 'Und mit Karaganda?', 'Und welche von Polozk?' (the asking word repeats the earlier question's), not 'Mit wem?'.
     phrase = re.sub(r"^(?:welche[rsnm]?|wer|was|which|who|what|как(?:ой|ая|ое|ие)|кто|что)\s+(?=\w+\s)", "", fragment,
                     flags=re.IGNORECASE)
@@ -935,6 +942,23 @@ def _substitute(message: str, previous: str) -> str | None:
         if place:
             return previous[: place.start()] + phrase + previous[place.end():]
     return None
+
+
+# A bare plural noun: German capitalised, English lower-case ending in -s, Russian in a genitive plural.
+_OTHER_COUNTED = re.compile(r"[A-ZÄÖÜ][a-zäöüß]{3,}|[a-z]+ ?[a-z]*s|[а-яё]+(?:ов|ев|ей|ий|ых|их)")
+
+
+def _counted_in(question: str) -> str | None:
+    """What a 'Wie viele / How many / Сколько' question counts, as written in it ('Mähdrescher', 'combine
+    harvesters', 'тракторов'); None when it counts nothing named."""
+    if not re.search(r"\b(?:wie viele|how many)\b|сколько", question, re.IGNORECASE):
+        return None
+    noun = asked_noun(question)
+    if noun is None or noun not in question:
+        return None
+    if re.search(r"[a-z]", noun[-1]) and " " in noun and not noun.endswith("s"):
+        noun = noun[: noun.rfind(" ")]  # 'Belarusian students study' → 'Belarusian students'
+    return noun if _OTHER_COUNTED.fullmatch(noun.split()[-1]) or noun[0].isupper() else None
 
 
 _INTERROGATIVE = re.compile(r"^(?:wem|wen|was|wo|wann|wie|welche\w*|whom|who|what|which|when|where|how|сколько|кем|ком|кого|чем|"
