@@ -133,6 +133,12 @@ def test_another_counted_thing_takes_the_counted_nouns_place(client, first, foll
     assert ask(client, follow_up, opening["session_id"])["resolved_query"] == understood
 
 
+def test_a_pronoun_points_to_the_park_not_to_the_countries_before_it(client):
+    opening = ask(client, "When was the China-Belarus industrial park Great Stone founded?")
+    follow = ask(client, "How many residents does it have?", opening["session_id"])
+    assert follow["resolved_query"] == "How many residents does it (Great Stone) have?"
+
+
 def test_a_name_after_a_counting_question_is_no_counted_thing(client):
     opening = ask(client, "Wie viele Mähdrescher wurden im Werk in Kostanai montiert?")
     follow = ask(client, "Und Gomselmash?", opening["session_id"])

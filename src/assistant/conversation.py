@@ -584,6 +584,12 @@ def _country(word: str, subjects: Mapping[str, Container[str]]) -> bool:
     return stem in _SHARED_STEMS or any(stem in subject for subject in subjects.values())
 
 
+def _countries_only(name: str, subjects: Mapping[str, Container[str]]) -> bool:
+    """Is the name the documents' countries only ('China-Belarus' in 'the China-Belarus industrial park Great
+    Stone', 'Belarus'): a pronoun points to the park, not to the countries every passage is about."""
+    return all(_country(part, subjects) for part in re.split(r"[-–\s]+", name) if part)
+
+
 # The country both documents are about, as a noun ('Belarusian' is an adjective of a subject: 'the Belarusian quarter').
 _SHARED_COUNTRY = frozenset("belarus weißrussland беларусь белоруссия беларуси белоруссии".split())
 _SHARED_STEMS = frozenset(_fold(w) for w in _SHARED_COUNTRY)
@@ -745,7 +751,8 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str],
     order = (lead, answer, question) if asked_for_name else (question, lead, answer)
     known = {n.lower() for n in _names(question, common)} if asked_for_name else set()
     for text in order:
-        names = [n for n in _names(text, common) if n.lower() not in own and (text is question or n.lower() not in known)]
+        names = [n for n in _names(text, common) if n.lower() not in own and (text is question or n.lower() not in known)
+                 and not _countries_only(n, subjects or {})]
         organisations = [n for n in names if _ORG_MARK.search(n)]
         if organisations or names:
             chosen = (organisations or names)[:2 if cue.word in _PLURAL else 1]
