@@ -393,13 +393,13 @@ class AnswerComposer:
         # paraphrase, and its absence from the answer's passages says nothing (eval/README.md: it refused
         # paraphrased questions of the validation sets; every near miss of the tuning files it catches uses a
         # word of the documents).
-        known = term is not None and self._documents_use(term)
-        if known and not any(mentions(c.passage.text, term) for c in chosen):
+        known = term if term is not None and self._documents_use(term) else None
+        if known is not None and not any(mentions(c.passage.text, known) for c in chosen):
             yield "term-in-passage"
         # The date must be the asked event's: 'In welchem Jahr wird die zweite Stufe … in Betrieb genommen?' is not
         # answered by '… begann bereits im Jahr 2012', next to the sentence that says the stage will open.
         dated = [t for t in texts if states_new(t, "date", question)]
-        if known and "date" in asked_types(question) and dated and not any(mentions(t, term) for t in dated):
+        if known is not None and "date" in asked_types(question) and dated and not any(mentions(t, known) for t in dated):
             yield "dated-term"
         # So must an English or Russian one's: 'When was Great Stone founded?' is not answered by '… in dem 2022 …'.
         event = asked_event(question)
