@@ -201,6 +201,20 @@ def test_a_sum_is_stated_with_its_currency():
     "In welchem Jahr wird die zweite Stufe in Kokshetau eröffnet?",
     # The park's documents give a lease's floor space ('Mietvertrag für ein 5,5 …'), never a rent.
     "Wie hoch ist die Miete im Industriepark Great Stone?",
+    # Written for these tests from the text: the documents give no tax rate of the park's residents, no price of a
+    # tractor, no tonnage of the Kostanai cabin workshop (only that it makes cabins), no number of students at
+    # Huzhou University (only its history; the count beside it is Tsinghua's) and not when Great Stone was founded;
+    # they give the localisation rate of the Jizzakh car plant, the value of machine parts delivered to China,
+    # Heprotrade's tonnes per month, Tsinghua's students and when the Jizzak zone was set up.
+    "Wie hoch ist der Mehrwertsteuersatz für die Residenten des Industrieparks Great Stone?",
+    "Zu welchem Preis wird ein Traktor MTZ-80 in Kasachstan verkauft?",
+    "What is the capacity in tonnes of the tractor cabin workshop in Kostanai?",
+    "Wie viele Studenten sind an der Huzhou-Universität eingeschrieben?",
+    "When was the Great Stone industrial park established?",  # its dates are of other events
+    # The documents give the tractor plant's deliveries to the Tractor Trading House for 2018 only, and no cost of
+    # the Belarusian quarter in Astana: the closest sum is the trade volume of 2014.
+    "Wie viele Fahrzeuge lieferte das Minsker Traktorenwerk 2010 an das Tractor Trading House?",  # dated 2018
+    "How much will the Belarusian quarter in Astana cost?",  # a cost, answered with a trade volume
 ])
 def test_near_miss_of_the_asked_fact_is_refused_with_the_closest_passages(client, question):
     body = client.post("/chat", json={"message": question}).json()
@@ -213,6 +227,14 @@ def test_near_miss_of_the_asked_fact_is_refused_with_the_closest_passages(client
     ("Wie viel kostet die erste Anlage auf der Grundlage von Mogilevkhimvolokno?", "450"),
     ("How much are the investments in the Mogilevkhimvolokno plants?", "700 Millionen Dollar"),
     ("In welchem Jahr wurde die Peking-Universität gegründet?", "1898"),
+    ("What percentage of localisation is the Jizzakh car plant to reach?", "30 %"),
+    ("Zu welchem Preis wurden 2016 Maschinenteile in die VR China geliefert?", "2,6 Millionen US-Dollar"),
+    ("Wie viele Tonnen Thermopapier will Heprotrade im Monat herstellen?", "300 Tonnen"),
+    ("Wie viele Studenten sind an der Tsinghua-Universität eingeschrieben?", "53 Tausend"),
+    ("Wie viele Firmen haben sich im Teilpark für LED-Produkte angesiedelt?", "15 Unternehmen"),
+    ("When was the free economic zone Jizzak in Uzbekistan set up?", "März 2013"),
+    ("Wie viele Fahrzeuge liefert das Minsker Traktorenwerk 2018 an das Tractor Trading House?", "zweitausend"),
+    ("And how much would the two plants based on Mogilevkhimvolokno cost?", "Millionen"),
 ])
 def test_answerable_twin_of_a_near_miss_is_answered(client, question, fact):
     body = client.post("/chat", json={"message": question}).json()
@@ -349,36 +371,6 @@ def test_a_rate_a_price_and_a_unit_are_recognised(question, rate, price, units):
     assert asks_rate(question) is rate and asks_price(question) is price and asked_units(question) == units
 
 
-# Written for these tests from the text: the documents give no tax rate of the park's residents, no price of a
-# tractor, no tonnage of the Kostanai cabin workshop (only that it makes cabins), no number of students at
-# Huzhou University (only its history; the count beside it is Tsinghua's) and not when Great Stone was founded;
-# they give the localisation rate of the Jizzakh car plant, the value of machine parts delivered to China,
-# Heprotrade's tonnes per month, Tsinghua's students and when the Jizzak zone was set up.
-@pytest.mark.parametrize("question", [
-    "Wie hoch ist der Mehrwertsteuersatz für die Residenten des Industrieparks Great Stone?",
-    "Zu welchem Preis wird ein Traktor MTZ-80 in Kasachstan verkauft?",
-    "What is the capacity in tonnes of the tractor cabin workshop in Kostanai?",
-    "Wie viele Studenten sind an der Huzhou-Universität eingeschrieben?",
-    "When was the Great Stone industrial park established?",  # its dates are of other events
-])
-def test_a_near_miss_without_the_asked_kind_of_value_is_refused(client, question):
-    body = client.post("/chat", json={"message": question}).json()
-    assert body["answerable"] is False and body["citations"] == [] and body["passages"]
-
-
-@pytest.mark.parametrize(("question", "fact"), [
-    ("What percentage of localisation is the Jizzakh car plant to reach?", "30 %"),
-    ("Zu welchem Preis wurden 2016 Maschinenteile in die VR China geliefert?", "2,6 Millionen US-Dollar"),
-    ("Wie viele Tonnen Thermopapier will Heprotrade im Monat herstellen?", "300 Tonnen"),
-    ("Wie viele Studenten sind an der Tsinghua-Universität eingeschrieben?", "53 Tausend"),
-    ("Wie viele Firmen haben sich im Teilpark für LED-Produkte angesiedelt?", "15 Unternehmen"),
-    ("When was the free economic zone Jizzak in Uzbekistan set up?", "März 2013"),
-])
-def test_the_answerable_twin_with_the_asked_kind_of_value_is_answered(client, question, fact):
-    body = client.post("/chat", json={"message": question}).json()
-    assert body["answerable"] is True and fact in body["answer"]
-
-
 @pytest.mark.parametrize(("question", "stem"), [
     ("When was the Jizzak zone set up?", "eingerichtet"),
     ("Когда было открыто представительство?", "eröffn"),
@@ -402,26 +394,6 @@ def test_a_russian_question_between_the_off_topic_and_the_former_floor_is_answer
     assert MIN_COSINE["ru"] <= float((engine.index.vectors @ vector).max()) < 0.815
     body = client.post("/chat", json={"message": question}).json()
     assert body["answerable"] is True and "Der 86. Bewohner" in body["answer"]
-
-
-# The documents give the tractor plant's deliveries to the Tractor Trading House for 2018 only, and no cost of
-# the Belarusian quarter in Astana: the closest sum is the trade volume of 2014.
-@pytest.mark.parametrize("question", [
-    "Wie viele Fahrzeuge lieferte das Minsker Traktorenwerk 2010 an das Tractor Trading House?",  # dated 2018
-    "How much will the Belarusian quarter in Astana cost?",  # a cost, answered with a trade volume
-])
-def test_a_near_miss_answered_with_another_years_count_or_a_trade_sum_is_refused(client, question):
-    body = client.post("/chat", json={"message": question}).json()
-    assert body["answerable"] is False and body["citations"] == [] and body["passages"]
-
-
-@pytest.mark.parametrize(("question", "fact"), [
-    ("Wie viele Fahrzeuge liefert das Minsker Traktorenwerk 2018 an das Tractor Trading House?", "zweitausend"),
-    ("And how much would the two plants based on Mogilevkhimvolokno cost?", "Millionen"),
-])
-def test_the_twin_with_the_asked_year_or_the_asked_cost_is_answered(client, question, fact):
-    body = client.post("/chat", json={"message": question}).json()
-    assert body["answerable"] is True and fact in body["answer"]
 
 
 @pytest.mark.parametrize(("question", "cost"), [

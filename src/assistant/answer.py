@@ -362,9 +362,9 @@ class AnswerComposer:
         - A German question's asked term (`asked_term`: the counted noun, a date question's participle) must
           occur in the passages the answer comes from, and a date question's in the sentence that gives the date:
           'Wie viele Mitarbeiter …?' from a passage counting tractors, 'Wann wurde … fertiggestellt?' from one
-          that only plans the building are near misses. Only a term the documents use anywhere is looked for. (A waiver for counts stated under another word, by the
-          noun dependence, was dropped: on the page it answered 'Wie viele Mitarbeiter hat das Werk?' with the
-          plant's sales, eval/README.md.)
+          that only plans the building are near misses. Only a term the documents use anywhere is looked for. (A
+          waiver for counts stated under another word, by the noun dependence, was dropped: on the page it answered
+          'Wie viele Mitarbeiter hat das Werk?' with the plant's sales, eval/README.md.)
         - A question for a sum of money or a price must be answered with one ('Wie viel kostet …?' by '… für
           300.000 Tiere' is not, nor 'Zu welchem Preis …?'), a question for an office holder with a person
           (`language.states_person`), one for a rate with a percentage, one naming a unit in that unit.

@@ -922,22 +922,20 @@ def _substitute(message: str, previous: str) -> str | None:
     if ordinals and _ORDINAL.search(previous):
         last = list(_ORDINAL.finditer(previous))[-1]
         return previous[: last.start()] + ordinals[0].group() + previous[last.end():]
-    counted = (re.search(r"\b[Ww]ie viele\s+(?:[a-zäöüß]+\s+)?([A-ZÄÖÜ]\w+)", previous)
-               or re.search(r"\b(?:how many|сколько)\s+(\w+)", previous, re.IGNORECASE))
+    counted = _counted_in(previous)
     if ordinals and counted:
         # 'Wie viele Einwohner hatte der Park?' → 'Wer war der 99.?' means the 99th Einwohner.
         at = ordinals[0].end()
-        noun = counted.group(1)
-        if re.match(r"(?i)how many", counted.group()) and noun.endswith("s"):
-            noun = noun[:-1]  # 'how many residents' → 'the 99th resident'
-        return message[:at] + " " + noun + message[at:]
-    counted_noun = _counted_in(previous)
-    if counted_noun and _OTHER_COUNTED.fullmatch(fragment) and not _INTERROGATIVE.match(fragment) and \
+        if detect_language(previous) == "en" and counted.endswith("s"):
+            counted = counted[:-1]  # 'how many residents' → 'the 99th resident'
+        return message[:at] + " " + counted + message[at:]
+    if counted and (_OTHER_COUNTED.fullmatch(counted.split()[-1]) or counted[0].isupper()) and \
+            _OTHER_COUNTED.fullmatch(fragment) and not _INTERROGATIVE.match(fragment) and \
             not _MONTHS.match(fragment) and (not fragment[0].isupper() or _COMMON_NOUN.search(fragment.lower())):
         # 'Und Traktoren?' after 'Wie viele Mähdrescher wurden … montiert?', 'And tractors?', 'А комбайнов?' after
         # 'Сколько тракторов собирают …?': another thing counted the same way ('Und Gomselmash?' names a subject).
-        at = previous.index(counted_noun)
-        return previous[:at] + fragment + previous[at + len(counted_noun):]
+        at = previous.index(counted)
+        return previous[:at] + fragment + previous[at + len(counted):]
     # 'Und mit Karaganda?', 'Und welche von Polozk?' (the asking word repeats the earlier question's), not 'Mit wem?'.
     phrase = re.sub(r"^(?:welche[rsnm]?|wer|was|which|who|what|как(?:ой|ая|ое|ие)|кто|что)\s+(?=\w+\s)", "", fragment,
                     flags=re.IGNORECASE)
@@ -957,7 +955,7 @@ _OTHER_COUNTED = re.compile(r"[A-ZÄÖÜ][a-zäöüß]{3,}|[a-z]+ ?[a-z]*s|[а-�
 
 def _counted_in(question: str) -> str | None:
     """What a 'Wie viele / How many / Сколько' question counts, as written in it ('Mähdrescher', 'combine
-    harvesters', 'тракторов'); None when it counts nothing named."""
+    harvesters', 'тракторов'; 'стоит' for 'Сколько стоит …?'); None when it is no such question."""
     if not re.search(r"\b(?:wie viele|how many)\b|сколько", question, re.IGNORECASE):
         return None
     noun = asked_noun(question)
@@ -965,7 +963,7 @@ def _counted_in(question: str) -> str | None:
         return None
     if re.search(r"[a-z]", noun[-1]) and " " in noun and not noun.endswith("s"):
         noun = noun[: noun.rfind(" ")]  # 'Belarusian students study' → 'Belarusian students'
-    return noun if _OTHER_COUNTED.fullmatch(noun.split()[-1]) or noun[0].isupper() else None
+    return noun
 
 
 _INTERROGATIVE = re.compile(r"^(?:wem|wen|was|wo|wann|wie|welche\w*|whom|who|what|which|when|where|how|сколько|кем|ком|кого|чем|"

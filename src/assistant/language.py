@@ -185,9 +185,11 @@ def counted_nouns(question: str) -> list[str]:
 
 # A sum of money is asked for with a word of price or spending ('Wie viel kostet …?', 'How much will … cost?',
 # 'Сколько стоит …?', 'Wie viel wurde investiert?'); the text states one with its currency.
-_MONEY = re.compile(r"\b(?:kostet|kosten|kostete|kosteten|preis\w*|wert|wertes|geld\w*|investi\w*|cost|costs|costed|price\w*|"
-                    r"worth|value|money|invest\w*|spen[dt]\w*|стоит|стоить|стоил\w*|стоимост\w*|обойд\w*|цен[аыуе]|"
-                    r"инвест\w*|денег|деньг\w*|miete\w*|mietpreis\w*|pacht\w*|rent|rents|rental|аренд\w*)\b", re.IGNORECASE)
+# What a thing costs, a rent among it ('Wie hoch ist die Miete …?'): the words of a price and of a cost question.
+_COST_WORDS = (r"kostet|kosten|kostete|kosteten|cost|costs|costed|стоит|стоить|стоил\w*|стоимост\w*|обойд\w*|"
+               r"miete\w*|mietpreis\w*|pacht\w*|rent|rents|rental|аренд\w*")
+_MONEY = re.compile(rf"\b(?:{_COST_WORDS}|preis\w*|wert|wertes|geld\w*|investi\w*|price\w*|worth|value|money|invest\w*|"
+                    r"spen[dt]\w*|цен[аыуе]|инвест\w*|денег|деньг\w*)\b", re.IGNORECASE)
 _CURRENCY = re.compile(r"\$|€|\b(?:US-)?dollar\w*|\b(?:usd|euro|eur|yuan|rmb|tenge|rubel\w*)\b|\bbr\.", re.IGNORECASE)
 
 
@@ -284,8 +286,7 @@ def states_unit(sentence: str, unit: str) -> bool:
 
 # What a thing costs ('Wie viel kostet …?', 'How much will … cost?', 'Сколько будет стоить …?', 'Во сколько обойдётся
 # …?') is a price or an outlay, never a flow of trade: the value of exports, imports, deliveries or turnover.
-_COST_ASKED = re.compile(r"\b(?:kostet|kosten|kostete|kosteten|cost|costs|costed|стоит|стоить|стоил\w*|стоимост\w*|"
-                         r"обойд\w*|miete\w*|mietpreis\w*|pacht\w*|rent|rents|rental|аренд\w*)\b", re.IGNORECASE)
+_COST_ASKED = re.compile(rf"\b(?:{_COST_WORDS})\b", re.IGNORECASE)
 _TRADE = re.compile(r"handel|export|ausfuhr|import|einfuhr|liefer|umsatz|volumen", re.IGNORECASE)
 
 
