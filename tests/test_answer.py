@@ -362,6 +362,17 @@ def test_names_match_across_latin_and_cyrillic_spellings(composer):
     ("What was the trade turnover in 2015?", {"number"}),
     ("Какие города подписали соглашение?", {"name"}),
     ("Какую продукцию выпускает завод?", {"name"}),
+    # A measure or an adverb of degree asks for a number without 'wie viele' / 'how many'.
+    ("Welche Tragkraft haben die neuen Kipper?", {"number"}),
+    ("Mit welchen Kosten rechnet das Ministerium?", {"number"}),
+    ("Welches Investitionsvolumen ist geplant?", {"number"}),
+    ("Wie weit ist die Zone von der Hauptstadt entfernt?", {"number"}),
+    ("What annual capacity does the new workshop have?", {"number"}),
+    ("What did the region's imports amount to?", {"number"}),
+    ("Какова мощность нового завода?", {"number"}),
+    ("Какое место занимает университет в рейтинге?", {"number"}),
+    ("Насколько велика сеть дилеров?", {"number"}),
+    ("Welche Leistungen bietet der Park?", {"name"}),
 ])
 def test_russian_and_english_questions_for_a_quantity_ask_for_a_number(question, types):
     from assistant.language import asked_types
@@ -430,6 +441,13 @@ def test_the_price_of_something_and_a_question_for_years_ask_for_a_number_and_a_
     from assistant.language import asked_types
 
     assert asked_types(question) == types
+
+
+def test_a_distance_is_no_sum_of_money_whatever_else_the_question_says():
+    from assistant.language import asks_money
+
+    assert not asks_money("Wie weit ist die Zone, mit der der Park bei der Investorensuche kooperiert, entfernt?")
+    assert asks_money("Wie viel wurde in den Park investiert?")
 
 
 @pytest.mark.parametrize(("question", "facts"), [

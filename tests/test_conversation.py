@@ -661,3 +661,26 @@ def test_a_pronoun_after_a_question_for_a_name_is_the_name_the_answer_gave(clien
     follow = follow_up(client, "Welches Unternehmen wurde im Mai 2022 neuer Bewohner des Industrieparks Great Stone?",
                        "Und was wird es dort einrichten?", evidence="Transportüberwachungszentrum", doc=DOC_CN)
     assert "Great Stone" not in follow["resolved_query"]
+
+
+@pytest.mark.parametrize(("lead", "answer", "turn"), [
+    # A month after 'im', an origin after 'from' and a nation's adjective after 'with' name no place for 'dort' /
+    # 'there': the place is the last exchange's.
+    ("Wie viele Unternehmen der Pharmabranche sind im Park Great Stone ansässig?", "",
+     "Welche Firma hat sich im Mai 2021 dort angesiedelt?"),
+    ("How much did the Grodno region's trade with Kazakhstan grow?", "",
+     "How much money from Kazakhstan was invested there?"),
+    ("How much did the Grodno region's trade with Kazakhstan grow?", "",
+     "How many firms with Kazakh owners work there?"),
+    ("Which joint ventures operate in the Karaganda region?", "",
+     "What did the partners agree there in October 2021?"),
+    # The demonstrative's noun is not named before it in the turn: 'dieses Modell' is the last exchange's.
+    ("Welche Traktoren will das Minsker Traktorenwerk in China montieren?", "",
+     "Von welchem Hersteller kommt der Motor, mit dem dieses Modell geprüft wird?"),
+    ("Когда Беларусь и Казахстан подписали соглашение в области информации?", "",
+     "Какой документ дополнил эту базу позже?"),
+    ("How many combines did the Kostanay plant assemble?", "", "How large is the market for such machines?"),
+])
+def test_a_pointer_the_turn_does_not_bind_makes_a_follow_up(corpus_subjects, corpus_common, lead, answer, turn):
+    history = [Exchange(lead, "", answer, (DOC_KZ,))]
+    assert resolve(turn, history, subjects=corpus_subjects, common=corpus_common).followup

@@ -116,7 +116,7 @@ _REPEAT_WEIGHT = 0.8
 # a weight of 0.9 for these gave 0.78, keeping the weight for all but the sentence that led an earlier answer 0.76).
 _ASKS_AFRESH = re.compile(r"\b(?:wer|wen|wem|wessen|was|wann|wo|wohin|woher|wie|warum|weshalb|wieso|welche[rsnm]?|who|whom|"
                           r"whose|what|when|where|which|how|why|кто|кого|кому|что|чем|чего|где|когда|как\w*|сколько|"
-                          r"почему|куда|откуда|зачем|чей|чья|чьё|чьи)\b", re.IGNORECASE)
+                          r"почему|куда|откуда|зачем|чей|чья|чьё|чьи|насколько)\b", re.IGNORECASE)
 # 'And what about 2011?', 'Und wie sieht es 2011 aus?', 'А как насчёт 2011?' ask nothing afresh: the words only continue.
 _CONTINUES = re.compile(r"\b(?:what|how) about\b|\bwas ist mit\b|\bwie (?:steht|sieht) es\b|\bкак насч[её]т\b|"
                         r"\bчто (?:с|со|насч[её]т)\b", re.IGNORECASE)

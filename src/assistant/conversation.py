@@ -158,6 +158,8 @@ _FUNCTION = frozenset(
     каково каковы сколько когда где кто что чем чего ли же был была было были будет есть это этот эта эти этого
     этой этом там тогда он она оно они его её ее их ему ей им ним нём него неё нее нему ней них ними нею
     so apropos außerdem zudem insgesamt immerhin bereits laut somit daher deshalb hier
+    wohin woher womit wofür worauf wozu wodurch worin worüber inwiefern насколько почему зачем куда откуда чей чья
+    чьё чьи какого какому какую
     zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig hundert tausend one two three four five six
     seven eight nine ten hundred thousand""".split()
 )
@@ -170,7 +172,7 @@ _OTHER = frozenset("andere anderen anderer anderes other another другой д
 _STRONG = _PLACE | frozenset(
     """damals damit davon dafür dabei dazu darauf daran darin daraus darunter danach seitdem seither hierzu hierbei
     ebenfalls ähnliche ähnlichen ähnlicher ähnliches andere anderen anderer anderes then similar other another
-    тогда тоже также другой другая другое другие других другом такие такой""".split()
+    тогда тоже также другой другая другое другие других другом такие такой such solche solchen solcher solches""".split()
 )
 _WEAK = frozenset(
     """es er sie ihn ihm ihnen ihr ihre ihren ihrem ihrer ihres sein seine seinen seinem seiner seines dessen deren
@@ -179,7 +181,7 @@ _WEAK = frozenset(
 )
 _DEMONSTRATIVE = frozenset(
     """dies diese dieser dieses diesem diesen jene jener jenes jenen this these those that
-    этот эта это эти этого этой этом этим этих этому""".split()
+    этот эта это эту эти этого этой этом этим этих этому""".split()
 )
 # Nouns that, with a definite article and no name, stand for something the conversation already named.
 _ANAPHORIC_HEADS = re.compile(
@@ -375,6 +377,9 @@ _SECOND_QUESTION = re.compile(r"\s(?:und|and|и)\s+(?=(?:wie|was|wer|wann|wo|wel
 
 # A place word followed by the place it means: 'dort in der Region Kostanay', 'there, in Karaganda', 'там, в
 # Карагандинской области'. The phrase has to name the place; 'dort im Park' still points back.
+# English capitalises the adjective of a nation ('Kazakh capital', 'Belarusian projects'): no name of a place or a
+# thing that could bind a pointer of the turn.
+_NATIONALITY = re.compile(r"(?i:belarusian|belarussian|kazakh|kazakhstani|chinese|russian|uzbek|cuban|eurasian)$")
 _PLACE_NOUNS = frozenset("stadt hauptstadt region provinz gebiet bezirk kreis land ort gegend".split())
 _APPOSITION = re.compile(r"^\s*[,–—-]?\s*(?:in|im|bei|at|near|в|во|на)\s+([^,;:?!()]*)", re.IGNORECASE)
 
@@ -385,7 +390,8 @@ def _place_named_after(message: str, cue: _Cue, common: Container[str]) -> bool:
         return False
     words = _words(match.group(1))[:4]
     if detect_language(message) != "de":
-        return any(w[:1].isupper() and w.lower() not in _FUNCTION for w in words)
+        return any(w[:1].isupper() and w.lower() not in _FUNCTION and not _MONTHS.match(w) and not _NATIONALITY.match(w)
+                   for w in words)  # 'there in October 2021' names no place
     # By its shape, not by the corpus's articles: the documents say 'im Karaganda' too, so 'Karaganda' is in
     # `common`; a place noun without its name ('dort in der Stadt', 'dort im Park') still points back.
     return any(_is_name(w, i + 1) and w.lower() not in _PLACE_NOUNS for i, w in enumerate(words))
@@ -400,10 +406,15 @@ def _bound_in_turn(message: str, cue: _Cue, common: Container[str],
     breaks = [before.rfind(","), before.rfind(";")]
     breaks += [m.start() for m in _SECOND_QUESTION.finditer(before)]
     clause_break = max(breaks)
-    if clause_break >= 0 and len(_content(_words(before[:clause_break]))) >= 3:
+    # A demonstrative's noun must have been named before it: '…, mit dem dieses Modell … getestet wird' points out.
+    named_before = not (cue.kind == "demonstrative" and cue.head and cue.head.lower()[:4] not in before.lower())
+    if clause_break >= 0 and len(_content(_words(before[:clause_break]))) >= 3 and named_before:
         return True
-    if cue.kind == "place" and re.search(r"\b(?:mit|in|im|nach|aus|with|in|to|from|с|в|во|из)\s+(?-i:[A-ZÄÖÜА-Я])\w+",
-                                         before, re.IGNORECASE):
+    # Not a month ('im März 2021 dort'), an origin ('investment from Kazakhstan there') or a nation's adjective
+    # ('companies with Kazakh capital … there').
+    if cue.kind == "place" and any(not _MONTHS.match(m.group(1)) and not _NATIONALITY.match(m.group(1))
+                                   for m in re.finditer(r"\b(?:mit|in|im|nach|with|in|to|с|в|во)\s+((?-i:[A-ZÄÖÜА-Я])\w+)",
+                                                        before, re.IGNORECASE)):
         return True  # 'Und mit China: Welches Memorandum hat der Konzern dort unterzeichnet?'
     if cue.word in _OTHER and len([w for i, w in enumerate(_words(message)) if _is_name(w, i)]) >= 2:
         # 'Mit welchen anderen Staaten legten Minsk und Astana …': other than the ones the turn names (by their
@@ -419,7 +430,8 @@ def _bound_in_turn(message: str, cue: _Cue, common: Container[str],
         # The country a document is about carries no singular pronoun of its own turn: 'Какую часть Казахстана
         # оно планирует снабжать …?' asks about the company of the last exchange, in the conversation's country.
         # 'their' may be the two countries' ('the presidents of Belarus and Kazakhstan … their relations').
-        words = [w for w in _words(before) if cue.word in _PLURAL or named_subject(w, subjects or {}) is None]
+        words = [w for w in _words(before) if (cue.word in _PLURAL or named_subject(w, subjects or {}) is None)
+                 and not _NATIONALITY.match(w)]
         return any(_is_name(w, i, common) for i, w in enumerate(words)) or bool(_pairs(words))
     return False
 

@@ -39,6 +39,14 @@ def detect_language(text: str, default: str = "de") -> str:
 
 
 ANSWER_TYPES = ("number", "date", "name")
+# Nouns of measure, as the last part of a German compound too ('Investitionsvolumen', 'Exportvolumen').
+_MEASURES = ("nutzlast|tragkraft|tragfähigkeit|kosten|wachstum|volumen|fläche|kapazität|geschwindigkeit|faktor|"
+             "investition|überschuss|defizit|saldo|umsatz|menge|anzahl|zahl|gewicht|entfernung|wert|summe|betrag|höhe|"
+             "größenordnung|rang|platz|leistung|capacity|speed|surplus|deficit|volume|area|cost|costs|growth|rate|"
+             "investment|turnover|value|balance|factor|population")
+# A distance, a frequency, a speed, a weight or an age: a number, never a sum of money ('Wie weit ist die Zone,
+# mit der der Park bei der Investorensuche kooperiert, … entfernt?').
+_DEGREE = r"\bwie (?:weit|oft|schnell|schwer|alt)\b|\bhow (?:far|often|fast)\b"
 _ASKS = {
     "number": re.compile(
         r"\b(wie ?viele?n?|wie viel|um wie viel|wie hoch|wie groß|was kost\w*|wie lange|in wie vielen|welche[nr]? (anteil|wert|"
@@ -47,7 +55,13 @@ _ASKS = {
         # Russian asks for a quantity with 'какой / каким был / какого …' and a noun of measure: 'Каким был
         # товарооборот …?', 'Какого объёма … достигли …?', 'Какова доля …?', 'Какую цель по числу …?'.
         r"как(?:ов[аоы]?|ой|ая|ое|им|ую|ого) (?:был[аио]? |будет )?(?:\w+ ){0,2}?(?:объ[её]м\w*|размер\w*|дол[яеиюй]|"
-        r"сумм\w*|стоимост\w*|(?:товаро)?оборот\w*|численност\w*|количеств\w*|числ[оуае]|процент\w*))\b"),
+        r"сумм\w*|стоимост\w*|(?:товаро)?оборот\w*|численност\w*|количеств\w*|числ[оуае]|процент\w*|"
+        r"мощност\w*|площад\w*|скорост\w*|сальдо|уровн\w*|мест[оа]|рост\w*|инвестиц\w*)|"
+        # … and so do the other languages, without 'wie viele': a measure ('Welche Tragkraft …?', 'Mit welchen
+        # Kosten …?', 'What annual capacity …?', 'What did its exports amount to?') or an adverb of degree ('Wie weit
+        # …?', 'How often …?', 'Насколько велика …?').
+        rf"\b(?:welche[nrsm]?|what|which) (?:[\w–-]+ ){{0,3}}?\w*(?:{_MEASURES})\b|\bamount(?:ed)? to\b|"
+        rf"{_DEGREE}|\bwie stark\b|\bнасколько\b)\b"),
     "date": re.compile(r"\b(wann|seit wann|in welchem jahr|welchem jahr|welchen jahren|welche jahre|welchem monat|when|what year|which year|"
                        r"когда|в каком году|с какого года)\b"),
     # Whole words only: 'werden' asks for no name.
@@ -196,7 +210,7 @@ _CURRENCY = re.compile(r"\$|€|\b(?:US-)?dollar\w*|\b(?:usd|euro|eur|yuan|rmb|t
 def asks_money(question: str) -> bool:
     """Does the question ask for a sum of money? A number asked with a word of price or spending, unless it
     counts something named ('Wie viele Unternehmen investierten …?' asks for companies)."""
-    if "number" not in asked_types(question) or not _MONEY.search(question):
+    if "number" not in asked_types(question) or not _MONEY.search(question) or re.search(_DEGREE, question.lower()):
         return False
     noun = asked_noun(question)
     return noun is None or noun[0].islower() or _MONEY.search(noun) is not None
@@ -313,7 +327,7 @@ _EVENTS = (
      ("gründ", "eingerichtet", "errichtet", "geschaffen")),
     (re.compile(r"\b(?:opened|открыт\w*|открыл\w*)\b", re.IGNORECASE), ("eröffn",)),
     (re.compile(r"\b(?:sign(?:ed)?|подписа\w*)\b", re.IGNORECASE),
-     ("unterzeichn", "unterschrieb", "geschlossen", "vereinbart")),
+     ("unterzeichn", "unterschrieb", "geschlossen", "vereinbart", "verabschied")),
 )
 
 
