@@ -37,8 +37,8 @@ def record(paths: list[str]) -> list[dict]:
         return decision if decision.reason == "content-free" else answerability.Decision(True, decision.confidence,
                                                                                          decision.reason)
 
-    def lifted_checks(self, question, chosen):
-        seen["checks"] = list(unmet(self, question, chosen))
+    def lifted_checks(self, question, chosen, passages=()):
+        seen["checks"] = list(unmet(self, question, chosen, passages))
         return iter(())
 
     answerability.Answerability.decide = lifted_decide

@@ -129,6 +129,9 @@ _NAMED_KINDS = ("Bezirk", "Gebiet", "Holding", "Industriepark", "Modell", "Provi
 _KIND_SIMILARITY = 0.9
 # A second sentence scoring this close to the first usually continues it (eval/README.md, "Answers").
 _CLOSE_SECOND = 0.75
+# The asked term is looked for in the answer's passages and the best this many retrieved (`unmet_checks`): with 5,
+# 'Wie viele Mitarbeiter hat das Mähdrescherwerk …?' found the word in the 3rd passage, about something else.
+_TERM_DEPTH = 2
 # The sentence after a lone answer sentence joins it at this share of the best score (`_continuation`).
 _CONTINUATION = 0.6
 # A sentence that points back ('Auf der Grundlage dieser Hochschulen …', 'Dieses Unternehmen wurde …') repeats
@@ -300,7 +303,7 @@ class AnswerComposer:
             second = None
         if second is not None and self.max_sentences > 1:
             chosen.append(candidates[second])
-        if not self._answers_asked_fact(question, chosen):
+        if not self._answers_asked_fact(question, chosen, [h.passage for h in hits[:_TERM_DEPTH]]):
             return Answer(_NOT_FOUND[language], [], False, language)
         # The best sentence leads; two neighbouring sentences keep their reading order.
         if len(chosen) == 2 and (chosen[0].passage is chosen[1].passage or _step(chosen[0], chosen[1])):
@@ -352,7 +355,7 @@ class AnswerComposer:
         by_sentence = {r: order.index(r) + 1 for r in best}
         return [min(c.rank, by_sentence[c.rank]) for c in candidates]
 
-    def _answers_asked_fact(self, question: str, chosen: Sequence[_Candidate]) -> bool:
+    def _answers_asked_fact(self, question: str, chosen: Sequence[_Candidate], passages: Sequence[Passage] = ()) -> bool:
         """The asked-fact check (eval/README.md, "Abstention"): a near miss, whose topic is in the documents but
         not the asked fact, is answered from sentences about the same subject that state something else.
         - A counting question's sentences must lean on the counted noun (`noun_dependence`): 'Wie viele
@@ -360,9 +363,10 @@ class AnswerComposer:
           that state a number are the ones that must: a neighbour without a count ('… ein Memorandum zur
           traditionellen Medizin …' for 'How many hospitals …?') says nothing about it.
         - A German question's asked term (`asked_term`: the counted noun, a date question's participle) must
-          occur in the passages the answer comes from, and a date question's in the sentence that gives the date:
-          'Wie viele Mitarbeiter …?' from a passage counting tractors, 'Wann wurde … fertiggestellt?' from one
-          that only plans the building are near misses. Only a term the documents use anywhere is looked for. (A
+          occur in the answer's passages or the best retrieved ones, and a date question's in the sentence that gives
+          the date: 'Wie viele Mitarbeiter …?' answered where no passage on the subject speaks of staff, 'Wann wurde
+          … fertiggestellt?' from one that only plans the building are near misses. Only a term the documents use
+          anywhere is looked for. (A
           waiver for counts stated under another word, by the noun dependence, was dropped: on the page it answered
           'Wie viele Mitarbeiter hat das Werk?' with the plant's sales, eval/README.md.)
         - A question for a sum of money or a price must be answered with one ('Wie viel kostet …?' by '… für
@@ -372,9 +376,9 @@ class AnswerComposer:
           count about a year with numbers dated to other years (`_dated_elsewhere`).
         - A name the corpus uses in at most two passages must be what the sentence giving the value is about
           (`_covers_rare_names`): a count of Tsinghua's students answers nothing about Huzhou's."""
-        return next(self.unmet_checks(question, chosen), None) is None
+        return next(self.unmet_checks(question, chosen, passages), None) is None
 
-    def unmet_checks(self, question: str, chosen: Sequence[_Candidate]) -> Iterator[str]:
+    def unmet_checks(self, question: str, chosen: Sequence[_Candidate], passages: Sequence[Passage] = ()) -> Iterator[str]:
         """The names of the asked-fact checks (`_answers_asked_fact`) the chosen sentences fail, in order and
         lazily: the answer needs only the first; `eval/abstention.py` measures each one."""
         texts = [c.text for c in chosen]
@@ -393,8 +397,11 @@ class AnswerComposer:
         # paraphrase, and its absence from the answer's passages says nothing (eval/README.md: it refused
         # paraphrased questions of the validation sets; every near miss of the tuning files it catches uses a
         # word of the documents).
+        # Looked for in the best retrieved passages too, not only the answer's: a paraphrase's word ('Autos',
+        # 'Vereinigungen') is often the documents' word nearby, and its absence from the one passage that answers in
+        # other words ('Modelle', 'Strukturen') says nothing (eval/README.md).
         known = term if term is not None and self._documents_use(term) else None
-        if known is not None and not any(mentions(c.passage.text, known) for c in chosen):
+        if known is not None and not any(mentions(p.text, known) for p in [*passages, *(c.passage for c in chosen)]):
             yield "term-in-passage"
         # The date must be the asked event's: 'In welchem Jahr wird die zweite Stufe … in Betrieb genommen?' is not
         # answered by '… begann bereits im Jahr 2012', next to the sentence that says the stage will open.
