@@ -301,6 +301,19 @@ def test_ellipsis_replaces_the_whole_time_phrase(client):
     assert russian["resolved_query"].endswith("Китаем в первом квартале 2022 года?")
 
 
+@pytest.mark.parametrize(("previous", "turn", "understood"), [
+    # 'ersten' is a time word, not a verb; 'im Jahr 2021' gives way to the whole new time phrase.
+    ("Wie hoch war der Handel zwischen Belarus und China im Jahr 2021?", "Und im ersten Quartal 2022?",
+     "Wie hoch war der Handel zwischen Belarus und China im ersten Quartal 2022?"),
+    ("What was the trade between Belarus and China in the year 2021?", "And in the first half of 2022?",
+     "What was the trade between Belarus and China in the first half of 2022?"),
+])
+def test_an_ellipsis_with_a_longer_time_phrase_replaces_the_year(corpus_subjects, corpus_common, previous, turn,
+                                                                  understood):
+    resolution = resolve(turn, [Exchange(previous, "", "", (DOC_CN,))], subjects=corpus_subjects, common=corpus_common)
+    assert resolution.followup and resolution.display == understood
+
+
 def test_ellipsis_with_the_asking_word_repeated_swaps_its_phrase(client):
     *_, follow = converse(client, "Mit welcher chinesischen Provinz hat die Region Witebsk im Oktober 2022 ein "
                                   "Kooperationsabkommen unterzeichnet?",
@@ -684,3 +697,13 @@ def test_a_pronoun_after_a_question_for_a_name_is_the_name_the_answer_gave(clien
 def test_a_pointer_the_turn_does_not_bind_makes_a_follow_up(corpus_subjects, corpus_common, lead, answer, turn):
     history = [Exchange(lead, "", answer, (DOC_KZ,))]
     assert resolve(turn, history, subjects=corpus_subjects, common=corpus_common).followup
+
+
+def test_a_turn_moving_to_the_other_document_is_searched_without_the_earlier_topic(corpus_subjects, corpus_common):
+    history = [Exchange("Um wie viel steigerten die Unternehmen von Bellesbumprom 2017 ihre Ausfuhren nach Kasachstan?",
+                        "", "Die Unternehmen des Konzerns Bellesbumprom steigerten ihre Ausfuhren um 42,3 Prozent.",
+                        (DOC_KZ,))]
+    resolution = resolve("Hat der Konzern auch mit einem chinesischen Partner ein Memorandum unterzeichnet?", history,
+                         subjects=corpus_subjects, common=corpus_common)
+    assert resolution.followup and resolution.doc_id is None
+    assert "Bellesbumprom" in resolution.query and "Kasachstan" not in resolution.query

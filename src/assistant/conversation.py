@@ -612,8 +612,9 @@ _VERBISH = re.compile(r"^(?:\w+(?:te|ten|tet|st|t|en)|ist|sind|war|waren|hat|hab
 
 
 def _has_verb(words: Sequence[str]) -> bool:
-    """A finite verb after the first word, roughly: lowercase German/English verb shapes."""
-    return any(w[:1].islower() and _VERBISH.match(w) and w.lower() not in _FUNCTION - {"ist", "sind", "war", "waren",
+    """A finite verb after the first word, roughly: lowercase German/English verb shapes ('ersten' in 'im ersten
+    Quartal' is a time word)."""
+    return any(w[:1].islower() and _VERBISH.match(w) and not _TIME_WORD.match(w) and w.lower() not in _FUNCTION - {"ist", "sind", "war", "waren",
                "hat", "haben", "gibt", "did", "does", "is", "are", "was", "were", "has", "have", "will"}
                for w in words[1:])
 
@@ -929,6 +930,10 @@ def _substitute(message: str, previous: str) -> str | None:
         if ranged:
             return previous[: ranged.start()] + when + previous[ranged.end():]
         start, end = _time_phrase(previous, list(_YEAR.finditer(previous))[-1])
+        # 'im Jahr 2021' → 'im ersten Quartal 2022', not 'im Jahr ersten Quartal 2022'.
+        year_word = re.search(r"\b(?:jahre?s?|year)\s+$", previous[:start], re.IGNORECASE)
+        if year_word and not _YEAR.fullmatch(when):
+            start = year_word.start()
         return previous[:start] + when + previous[end:]
     ordinals = list(_ORDINAL.finditer(message))
     if ordinals and _ORDINAL.search(previous):
@@ -1028,11 +1033,13 @@ def resolve(message: str, history: Sequence[Exchange], *, similarity: Callable[[
     # topic at where the thread began: when they differ, retrieval gets both (follow-up hit@5 +2 of 156 turns).
     if extra and history[-1] is not _root(history):
         extra.append(_LEAD.sub("", _without_note(history[-1].understood).rstrip("?").strip()))
-    query = " ".join([display, *(e for e in extra if e.lower() not in display.lower())])
     doc = _conversation_doc(history, subjects)
     named = named_subject(message, subjects)
     if named is not None and named != doc:
-        doc = None
+        # The turn moves to the other document ('Hat der Konzern auch mit einem chinesischen Partner …?'): the
+        # earlier topic's words ('… Ausfuhren nach Kasachstan') would pull it back; the display names the referent.
+        doc, extra = None, []
+    query = " ".join([display, *(e for e in extra if e.lower() not in display.lower())])
     return Resolution(query, True, doc, display)
 
 
