@@ -530,6 +530,13 @@ def test_a_lone_sentence_that_introduces_the_subject_is_followed_by_the_one_that
     assert answer.text.index("IRBI") < answer.text.index("Monoblöcke")
 
 
+def test_the_sentence_that_points_back_to_the_introduced_subject_follows_it_even_when_it_scores_low(engine):
+    """'Der neue Resident "wird … Röntgenröhren …"' shares no word with the question; it points back to the sentence
+    that registers SinoBelMedica (written for this test)."""
+    answer = engine.chat("Was will SinoBelMedica im Park herstellen?", session_id=None, k=5).answer
+    assert "SinoBelMedica" in answer.text and "Röntgenröhren" in answer.text
+
+
 def test_a_two_part_answer_that_points_back_gets_the_sentence_it_points_to(engine):
     """'… der Cluster der in diesem Bereich tätigen Unternehmen … mehr als 20 Projekte' answers the second part; the
     sector ('… ist heute der Maschinenbau') stands in the sentence before it (written for this test)."""

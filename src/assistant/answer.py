@@ -134,6 +134,7 @@ _CLOSE_SECOND = 0.75
 _TERM_DEPTH = 2
 # The sentence after a lone answer sentence joins it at this share of the best score (`_continuation`).
 _CONTINUATION = 0.6
+_CONTINUATION_POINTING = 0.3
 # A sentence that points back ('Auf der Grundlage dieser Hochschulen …', 'Dieses Unternehmen wurde …') repeats
 # the question's words while its referent, the asked name, stands in the sentence before.
 _ANAPHOR = re.compile(r"^\W*(?:\S+\s+){0,5}?(?:dies(?:e[rsnm]?)?|jene[rsnm]?|(?:der|die|das) neue)\b", re.IGNORECASE)
@@ -566,7 +567,9 @@ class AnswerComposer:
         introduces its subject ('… registriert - IRBI LLC, dessen Investitionsprojekt …') is often followed by the
         one that says what it does ('Der Parkbewohner wird Monoblöcke … herstellen'), which lacks the name."""
         for i, c in enumerate(candidates):
-            if _step(first, c) == 1 and ranked[i] >= _CONTINUATION * ranked.max():
+            # One that points back to it ('Der neue Resident "wird … Röntgenröhren …"') is about it whatever it scores.
+            floor = _CONTINUATION_POINTING if _ANAPHOR.search(c.text) else _CONTINUATION
+            if _step(first, c) == 1 and ranked[i] >= floor * ranked.max():
                 return i
         return None
 
