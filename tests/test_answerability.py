@@ -144,6 +144,8 @@ def test_counting_question_of_the_same_topic_is_answered(client, question):
     ("How many employees does the plant have?", None),  # the German text cannot be searched for an English word
     ("Welche Stadt ist Partnerstadt von Orscha?", None),  # asks for a name
     ("Wann eröffneten die Minsker Motorenwerke ihr Handelshaus?", None),  # no participle at the end
+    ("Um wie viel Prozent wuchs der Umsatz?", None),  # a unit, which the answer may write as '%'
+    ("Wie viele Tonnen Milch wurden geliefert?", None),
 ])
 def test_asked_term_is_the_word_a_passage_stating_the_answer_uses(question, term):
     from assistant.answerability import asked_term

@@ -74,6 +74,7 @@ _PARTICIPLE = re.compile(r"^[a-zäöüß]{5,}(?:t|en)$")
 # German words for the same kind of counted thing (the head of a compound counts: '-verträge'). A counting
 # question's asked term may be answered under any of them; the documents call companies 'Unternehmen', projects
 # 'Projekte', agreements 'Abkommen' or 'Vereinbarungen'.
+_UNIT_NOUN = re.compile(r"(?i)(?:prozent|tonne|hektar|kilometer|quadratmeter|dollar|euro)")
 _SYNONYMS = (("firmen", "unternehmen", "betriebe"), ("vorhaben", "projekte"),
              ("verträge", "vereinbarungen", "abkommen"))
 
@@ -134,7 +135,9 @@ def asked_term(question: str) -> str | None:
         return None
     noun = asked_noun(question)
     if noun is not None:
-        return noun if noun[0].isupper() else None  # 'Wie viel kostet …?' names a measure, no counted thing
+        # 'Wie viel kostet …?' names a measure, no counted thing; 'Um wie viel Prozent …?', 'Wie viele Tonnen …?' a
+        # unit, which the answer may write as '%' or 't' (the rate and unit checks read those).
+        return noun if noun[0].isupper() and not _UNIT_NOUN.match(noun) else None
     if "date" not in asked_types(question):
         return None
     words = _WORD.findall(question)
