@@ -33,6 +33,8 @@ def composer(index, embedder):
     ("Und was unterzeichneten sie im April 2022?", "de"),  # 'was', 'in' are English words too
     ("Und die Investitionen in Sachanlagen?", "de"),
     ("Who signed it?", "en"),
+    ("Was steht an zweiter Stelle?", "de"),  # 'an' is a German preposition as well as an English article
+    ("What is an FEZ?", "en"),
 ])
 def test_detect_language(text, language):
     assert detect_language(text) == language

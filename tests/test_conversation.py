@@ -707,3 +707,16 @@ def test_a_turn_moving_to_the_other_document_is_searched_without_the_earlier_top
                          subjects=corpus_subjects, common=corpus_common)
     assert resolution.followup and resolution.doc_id is None
     assert "Bellesbumprom" in resolution.query and "Kasachstan" not in resolution.query
+
+
+@pytest.mark.parametrize(("turn", "followup"), [
+    ("Was steht an zweiter Stelle?", True),
+    ("What comes in second place?", True),
+    ("Что на втором месте?", True),
+    # The turn names what is ranked: a question of its own.
+    ("Welches Land steht an zweiter Stelle unter den Abnehmern belarussischer Lebensmittel?", False),
+])
+def test_a_place_in_the_last_answers_ranking_is_a_follow_up(corpus_subjects, corpus_common, turn, followup):
+    history = [Exchange("Welche Waren exportiert Bellesbumprom vor allem nach Kasachstan?", "",
+                        "Vor allem Möbel, die mehr als 60 Prozent der Gesamtexporte ausmachen.", (DOC_KZ,))]
+    assert resolve(turn, history, subjects=corpus_subjects, common=corpus_common).followup is followup

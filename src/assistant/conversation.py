@@ -224,6 +224,14 @@ _STAGE = re.compile(
     r"(?!\s+(?:der|des|von|vom|of|проекта)\b)",
     re.IGNORECASE,
 )
+# 'Was steht an zweiter Stelle?', 'What comes in second place?', 'Что на втором месте?': a place in the ranking the
+# last answer gave, unless the turn names what is ranked ('… unter den Abnehmern belarussischer Lebensmittel').
+_RANK_PLACE = re.compile(
+    r"(?:\b(?:an|auf)\s+(?:de[mr]\s+)?(?:erste[nmr]?|zweite[nmr]?|dritte[nmr]?|vierte[nmr]?|letzte[nmr]?)\s+(?:stelle|platz|rang)|"
+    r"\b(?:in|at)\s+(?:the\s+)?(?:first|second|third|fourth|last)\s+(?:place|position|rank)|"
+    r"\bна\s+(?:первом|втором|третьем|четв[её]ртом|последнем)\s+месте)(?![^?]*\b(?:unter|among|среди)\b)",
+    re.IGNORECASE,
+)
 _CONTINUE_STRIP = re.compile(rf"^(?:(?:und|and|а|и|aber|but|what about|how about|und was ist mit|{_SAME})\s+)+",
                              re.IGNORECASE)
 
@@ -341,6 +349,8 @@ def _cues(message: str) -> list[_Cue]:
         cues.append(_Cue(match.group().lower(), "strong", match.start(), match.end()))
     for match in _STAGE.finditer(message):
         cues.append(_Cue(match.group().lower(), "stage", match.start(), match.end()))
+    for match in _RANK_PLACE.finditer(message):
+        cues.append(_Cue(match.group().lower(), "strong", match.start(), match.end()))
     return cues
 
 

@@ -11,10 +11,10 @@ __all__ = ["ANSWER_TYPES", "MONTH_WORDS", "asked_event", "asked_noun", "asked_ty
            "asks_price", "asks_rate", "carries_type", "counted_nouns", "detect_language", "question_parts",
            "states_money", "states_new", "states_percentage", "states_person", "states_unit"]
 
-# Function words of one language only ('in', 'was', 'so' are both German and English): a question is English
+# Function words of one language only ('in', 'was', 'an' are both German and English): a question is English
 # when it has more English than German ones, so 'Und was unterzeichneten sie im April 2022?' stays German.
 _ENGLISH = frozenset("""the what which who whom whose when where why how did does do is are were of and to with
-    many much has have had for on by from that this it its there their they been be at as an or about after
+    many much has have had for on by from that this it its there their they been be at as or about after
     before since between into year years""".split())
 _GERMAN = frozenset("""und oder der die das den dem des ein eine einen einem einer eines ist sind war waren wird
     werden wurde wurden wie wieviel viele vielen welche welcher welches welchen wann wer wen wem wo woher wohin
