@@ -67,6 +67,11 @@ class Resolution:
     display: str
     """One readable question, shown as 'Verstanden als' / 'understood as'; the message itself when standalone."""
 
+    @property
+    def asked(self) -> str:
+        """The question the turn asks, without the topic note of earlier words: '… im Jahr 2019?'."""
+        return _without_note(self.display)
+
 
 # What each document is about, as folded word stems ('kasah' for Kasachstan / Kazakhstan / Казахстан), for "stay in
 # the conversation's document unless the turn names the other subject". Derived from the documents, so a third one
