@@ -422,29 +422,21 @@ def test_a_sum_of_trade_is_recognised(sentence, trade):
     assert states_trade(sentence) is trade
 
 
-# 'Die Produktionskapazität wird bis zu 300 Tonnen pro Monat betragen' follows the sentence naming the Thermopapier:
-# read together, the count leans on the counted noun. The plant's staff is counted nowhere.
 @pytest.mark.parametrize(("question", "fact"), [
+    # 'Die Produktionskapazität wird bis zu 300 Tonnen pro Monat betragen' follows the sentence naming the
+    # Thermopapier: read together, the count leans on the counted noun.
     ("Wie viel Thermopapier kann Heprotrade pro Monat produzieren?", "300 Tonnen"),
-    ("Wie viele Mitarbeiter hat das Mähdrescherwerk von Gomselmash in Kostanai?", None),
-])
-def test_a_german_count_may_lean_on_the_noun_named_in_the_sentence_before(client, question, fact):
-    body = client.post("/chat", json={"message": question}).json()
-    assert body["answerable"] is (fact is not None)
-    if fact is not None:
-        assert fact in body["answer"]
-
-
-# The asker's word is the documents' word nearby ('Vereinigungen', 'Autos'), while the passage that answers says
-# 'Strukturen', 'Modelle': the word is looked for in the best retrieved passages too. Staff is counted nowhere near
-# the MTZ plant, so that question stays refused.
-@pytest.mark.parametrize(("question", "fact"), [
+    # The asker's word is the documents' word nearby ('Vereinigungen', 'Autos'), while the passage that answers
+    # says 'Strukturen', 'Modelle': the word is looked for in the best retrieved passages too.
     ("In wie vielen Vereinigungen sind die Belarussen in Kasachstan organisiert?", "zwölf"),
     ("Wie viele Autos pro Jahr soll ADM Jizzakh in der Zone Dschisak bauen?", "100.000"),
+    # Staff is counted nowhere near these plants.
+    ("Wie viele Mitarbeiter hat das Mähdrescherwerk von Gomselmash in Kostanai?", None),
     ("Wie viele Mitarbeiter hat das Montagewerk des Minsker Traktorenwerks in Kostanai?", None),
 ])
-def test_the_asked_term_is_looked_for_in_every_retrieved_passage(client, question, fact):
+def test_a_german_count_is_answered_where_its_counted_noun_is_near(client, question, fact):
     body = client.post("/chat", json={"message": question}).json()
     assert body["answerable"] is (fact is not None)
     if fact is not None:
         assert fact in body["answer"]
+

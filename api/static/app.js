@@ -29,7 +29,7 @@ const LABELS = {
 };
 const labelsFor = (lang) => LABELS[lang] || LABELS.de;
 // The function words of assistant/language.py: a question is English when it has more English than German ones.
-const ENGLISH_WORDS = new Set("the what which who whom whose when where why how did does do is are were of and to with many much has have had for on by from that this it its there their they been be at as an or about after before since between into year years".split(" "));
+const ENGLISH_WORDS = new Set("the what which who whom whose when where why how did does do is are were of and to with many much has have had for on by from that this it its there their they been be at as or about after before since between into year years".split(" "));
 const GERMAN_WORDS = new Set("und oder der die das den dem des ein eine einen einem einer eines ist sind war waren wird werden wurde wurden wie wieviel viele vielen welche welcher welches welchen wann wer wen wem wo woher wohin warum seit mit von vom zu zur zum im am ins auf aus bei nach für über um bis es sie er ihr ihre sein seine nicht auch noch hat haben hatte gab gibt dort dabei inzwischen damals zwischen jahr jahre jahren".split(" "));
 
 const $ = (selector) => document.querySelector(selector);

@@ -61,7 +61,7 @@ _ASKS = {
         # Kosten …?', 'What annual capacity …?', 'What did its exports amount to?') or an adverb of degree ('Wie weit
         # …?', 'How often …?', 'Насколько велика …?').
         rf"\b(?:welche[nrsm]?|what|which) (?:[\w–-]+ ){{0,3}}?\w*(?:{_MEASURES})\b|\bamount(?:ed)? to\b|"
-        rf"{_DEGREE}|\bwie stark\b|\bнасколько\b)\b"),
+        rf"{_DEGREE}|\bнасколько\b)\b"),
     "date": re.compile(r"\b(wann|seit wann|in welchem jahr|welchem jahr|welchen jahren|welche jahre|welchem monat|when|what year|which year|"
                        r"когда|в каком году|с какого года)\b"),
     # Whole words only: 'werden' asks for no name.
