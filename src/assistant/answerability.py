@@ -198,7 +198,7 @@ class Answerability:
         followup = query.resolution is not None and query.resolution.followup
         # The years a follow-up asks about are those of the question it was rebuilt into ('Und im Jahr davor?' →
         # '… im Jahr 2019?'), not of the topic note that may follow it.
-        years = asked_years(query.resolution.asked if followup else query.text)
+        years = asked_years(query.resolution.asked if query.resolution is not None and followup else query.text)
         decision = self.decide(query.text, detect_language(query.text), hits, query.dense, query.lexical,
                                lexical_weight=query.lexical_weight, followup=followup, sentence_scores=query.sentences,
                                years=years)
