@@ -728,3 +728,9 @@ def test_a_place_in_the_last_answers_ranking_is_a_follow_up(corpus_subjects, cor
     history = [Exchange("Welche Waren exportiert Bellesbumprom vor allem nach Kasachstan?", "",
                         "Vor allem Möbel, die mehr als 60 Prozent der Gesamtexporte ausmachen.", (DOC_KZ,))]
     assert resolve(turn, history, subjects=corpus_subjects, common=corpus_common).followup is followup
+
+
+def test_an_off_topic_question_said_as_a_continuation_is_refused(client):
+    *_, off = converse(client, "What will SinoBelMedica manufacture in the Great Stone park?",
+                       "And what is the capital of Australia?")
+    assert off["answerable"] is False and off["resolved_query"] == "And what is the capital of Australia?"

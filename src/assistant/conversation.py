@@ -526,11 +526,12 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
         if continues or re.search(r"\d", message) or related():
             return True, [], True
         return False, [], False
-    if asks_about or continues and len(content) <= (2 if names else 3):
+    if (asks_about or continues and len(content) <= (2 if names else 3)) and related():
         # 'What about Ekibastuz — …?', 'And what was imported from Pavlodar?': the turn says it continues, and
         # is too short to be a question of its own even where it names something. With a name, one word beside
         # it is a gap in the last question; two more make a question of its own ('Und wer hat Novoera Biotech
-        # gegründet?', 'And how many companies from the Guangdong sub-park are there?').
+        # gegründet?', 'And how many companies from the Guangdong sub-park are there?'). It must be near the last
+        # exchange: 'And what is the capital of Australia?' only sounds like a continuation.
         return True, [], False
     if german and not lower_case and not re.search(r"\d", message) and \
             not any(w[:1].isupper() for w in words[1:]):
