@@ -134,6 +134,7 @@ _CLOSE_SECOND = 0.75
 _TERM_DEPTH = 2
 # The sentence after a lone answer sentence joins it at this share of the best score (`_continuation`).
 _CONTINUATION = 0.6
+# … and at this share when it points back to it ('Der neue Resident "wird …"' after the sentence naming SinoBelMedica).
 _CONTINUATION_POINTING = 0.3
 # A sentence that points back ('Auf der Grundlage dieser Hochschulen …', 'Dieses Unternehmen wurde …') repeats
 # the question's words while its referent, the asked name, stands in the sentence before.
@@ -367,9 +368,9 @@ class AnswerComposer:
           occur in the answer's passages or the best retrieved ones, and a date question's in the sentence that gives
           the date: 'Wie viele Mitarbeiter …?' answered where no passage on the subject speaks of staff, 'Wann wurde
           … fertiggestellt?' from one that only plans the building are near misses. Only a term the documents use
-          anywhere is looked for. (A
-          waiver for counts stated under another word, by the noun dependence, was dropped: on the page it answered
-          'Wie viele Mitarbeiter hat das Werk?' with the plant's sales, eval/README.md.)
+          anywhere is looked for. (A waiver for counts stated under another word, by the noun dependence, was
+          dropped: on the page it answered 'Wie viele Mitarbeiter hat das Werk?' with the plant's sales,
+          eval/README.md.)
         - A question for a sum of money or a price must be answered with one ('Wie viel kostet …?' by '… für
           300.000 Tiere' is not, nor 'Zu welchem Preis …?'), a question for an office holder with a person
           (`language.states_person`), one for a rate with a percentage, one naming a unit in that unit.
