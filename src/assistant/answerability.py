@@ -195,22 +195,22 @@ class Answerability:
 
         assert query.dense is not None and query.lexical is not None, "answerability needs the candidates"
         hits = [Hit(self.index.passages[i], rank, 0.0) for rank, i in enumerate(query.top(YEAR_DEPTH), start=1)]
-        followup = query.resolution is not None and query.resolution.followup
+        resolution = query.resolution if query.resolution is not None and query.resolution.followup else None
         # The years a follow-up asks about are those of the question it was rebuilt into ('Und im Jahr davor?' →
         # '… im Jahr 2019?'), not of the topic note that may follow it.
-        years = asked_years(query.resolution.asked if query.resolution is not None and followup else query.text)
+        years = asked_years(query.text if resolution is None else resolution.asked)
         decision = self.decide(query.text, detect_language(query.text), hits, query.dense, query.lexical,
-                               lexical_weight=query.lexical_weight, followup=followup, sentence_scores=query.sentences,
-                               years=years)
+                               lexical_weight=query.lexical_weight, followup=resolution is not None, years=years,
+                               sentence_scores=query.sentences)
         query.answerable, query.confidence, query.reason = decision.answerable, decision.confidence, decision.reason
 
     def decide(self, question: str, language: str, hits: Sequence[Hit], dense_scores: np.ndarray,
                lexical_scores: np.ndarray, *, lexical_weight: float, followup: bool = False,
-               sentence_scores: np.ndarray | None = None, years: Sequence[str] | None = None) -> Decision:
+               years: Sequence[str], sentence_scores: np.ndarray | None = None) -> Decision:
         """`dense_scores`/`lexical_scores` cover every passage (−inf where filtered out), scored for the
         question as retrieval understood it; `lexical_weight` is the share of its words the German index knows;
-        `sentence_scores` each passage's best sentence similarity (None: the passages' alone decide); `years` the
-        asked years (None: the question's own)."""
+        `years` the asked years; `sentence_scores` each passage's best sentence similarity (None: the passages'
+        alone decide)."""
         confidence = peakedness(dense_scores) + 0.3 * lexical_weight * peakedness(lexical_scores)
         if is_content_free(question):
             return Decision(False, 0.0, "content-free")
@@ -221,7 +221,7 @@ class Answerability:
                 not self._close_sentence(question, language, sentence_scores):
             return Decision(False, confidence, "off-topic")
         top = " ".join(h.passage.text for h in hits[:YEAR_DEPTH])
-        if any(year not in top for year in (asked_years(question) if years is None else years)):
+        if any(year not in top for year in years):
             # 'Wie hoch war der Handelsumsatz im Jahr 2015?' when the text gives 2014 and 2016.
             return Decision(False, confidence, "year-missing")
         if confidence < self.min_confidence:
