@@ -189,6 +189,21 @@ def test_follow_up_naming_the_other_subject_may_leave_the_document(corpus_subjec
     assert resolve("Und wie viele davon in China?", history, subjects=corpus_subjects).doc_id is None
 
 
+def test_follow_up_stays_in_the_document_of_the_best_passage(corpus_subjects):
+    # Two of the three best passages about the other document do not move the conversation there.
+    history = [Exchange("Когда Минская область подписала соглашение с Карагандинской областью?", "",
+                        "So wurde bereits 1996 ein Abkommen …", (DOC_KZ, DOC_CN, DOC_CN))]
+    assert resolve("Когда в этом регионе начало работу СП KazBelAZ?", history, subjects=corpus_subjects).doc_id == DOC_KZ
+
+
+def test_follow_up_about_a_region_answered_from_one_document_is_searched_there(client):
+    # The Minsk region's agreement with Karaganda is answered from the Kazakhstan document, while the region's
+    # Chinese partners fill the next places of the ranking: the follow-up went to the China document.
+    follow_up(client, "Когда Минская область подписала соглашение о сотрудничестве с Карагандинской областью?",
+              "Когда в этом регионе начало работу СП KazBelAZ?", evidence="Im Juni 2013 nahm JV KazBelAZ LLP",
+              doc=DOC_KZ)
+
+
 def test_subjects_come_from_the_documents_and_match_english_and_russian_spellings(corpus_subjects):
     # 'Китай' matches through the Russian words in the China document's footnote URLs ('…-belarusi-i-kitaja-…').
     assert named_subject("Что Беларусь экспортирует в Китай?", corpus_subjects) == DOC_CN
@@ -518,6 +533,28 @@ def test_comparison_with_a_year_is_a_follow_up_in_english_and_russian(corpus_sub
     resolution = resolve(turn, [Exchange(question, "", "", (DOC_KZ,))], subjects=corpus_subjects, common=corpus_common)
     assert resolution.followup and resolution.doc_id == DOC_KZ
     assert resolution.display.replace(year, "2021").startswith(question[:20])
+
+
+@pytest.mark.parametrize(("question", "turn"), [
+    ("How many combine harvesters was Gomselmash to deliver to AgromashHolding in 2018?",
+     "And how many vehicles was the Minsk Tractor Works to supply that year?"),
+    ("Wie viele Mähdrescher sollte Gomselmash 2018 an AgromashHolding liefern?",
+     "Und wie viele Fahrzeuge sollte das Minsker Traktorenwerk im selben Jahr liefern?"),
+    ("Сколько комбайнов должен был поставить Гомсельмаш в Казахстан в 2018 году?",
+     "А сколько машин должен был поставить МТЗ в том же году?"),
+])
+def test_that_year_is_the_year_the_last_question_asked_about(corpus_subjects, corpus_common, question, turn):
+    # The turn names its own company, so only the year pointer makes it a follow-up.
+    resolution = resolve(turn, [Exchange(question, "", "", (DOC_KZ,))], subjects=corpus_subjects, common=corpus_common)
+    assert resolution.followup and "(2018)" in resolution.display
+
+
+def test_a_year_pointer_after_the_turns_own_year_is_bound_there(corpus_subjects, corpus_common):
+    # Not 'this year' either: a user says it of the present one.
+    history = [Exchange("Wie viele Mähdrescher sollte Gomselmash 2018 an AgromashHolding liefern?", "", "", (DOC_KZ,))]
+    for turn in ("Was vereinbarten die Präsidenten 2019, und was wurde im selben Jahr in Minsk unterzeichnet?",
+                 "How many students studied in Minsk this year?"):
+        assert "(2018)" not in resolve(turn, history, subjects=corpus_subjects, common=corpus_common).display
 
 
 def test_russian_pronoun_after_a_preposition_points_to_the_company_the_answer_named(client):

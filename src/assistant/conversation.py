@@ -237,6 +237,10 @@ _RANK_PLACE = re.compile(
     r"\bна\s+(?:первом|втором|третьем|четв[её]ртом|последнем)\s+месте)(?![^?]*\b(?:unter|among|среди)\b)",
     re.IGNORECASE,
 )
+# 'that year', 'im selben Jahr', 'в том же году': the year the last exchange asked about. Not 'this year' or 'в этом
+# году', which a user also says of the present one.
+_YEAR_POINTER = re.compile(r"\b(?:(?:in\s+)?(?:that|the\s+same)\s+year|(?:in|im)\s+(?:diesem|jenem|demselben|selben|gleichen)"
+                           r"\s+jahr(?:e)?|в\s+(?:том\s+же|том|тот\s+же|тот|этом\s+же)\s+год[уа]?)\b", re.IGNORECASE)
 _CONTINUE_STRIP = re.compile(rf"^(?:(?:und|and|а|и|aber|but|what about|how about|und was ist mit|{_SAME})\s+)+",
                              re.IGNORECASE)
 
@@ -301,7 +305,7 @@ _COMMON_NOUN = re.compile(
 @dataclass(frozen=True)
 class _Cue:
     word: str
-    kind: str  # "place" | "strong" | "weak" | "demonstrative" | "definite" | "pair" | "stage"
+    kind: str  # "place" | "strong" | "weak" | "demonstrative" | "definite" | "pair" | "stage" | "year"
     start: int
     end: int
     head: str = ""
@@ -314,6 +318,8 @@ def _cues(message: str) -> list[_Cue]:
     lower = [t.group().lower().rstrip(".") for t in tokens]
     for i, (token, word) in enumerate(zip(tokens, lower)):
         rest = message[token.end():]
+        if word in _DEMONSTRATIVE and any(m.start() <= token.start() < m.end() for m in _YEAR_POINTER.finditer(message)):
+            continue  # 'in diesem Jahr': a year pointer (below), not a demonstrative with a noun to name
         if word in _DEMONSTRATIVE:
             # 'diese Provinz', 'this agreement', 'этот проект': a demonstrative with its noun; 'das' alone is
             # an article too often to count, 'that' a conjunction.
@@ -356,6 +362,8 @@ def _cues(message: str) -> list[_Cue]:
         cues.append(_Cue(match.group().lower(), "stage", match.start(), match.end()))
     for match in _RANK_PLACE.finditer(message):
         cues.append(_Cue(match.group().lower(), "strong", match.start(), match.end()))
+    for match in _YEAR_POINTER.finditer(message):
+        cues.append(_Cue(match.group().lower(), "year", match.start(), match.end()))
     return cues
 
 
@@ -437,6 +445,8 @@ def _bound_in_turn(message: str, cue: _Cue, common: Container[str],
         return True
     if cue.kind == "definite" and _ORG_MARK.search(" ".join(_words(message[cue.end:])[:3])):
         return True  # 'the park resident IRBI LLC': the noun describes the company the turn names
+    if cue.kind == "year" and _YEAR.search(before):
+        return True  # 'Was geschah 2019, und was wurde im selben Jahr unterzeichnet?'
     if cue.kind == "place" and _place_named_after(message, cue, common):
         return True  # 'Wie viele Traktoren sind dort in der Region Kostanay …?', 'Сколько … там, в Карагандинской области'
     if cue.kind == "weak":
@@ -740,6 +750,12 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str],
             match = re.search(rf"\b([A-ZА-Я][\w-]+)[-\s]{re.escape(cue.head[:5])}", text, re.IGNORECASE)
             if match and _is_name(match.group(1), 1, common):
                 return match.group(1)
+    if cue.kind == "year":  # 'that year': the year the last question asked about, else the one its answer gave
+        for text in (question, answer):
+            years = _YEAR.findall(text)
+            if years:
+                return years[0]
+        return ""
     if cue.kind == "strong":
         if cue.word in _TIME:  # 'seitdem', 'then', 'тогда': the year the last exchange was about
             for text in (answer, question):
@@ -1191,13 +1207,17 @@ def _swap_subject(question: str, message: str, subjects: Mapping[str, Container[
 
 
 def _conversation_doc(history: Sequence[Exchange], subjects: Mapping[str, Container[str]] | None = None) -> str | None:
-    """The document the last answered exchange drew on (majority of its best passages), or the one its question
-    named the subject of ('Und mit China: Welches Memorandum …?' moves the conversation to China, even where
-    two of its three best passages were about Kazakhstan)."""
+    """The document the last answered exchange drew on (its best passage's), or the one its question named the
+    subject of ('Und mit China: Welches Memorandum …?' moves the conversation to China, even where two of its
+    three best passages were about Kazakhstan).
+
+    The best passage, not the majority of the best three: the question about the Minsk region's agreement with
+    Karaganda is answered from the Kazakhstan document, and its second and third passages, on the region's
+    Chinese partners, sent 'Когда в этом регионе начало работу СП KazBelAZ?' to China (eval/README.md)."""
     for exchange in reversed(history):
         if exchange.doc_ids:
             named = named_subject(_without_note(exchange.understood), subjects or {})
             if named in exchange.doc_ids:
                 return named
-            return Counter(exchange.doc_ids[:3]).most_common(1)[0][0]
+            return exchange.doc_ids[0]
     return None
