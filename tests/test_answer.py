@@ -548,6 +548,15 @@ def test_a_two_part_answer_that_points_back_gets_the_sentence_it_points_to(engin
     assert text.index("Maschinenbau") < text.index("in diesem Bereich")  # reading order
 
 
+def test_the_sentence_pointed_back_to_answers_the_other_part_only_with_what_it_asks(engine):
+    """The first sentence ('… in diesem zentralasiatischen Land …') points back; the sentence before it names
+    Gomselmash's agreement and no count, so it does not answer 'what share of them …' (eval: h7-x-en-03)."""
+    question = ("How many tractors are in use in the Kostanay region, and what share of them were made by the "
+                "Minsk Tractor Works?")
+    text = engine.chat(question, session_id=None, k=5).answer.text
+    assert "8 Tausend Traktoren" in text and "Drittel" in text and "Gomselmash" not in text
+
+
 @pytest.mark.parametrize(("sentence", "points_back"), [
     ("Es sei daran erinnert, dass der Cluster der in diesem Bereich tätigen Unternehmen der größte ist.", True),
     ("Es wird erwartet, dass 100 solcher Motoren geliefert werden.", True),

@@ -501,26 +501,35 @@ class AnswerComposer:
         answer either part ('366 Unternehmen …' answers the second part of the English question)."""
         sentences = [c.text for c in candidates]
         weakest: np.ndarray | None = None
+        weakest_part = parts[0]
         for part in parts:
             # A milder rank prior than the first sentence's: the other part's answer often stands lower.
             scores = self._score(part, sentences, self._asked(part)) * np.sqrt(prior)
             if weakest is None or scores[first] / max(scores.max(), 1e-9) < weakest[first] / max(weakest.max(), 1e-9):
-                weakest = scores
+                weakest, weakest_part = scores, part
         assert weakest is not None
         doc = candidates[first].passage.doc_id
         usable = np.array([c.passage.doc_id == doc and c.text != sentences[first] for c in candidates])
         scores = np.where(usable, weakest, 0.0)
         best = int(np.argmax(scores))
+        # A neighbour answers the other part only with the number or date it asks for: 'what share of them …?' is
+        # not answered by the sentence before '… in diesem zentralasiatischen Land …', which states no count. (A
+        # name is not required: 'Welcher Bereich …?' is answered by '… ist heute der Maschinenbau'.)
+        wanted = self._asked(weakest_part) & {"number", "date"}
+
+        def answers(i: int) -> bool:
+            return scores[i] >= 0.5 * scores[best] and all(self._states(sentences[i], t, "") for t in wanted)
+
         # The sentence after the first that points back to it ('Der neue Resident "wird …', 'Auf diesem Gelände
         # wird …') goes on about the same subject: it answers the other part, though it lacks its words.
         for i, c in enumerate(candidates):
-            if _step(candidates[first], c) == 1 and _ANAPHOR.search(c.text) and scores[i] >= 0.5 * scores[best]:
+            if _step(candidates[first], c) == 1 and _ANAPHOR.search(c.text) and answers(i):
                 return i
         # The first that points back anywhere ('… der Cluster der in diesem Bereich tätigen Unternehmen …') answers
         # one part about what the sentence before it names ('… ist heute der Maschinenbau'): that is the other part.
         if _POINTS_BACK.search(sentences[first]):
             for i, c in enumerate(candidates):
-                if _step(candidates[first], c) == -1 and scores[i] >= 0.5 * scores[best]:
+                if _step(candidates[first], c) == -1 and answers(i):
                     return i
         return best if scores[best] > 0 else None
 
