@@ -179,3 +179,24 @@ def test_a_number_no_passage_states_changes_nothing(engine_factory, engine):
         return [h.passage.passage_id for h in second.search.hits]
 
     assert follow_up(engine) == follow_up(engine_factory(number_weight=0.0))
+
+
+# Among the passages on the Great Stone park's growth, the one for the asked year (eval: c-a-024).
+OUTPUT_2021 = "By how much did industrial output of the Great Stone residents grow in the first three quarters of 2021?"
+OUTPUT_2021_EVIDENCE = "um mehr als das 2,5-fache auf 222,6"
+
+
+def test_an_english_questions_year_lifts_the_passages_that_state_it(engine_factory, engine):
+    assert _rank(engine_factory(number_weight=0.0).search(OUTPUT_2021, k=10).hits, OUTPUT_2021_EVIDENCE) is None
+    rank = _rank(engine.search(OUTPUT_2021, k=10).hits, OUTPUT_2021_EVIDENCE)
+    assert rank is not None and rank <= 5
+
+
+@pytest.mark.parametrize("question", [
+    "What was the trade turnover between Belarus and Kazakhstan in 2018?",
+    "Каким был товарооборот между Беларусью и Китаем в 2020 году?",
+])
+def test_a_year_the_best_passages_on_the_topic_do_not_mention_is_still_refused(engine, question):
+    # The year ranking lifts passages that mention 2018 somewhere; the year check reads the ranking before it.
+    result = engine.search(question, k=5)
+    assert not result.answerable and result.reason == "year-missing"

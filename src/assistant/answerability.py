@@ -194,7 +194,10 @@ class Answerability:
         from assistant.retrieval import Hit
 
         assert query.dense is not None and query.lexical is not None, "answerability needs the candidates"
-        hits = [Hit(self.index.passages[i], rank, 0.0) for rank, i in enumerate(query.top(YEAR_DEPTH), start=1)]
+        # The year check reads the ranking before the asked years lifted the passages that state them: a year that
+        # none of the best passages on the topic mentions is still a near miss ('… trade turnover … in 2018?').
+        best = query.top(YEAR_DEPTH, query.without_years)
+        hits = [Hit(self.index.passages[i], rank, 0.0) for rank, i in enumerate(best, start=1)]
         resolution = query.resolution if query.resolution is not None and query.resolution.followup else None
         # The years a follow-up asks about are those of the question it was rebuilt into ('Und im Jahr davor?' →
         # '… im Jahr 2019?'), not of the topic note that may follow it.

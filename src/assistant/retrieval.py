@@ -18,6 +18,7 @@ from assistant.chunking import Passage
 from assistant.conversation import Exchange, Resolution, common_nouns, resolve, subjects, url_slug
 from assistant.embedding import Embedder
 from assistant.index import Index
+from assistant.language import detect_language
 from assistant.settings import Settings
 
 __all__ = [
@@ -88,15 +89,21 @@ class Query:
     lexical_weight: float = 0.0
     scores: np.ndarray | None = None
     """The ranking so far (higher is better): fusion writes it, rerankers may rewrite it."""
+    years_ranking: int | None = None
+    """Where in `rankings` the ranking by an English or Russian question's own years is (`Candidates._years`)."""
+    without_years: np.ndarray | None = None
+    """The fusion without that ranking: whether a passage about the asked year is among the best ones is for the
+    ranking to say before it is lifted for the year (`answerability`'s year check)."""
     answerable: bool = True
     confidence: float = 0.0
     reason: str = ""
 
-    def top(self, n: int) -> list[int]:
-        """Indices of the best `n` candidates, best first."""
-        assert self.scores is not None, "no ranking yet: the fusion stage has not run"
-        order = np.argsort(-self.scores, kind="stable")[:n]
-        return [int(i) for i in order if np.isfinite(self.scores[i])]
+    def top(self, n: int, scores: np.ndarray | None = None) -> list[int]:
+        """Indices of the best `n` candidates, best first (of `scores` when given, else of the ranking)."""
+        scores = self.scores if scores is None else scores
+        assert scores is not None, "no ranking yet: the fusion stage has not run"
+        order = np.argsort(-scores, kind="stable")[:n]
+        return [int(i) for i in order if np.isfinite(scores[i])]
 
 
 class Stage(Protocol):
@@ -224,6 +231,10 @@ class Candidates:
                                    *self._sentences(own, allowed, self.followup_blend),
                                    (lexical, self.followup_blend * self.lexical_weight(query.text))]
             query.rankings += self._numbers(query.text, query.rankings[0][0], allowed, followup=context != query.text)
+            years = self._years(query.text, query.rankings[0][0], allowed) if context == query.text else []
+            if years:
+                query.years_ranking = len(query.rankings)
+                query.rankings += years
 
     def _both(self, text: str, vector: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lexical = np.where(allowed, self.lexical_scores(text), -np.inf)
@@ -250,13 +261,31 @@ class Candidates:
         year was ranked below its neighbours that state another. The turn's own words are used: in a follow-up
         they are what is new ('Und 2021?'), the conversation's earlier years are not asked again. A question of its
         own counts only its ordinals: its years and counts have words beside them, and a year that the passages
-        about its topic do not state is for the answerability to refuse ('Touristen … 2019'), not to be sought.
+        about its topic do not state is for the answerability to refuse ('Touristen … 2019'), not to be sought
+        (an English or Russian question's years: `_years`).
         """
         ordinals = {f"{n}." for n in _ORDINAL_ASKED.findall(text)}
         numbers = ({n for n in _NUMBER.findall(text) if f"{n}." not in ordinals} if followup else set()) | ordinals
         # a number no passage states narrows nothing ('Und 1990?' is left to the other rankings); an ordinal that
         # no passage states as one is asked as a number
         numbers = {n if n in self.stated else n.rstrip(".") for n in numbers}
+        return self._stating(numbers, ranking, allowed)
+
+    def _years(self, text: str, ranking: np.ndarray, allowed: np.ndarray) -> list[tuple[np.ndarray, float]]:
+        """For an English or Russian question of its own, the passages that state its years, like `_numbers`.
+
+        BM25 gives its year the weight of the few words the German index knows (`lexical_weight`), so among the
+        passages on the same subject the one for the asked year ranked below those for others ('By how much did
+        industrial output of the Great Stone residents grow in the first three quarters of 2021?'). A German
+        question's year is one of its words there.
+        """
+        if detect_language(text) == "de":
+            return []
+        return self._stating(set(_YEAR.findall(text)), ranking, allowed)
+
+    def _stating(self, numbers: set[str], ranking: np.ndarray, allowed: np.ndarray) -> list[tuple[np.ndarray, float]]:
+        """`ranking` restricted to the passages that state every one of `numbers`, with `number_weight`; nothing
+        when a number is stated nowhere."""
         numbers = {n for n in numbers if n in self.stated}
         if not numbers or self.number_weight <= 0:
             return []
@@ -348,6 +377,9 @@ class Fusion:
             return
         scores, weights = zip(*query.rankings)
         query.scores = rrf(list(scores), list(weights), depth=self.depth, k=self.rrf_k)
+        if query.years_ranking is not None:
+            rest = [r for i, r in enumerate(query.rankings) if i != query.years_ranking]
+            query.without_years = rrf([r for r, _ in rest], [w for _, w in rest], depth=self.depth, k=self.rrf_k)
 
 
 def rrf(rankings: list[np.ndarray], weights: list[float], *, depth: int, k: int) -> np.ndarray:
