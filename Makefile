@@ -83,3 +83,6 @@ eval-holdout: $(VENV)/.installed-dev
 	@# A sixth, written the same way on 2026-12-01, before that session's changes; the second to fourth sets were opened
 	@# that session (their failing questions read to find classes of failure), so they measure tuning now.
 	$(BIN)/assistant eval --report-dir eval/reports/holdout7 --systems hybrid,full --questions eval/questions_holdout7.jsonl eval/conversations_holdout7.jsonl
+	@# A seventh, written the same way on 2026-12-01 (second session), before that session's changes; the fifth and
+	@# sixth sets were opened that session, so they measure tuning now.
+	$(BIN)/assistant eval --report-dir eval/reports/holdout8 --systems hybrid,full --questions eval/questions_holdout8.jsonl eval/conversations_holdout8.jsonl
