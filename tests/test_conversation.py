@@ -557,6 +557,19 @@ def test_a_year_pointer_after_the_turns_own_year_is_bound_there(corpus_subjects,
         assert "(2018)" not in resolve(turn, history, subjects=corpus_subjects, common=corpus_common).display
 
 
+def test_a_pronoun_after_a_question_for_names_that_began_with_und_points_into_its_answer(corpus_subjects,
+                                                                                        corpus_common):
+    # 'Und welche Muldenkipper …?' asked for names as 'Welche Muldenkipper …?' does: 'sie' are what its answer named,
+    # not the city its question named (eval: hc7-de-01).
+    history = [Exchange("Und welche Muldenkipper werden seit Juni 2017 in Almaty montiert?", "",
+                        "Die logische Fortsetzung dieser Zusammenarbeit war die Eröffnung der Produktion von schweren "
+                        "Muldenkippern MAZ 5516H5 und MAZ 6501H9 im Montagewerk von Hyundai Trans Auto in Almaty.",
+                        (DOC_KZ,))]
+    resolution = resolve("Bei welchem Unternehmen werden sie zusammengebaut?", history, subjects=corpus_subjects,
+                         common=corpus_common)
+    assert resolution.followup and "(Almaty)" not in resolution.display and "MAZ" in resolution.display
+
+
 def test_russian_pronoun_after_a_preposition_points_to_the_company_the_answer_named(client):
     # 'у него' (its): the pronoun's form after a preposition; the answer named the Minsk Automobile Plant.
     follow = follow_up(client, "Какой белорусский завод открыл торговый дом в Астане в 2010 году?",

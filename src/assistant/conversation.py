@@ -812,7 +812,8 @@ _IDIOMS = frozenset("bezug kraft betrieb höhe form rahmen zusammenarbeit folge 
                     "verbindung zusammenhang hinblick".split())
 _TIME = frozenset("seitdem seither damals danach then тогда".split())
 _ASKS_FOR_PLACE = re.compile(r"^\W*(?:\w+\s+)?(?:wo|wohin|woher|where|где|куда|откуда)\b", re.IGNORECASE)
-_ASKS_FOR_NAME = re.compile(r"^\W*(?:welche[rsmn]?|wer|which|who|what company|как(?:ая|ое|ой|ие)|кто)\b", re.IGNORECASE)
+_ASKS_FOR_NAME = re.compile(r"^\W*(?:(?:und|and|а|и)\s+)?(?:welche[rsmn]?|wer|which|who|what company|как(?:ая|ое|ой|ие)|кто)\b",
+                            re.IGNORECASE)
 # 'Which Cuban zone …', 'Mit welcher chinesischen Stadt …', 'С каким китайским городом …': a preposition, the asking
 # word, up to two adjectives, the noun asked for.
 _ASKING = re.compile(r"^\W*(?:(?:mit|in|an|aus|von|bei|für|zu|with|from|to|at|for|of|с|со|в|во|из|на|для|к|у)\s+)?"
@@ -1154,7 +1155,7 @@ def _display(message: str, history: Sequence[Exchange], cues: Sequence[_Cue], el
     return out if filled else note
 
 
-_ASKED_FOR = re.compile(r"^\W*(?:(?:wer|who|кто)\s+(?:war|ist|wurde|wird|was|is|became|был\w*)\s+(?:der|die|das|the|a|an)?\s*|"
+_ASKED_FOR = re.compile(r"^\W*(?:(?:und|and|а|и)\s+)?(?:(?:wer|who|кто)\s+(?:war|ist|wurde|wird|was|is|became|был\w*)\s+(?:der|die|das|the|a|an)?\s*|"
                         r"(?:welche[rsmn]?|which|what|как(?:ая|ое|ой|ие))\s+)(?:[\w.-]+\s+){0,2}?([^\W\d_]{5,})",
                         re.IGNORECASE)
 
