@@ -60,6 +60,7 @@ YEAR_DEPTH = 5
 # must mention.
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d|er|s\b|-(?:[хе]|ые|ых)\b)")
 _VOWELS = set("aeiouyäöüéèáàóíú")
+_BARE_NUMBER = re.compile(r"(?:19|20)\d\d|\d{1,3}")
 _CHAT_REPLIES = frozenset({"ok", "okay", "ja", "nein", "yes", "no", "danke", "danke schön", "vielen dank", "thanks",
                            "thank you", "hm", "hmm", "aha", "gut", "super", "cool", "спасибо", "да", "нет", "ок",
                            "хорошо", "понятно", "ага"})
@@ -95,6 +96,10 @@ def is_content_free(question: str) -> bool:
     text = unicodedata.normalize("NFKC", question)
     words = re.findall(r"[^\W_]+", text)
     if sum(len(w) for w in words) < 2 or " ".join(words).lower() in _CHAT_REPLIES:
+        return True
+    if words and all(w.isdigit() for w in words) and not _BARE_NUMBER.fullmatch(" ".join(words)):
+        # '1234567' asks nothing; inside a conversation it was read as 'Und 1234567?'. A year ('2011', 'Und 2011?'
+        # without the 'und') or a short count or ordinal ('85.') continues the last question.
         return True
     if len(words) == 1 and words[0].isalpha() and re.fullmatch(r"[a-zA-Z]+", words[0]):
         word = words[0].lower()
