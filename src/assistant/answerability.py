@@ -97,9 +97,9 @@ def is_content_free(question: str) -> bool:
     words = re.findall(r"[^\W_]+", text)
     if sum(len(w) for w in words) < 2 or " ".join(words).lower() in _CHAT_REPLIES:
         return True
-    if words and all(w.isdigit() for w in words) and not _BARE_NUMBER.fullmatch(" ".join(words)):
-        # '1234567' asks nothing; inside a conversation it was read as 'Und 1234567?'. A year ('2011', 'Und 2011?'
-        # without the 'und') or a short count or ordinal ('85.') continues the last question.
+    if words and all(w.isdigit() for w in words) and not all(_BARE_NUMBER.fullmatch(w) for w in words):
+        # '1234567' asks nothing; inside a conversation it was read as 'Und 1234567?'. Years ('2011', 'Und 2011?'
+        # without the 'und') and short counts or ordinals ('85.', '847,9') continue the last question.
         return True
     if len(words) == 1 and words[0].isalpha() and re.fullmatch(r"[a-zA-Z]+", words[0]):
         word = words[0].lower()
