@@ -570,6 +570,19 @@ def test_a_pronoun_after_a_question_for_names_that_began_with_und_points_into_it
     assert resolution.followup and "(Almaty)" not in resolution.display and "MAZ" in resolution.display
 
 
+@pytest.mark.parametrize(("question", "turn"), [
+    ("How many residents were registered in the Great Stone park at the end of 2021?",
+     "Which company became the 85th resident?"),
+    ("Wie viele Einwohner waren Ende 2021 im Industriepark Großer Stein gemeldet?",
+     "Welches Unternehmen wurde der 85. Einwohner?"),
+])
+def test_an_ordinal_of_what_was_counted_is_a_follow_up(corpus_subjects, corpus_common, question, turn):
+    # '85th' is no name of the turn's own: it asks which one of the residents the last exchange counted.
+    resolution = resolve(turn, [Exchange(question, "", "Genauer gesagt waren hier Ende 2021 85 Einwohner gemeldet.",
+                                         (DOC_CN,))], subjects=corpus_subjects, common=corpus_common)
+    assert resolution.followup and resolution.doc_id == DOC_CN
+
+
 def test_russian_pronoun_after_a_preposition_points_to_the_company_the_answer_named(client):
     # 'у него' (its): the pronoun's form after a preposition; the answer named the Minsk Automobile Plant.
     follow = follow_up(client, "Какой белорусский завод открыл торговый дом в Астане в 2010 году?",

@@ -486,7 +486,9 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     words = _words(message)
     content = _content(words)
     german = detect_language(message) == "de"
-    names = [w for i, w in enumerate(words) if _is_name(w, i, common) and not (german and _declined_noun(words, i))]
+    # An ordinal ('85th', '86.', '85-й') names no subject: it asks which one of what the conversation counted.
+    names = [w for i, w in enumerate(words) if _is_name(w, i, common) and not (german and _declined_noun(words, i))
+             and not _ORDINAL.fullmatch(w)]
     names += _pairs(words)
     if not german:
         # English and Russian capitalise names only: 'Novoera Biotech's medicines' names its subject.
@@ -554,7 +556,8 @@ def _is_followup(message: str, history: Sequence[Exchange], similarity: Callable
     # Belarus supplied in the trade the last exchange was about).
     own_names = [n for n in names if n.lower() not in _SHARED_COUNTRY]
     # 'die Beziehungen der beiden Länder', 'between the two countries': the pair a document is about, named.
-    if not own_names and not re.search(r"\d", message) and not elsewhere and not _BOTH_COUNTRIES.search(message):
+    if not own_names and not re.search(r"\d", _ORDINAL.sub("", message)) and not elsewhere and \
+            not _BOTH_COUNTRIES.search(message):
         # A turn that names nothing of its own but a thing the last exchange talked about ('Wie viele Unternehmen
         # sollen sich an dem Park beteiligen?' after the Technologiepark, 'Сколько рабочих мест создали резиденты?'
         # after 'Сколько резидентов …'): a lone question names what it asks about.
