@@ -316,9 +316,10 @@ def _cues(message: str) -> list[_Cue]:
     cues = []
     tokens = list(_WORD.finditer(message))
     lower = [t.group().lower().rstrip(".") for t in tokens]
+    year_pointers = list(_YEAR_POINTER.finditer(message))
     for i, (token, word) in enumerate(zip(tokens, lower)):
         rest = message[token.end():]
-        if word in _DEMONSTRATIVE and any(m.start() <= token.start() < m.end() for m in _YEAR_POINTER.finditer(message)):
+        if word in _DEMONSTRATIVE and any(m.start() <= token.start() < m.end() for m in year_pointers):
             continue  # 'in diesem Jahr': a year pointer (below), not a demonstrative with a noun to name
         if word in _DEMONSTRATIVE:
             # 'diese Provinz', 'this agreement', 'этот проект': a demonstrative with its noun; 'das' alone is
@@ -362,7 +363,7 @@ def _cues(message: str) -> list[_Cue]:
         cues.append(_Cue(match.group().lower(), "stage", match.start(), match.end()))
     for match in _RANK_PLACE.finditer(message):
         cues.append(_Cue(match.group().lower(), "strong", match.start(), match.end()))
-    for match in _YEAR_POINTER.finditer(message):
+    for match in year_pointers:
         cues.append(_Cue(match.group().lower(), "year", match.start(), match.end()))
     return cues
 
@@ -754,17 +755,10 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str],
             if match and _is_name(match.group(1), 1, common):
                 return match.group(1)
     if cue.kind == "year":  # 'that year': the year the last question asked about, else the one its answer gave
-        for text in (question, answer):
-            years = _YEAR.findall(text)
-            if years:
-                return years[0]
-        return ""
+        return _first_year(question, answer)
     if cue.kind == "strong":
         if cue.word in _TIME:  # 'seitdem', 'then', 'тогда': the year the last exchange was about
-            for text in (answer, question):
-                years = _YEAR.findall(text)
-                if years:
-                    return years[0]
+            return _first_year(answer, question)
         return ""  # 'damit', 'davon', 'other': a fact, not a name; the topic note says what it is
     if cue.kind == "place":
         # The answer's places are the referent only where the last question asked for one ('Wo …?', 'Which
@@ -808,6 +802,11 @@ def _referent(cue: _Cue, last: Exchange, message: str, common: Container[str],
     return ""
 
 
+def _first_year(*texts: str) -> str:
+    """The first year of the first text that names one ('' when none does)."""
+    return next((years[0] for text in texts if (years := _YEAR.findall(text))), "")
+
+
 _ORGANISATION = re.compile(r"(?:unternehm|firma|konzern|betrieb|werk|company|concern|plant|factory|компани|предприят|завод|"
                            r"концерн)", re.IGNORECASE)
 # 'in Bezug auf', 'in Kraft', 'im Rahmen': a preposition and a noun that name no place.
@@ -815,8 +814,9 @@ _IDIOMS = frozenset("bezug kraft betrieb höhe form rahmen zusammenarbeit folge 
                     "verbindung zusammenhang hinblick".split())
 _TIME = frozenset("seitdem seither damals danach then тогда".split())
 _ASKS_FOR_PLACE = re.compile(r"^\W*(?:\w+\s+)?(?:wo|wohin|woher|where|где|куда|откуда)\b", re.IGNORECASE)
-_ASKS_FOR_NAME = re.compile(r"^\W*(?:(?:und|and|а|и)\s+)?(?:welche[rsmn]?|wer|which|who|what company|как(?:ая|ое|ой|ие)|кто)\b",
-                            re.IGNORECASE)
+# 'Und welche …?', 'And which …?', 'А какая …?' ask as the question without the 'und' does.
+_LEADING_AND = r"^\W*(?:(?:und|and|а|и)\s+)?"
+_ASKS_FOR_NAME = re.compile(_LEADING_AND + r"(?:welche[rsmn]?|wer|which|who|what company|как(?:ая|ое|ой|ие)|кто)\b", re.IGNORECASE)
 # 'Which Cuban zone …', 'Mit welcher chinesischen Stadt …', 'С каким китайским городом …': a preposition, the asking
 # word, up to two adjectives, the noun asked for.
 _ASKING = re.compile(r"^\W*(?:(?:mit|in|an|aus|von|bei|für|zu|with|from|to|at|for|of|с|со|в|во|из|на|для|к|у)\s+)?"
@@ -1158,7 +1158,7 @@ def _display(message: str, history: Sequence[Exchange], cues: Sequence[_Cue], el
     return out if filled else note
 
 
-_ASKED_FOR = re.compile(r"^\W*(?:(?:und|and|а|и)\s+)?(?:(?:wer|who|кто)\s+(?:war|ist|wurde|wird|was|is|became|был\w*)\s+(?:der|die|das|the|a|an)?\s*|"
+_ASKED_FOR = re.compile(_LEADING_AND + r"(?:(?:wer|who|кто)\s+(?:war|ist|wurde|wird|was|is|became|был\w*)\s+(?:der|die|das|the|a|an)?\s*|"
                         r"(?:welche[rsmn]?|which|what|как(?:ая|ое|ой|ие))\s+)(?:[\w.-]+\s+){0,2}?([^\W\d_]{5,})",
                         re.IGNORECASE)
 
