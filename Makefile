@@ -86,3 +86,6 @@ eval-holdout: $(VENV)/.installed-dev
 	@# A seventh, written the same way on 2026-12-01 (second session), before that session's changes; the fifth and
 	@# sixth sets were opened that session, so they measure tuning now.
 	$(BIN)/assistant eval --report-dir eval/reports/holdout8 --systems hybrid,full --questions eval/questions_holdout8.jsonl eval/conversations_holdout8.jsonl
+	@# An eighth, written the same way on 2026-12-01 (third session), before that session's changes; the seventh set
+	@# was opened that session, so it measures tuning now.
+	$(BIN)/assistant eval --report-dir eval/reports/holdout9 --systems hybrid,full --questions eval/questions_holdout9.jsonl eval/conversations_holdout9.jsonl
