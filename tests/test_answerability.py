@@ -217,6 +217,11 @@ def test_a_sum_is_stated_with_its_currency():
     # the Belarusian quarter in Astana: the closest sum is the trade volume of 2014.
     "Wie viele Fahrzeuge lieferte das Minsker Traktorenwerk 2010 an das Tractor Trading House?",  # dated 2018
     "How much will the Belarusian quarter in Astana cost?",  # a cost, answered with a trade volume
+    # Nor do they give its area, nor the staff of the MAZ trading house or of the Minsk motor plant: the closest
+    # sentences state the trade volume, the trading house's dealers and the region's tractors.
+    "Какова площадь белорусского квартала, который планируется построить в Астане?",
+    "How many people work at the MAZ trading house in Astana?",
+    "Сколько человек работает на Минском моторном заводе?",
 ])
 def test_near_miss_of_the_asked_fact_is_refused_with_the_closest_passages(client, question):
     body = client.post("/chat", json={"message": question}).json()
@@ -366,6 +371,13 @@ def test_a_counted_noun_may_be_written_with_a_synonym_of_its_kind(text, term, fo
     ("What price will the vans sell for?", False, True, []),
     ("What is the annual capacity in tonnes of the plant?", False, False, ["tonnen"]),
     ("Сколько гектаров выделили под технопарк?", False, False, ["hektar"]),
+    ("Какова площадь белорусского квартала?", False, False, ["fläche"]),
+    ("Welche Fläche umfasst die erste Phase?", False, False, ["fläche"]),
+    ("Which areas does the agreement cover?", False, False, []),  # fields of work, not a size
+    ("Где расположена промышленная площадка?", False, False, []),  # a site
+    ("How many people work at the plant?", False, False, ["personal"]),
+    ("Сколько человек работает на заводе?", False, False, ["personal"]),
+    ("Сколько компаний работает в парке?", False, False, []),  # companies, not a workforce
 ])
 def test_a_rate_a_price_and_a_unit_are_recognised(question, rate, price, units):
     from assistant.language import asked_units, asks_price, asks_rate

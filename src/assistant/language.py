@@ -264,16 +264,29 @@ _RATE_ASKED = re.compile(r"\w*(?:steuer|zins|zoll|prozent)s?(?:satz|sätze)\w*|\
                          r"\bставк\w*|\bпроцент\w*", re.IGNORECASE)
 _PERCENT = re.compile(r"%|\bprozent\w*", re.IGNORECASE)
 # A question naming the unit of its answer ('in tonnes', 'Wie viele Hektar …?', 'Сколько гектаров …?') is answered
-# in that unit; the documents write it in German ('Tonnen', 'Hektar', 'km').
+# in that unit; the documents write it in German ('Tonnen', 'Hektar', 'km'). So is one asking for an area ('Какова
+# площадь …?', 'Welche Fläche …?'), in hectares or square metres, and one for a workforce ('How many people work at
+# …?', 'Сколько сотрудников …?'), with staff, workers or jobs: the near misses about the same plant state its
+# dealers or tractors.
 _UNITS = {
     "tonnen": re.compile(r"\b(?:tonnen?|tonnes?|tons?|тонн\w*)\b", re.IGNORECASE),
     "hektar": re.compile(r"\b(?:hektar\w*|hectares?|гектар\w*|га)\b", re.IGNORECASE),
     "kilometer": re.compile(r"\b(?:kilometer\w*|km|kilometres?|kilometers?|километр\w*|км)\b", re.IGNORECASE),
+    # Not 'площадка' (a site) nor 'What area …?' / 'which areas' (a field of work).
+    "fläche": re.compile(r"\b(?:\w*fläche\w*|площад(?:ь|и|ью)|(?:total|the)\s+area|how\s+(?:big|large)\s+(?:an?\s+)?area)\b",
+                         re.IGNORECASE),
+    # Not 'Сколько компаний работает …?': people, not companies, are the workforce.
+    "personal": re.compile(r"\b(?:mitarbeiter\w*|beschäftigte\w*|angestellte\w*|belegschaft\w*|employ(?:s|ed|ees)?|staff|"
+                           r"workforce|workers|people\s+(?:work|are\s+employed)|сотрудник\w*|работник\w*|персонал\w*|"
+                           r"человек\s+работа\w*)\b", re.IGNORECASE),
 }
 _UNIT_STATED = {
     "tonnen": re.compile(r"\b(?:tonnen?|t)\b", re.IGNORECASE),
     "hektar": re.compile(r"\b(?:hektar\w*|ha)\b", re.IGNORECASE),
     "kilometer": re.compile(r"\b(?:kilometer\w*|km)\b", re.IGNORECASE),
+    "fläche": re.compile(r"\b(?:hektar\w*|ha|quadratmeter\w*|qm|m²|km²|m2|quadratkilometer\w*)(?!\w)", re.IGNORECASE),
+    "personal": re.compile(r"mitarbeiter|beschäftigt|arbeitsplätze|arbeitsplatz|personen|menschen|arbeiter|angestellte|"
+                           r"fachkräfte|fachleute|leute|spezialisten|belegschaft|personal|arbeitskräfte", re.IGNORECASE),
 }
 # 'Zu welchem Preis …?', 'What price will … sell for?', 'По какой цене …?' ask for a sum without 'wie viel'.
 _PRICE_ASKED = re.compile(r"\bzu welchem preis|\b(?:what|which|at what) price|\bпо какой цене|\bкакова цена|"
