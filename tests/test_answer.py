@@ -459,6 +459,10 @@ def test_a_distance_is_no_sum_of_money_whatever_else_the_question_says():
       "Jahren?"), ("2009", "2003")),
     # 'Was kosten …?' asks for the price: the sentence with both prices follows the one with the total.
     ("Was kosten die zwei Anlagen bei Mogilevkhimvolkno jeweils?", ("450", "250")),
+    # The date the question gives ('im Mai 2021') is not the one it asks for: the sentence on the memorandum
+    # repeats it; the one after it says when the university was founded.
+    (("Die BSU hat im Mai 2021 ein Memorandum mit der Tsinghua-Universität unterzeichnet. In welchem Jahr wurde "
+      "diese Universität gegründet?"), ("1911",)),
 ])
 def test_a_question_for_years_or_prices_is_answered_with_them(composer, engine, question, facts):
     text = _read(composer, engine, question)

@@ -341,7 +341,7 @@ class AnswerComposer:
         ('BelVitunifarm wird sich … beteiligen.') is not discounted against sentences that cannot answer."""
         if not wanted:
             return ranks
-        typed = [all(self._states(c.text, t, question if t == "name" else "") for t in wanted) for c in candidates]
+        typed = [all(self._states(c.text, t, question) for t in wanted) for c in candidates]
         typed_ranks = sorted({r for r, t in zip(ranks, typed, strict=True) if t})
         return [typed_ranks.index(r) + 1 if t else r for r, t in zip(ranks, typed, strict=True)]
 
@@ -451,6 +451,10 @@ class AnswerComposer:
         if not years or "number" not in asked_types(question):
             return False
         giving = [c for c in chosen if states_new(c.text, "number", question)]
+        # The sentences that count the asked thing give the number; another that names the asked year about
+        # something else ('… MAZ, das 2010 das Trade House … eröffnete …, das neun Händler …') dates nothing.
+        counted = [re.compile(_COUNT_BEFORE + re.escape(n.lower()[:4])) for n in counted_nouns(question)]
+        giving = [c for c in giving if any(p.search(c.text.lower()) for p in counted)] or giving
         if not giving or not any(_YEAR_IN.search(c.text) for c in giving):
             return False
         return not any(year in self._context(c) for c in giving for year in years)
@@ -590,7 +594,7 @@ class AnswerComposer:
         or when it scores nearly as well (it usually continues the first)."""
         first = candidates[order[0]]
         best = ranked[order[0]]
-        missing = {t for t in wanted if not self._states(first.text, t, question if t == "name" else "")}
+        missing = {t for t in wanted if not self._states(first.text, t, question)}
         terms = {t for t in self.index.analyzer.analyze(question) if t in self._idf}
         covered = terms & set(self.index.analyzer.analyze(first.text))
         total = sum(self._idf[t] for t in terms) or 1.0
@@ -598,7 +602,7 @@ class AnswerComposer:
             c = candidates[i]
             if c.passage.doc_id != first.passage.doc_id or c.text == first.text or ranked[i] <= 0:
                 continue
-            adds_type = any(self._states(c.text, t, question if t == "name" else "") for t in missing)
+            adds_type = any(self._states(c.text, t, question) for t in missing)
             new_terms = (terms - covered) & set(self.index.analyzer.analyze(c.text))
             adds_part = sum(self._idf[t] for t in new_terms) / total >= 0.25
             if ranked[i] >= _CLOSE_SECOND * best or ((adds_type or adds_part) and ranked[i] >= 0.5 * best):
@@ -683,7 +687,9 @@ class AnswerComposer:
         # e5 rates short generic sentences ('Dies ist leider noch nicht beobachtet worden.') close to
         # any question; a sentence must carry some content to answer one.
         substantive = np.array([len(s.split()) >= 6 for s in sentences])
-        typed = np.array([sum(self._states(s, t, question if t == "name" else "") for t in wanted) for s in sentences],
+        # Only a value the question does not hold answers it: 'Die BSU hat im Mai 2021 ein Memorandum … unterzeichnet. In
+        # welchem Jahr wurde diese Universität gegründet?' is not answered by the sentence about May 2021.
+        typed = np.array([sum(self._states(s, t, question) for t in wanted) for s in sentences],
                          dtype=float)
         score = np.clip(similarity, 0, None) + _LEXICAL_WEIGHT * self._lexical(question, sentences) + _TYPE_BONUS * typed
         nouns = counted_nouns(question) if "number" in wanted else []
@@ -766,6 +772,8 @@ def _counts(sentence: str, nouns: Sequence[str], question: str) -> bool:
 
 
 _YEAR_IN = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+# A number, in digits or words ('500', 'zweitausend', 'dreißig'), up to two words before what it counts.
+_COUNT_BEFORE = r"(?:\d[\d.,]*|\b\w*(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zig|ßig|hundert|tausend))\s+(?:\S+\s+){0,2}"
 # A name in at most this many passages picks out one entity (`_covers_rare_names`).
 _RARE_NAME_PASSAGES = 2
 _NAME_WORD = re.compile(r"[A-Za-zÄÖÜäöüß][A-Za-zÄÖÜäöüß]+")
