@@ -330,6 +330,17 @@ def test_ellipsis_replaces_the_whole_time_phrase(client):
      "Wie hoch war der Handel zwischen Belarus und China im ersten Quartal 2022?"),
     ("What was the trade between Belarus and China in the year 2021?", "And in the first half of 2022?",
      "What was the trade between Belarus and China in the first half of 2022?"),
+    # A count of quarters or months, 'the whole year' and a range of months are part of the time phrase.
+    ("What was the trade turnover between Belarus and Kazakhstan in the first three quarters of 2017?",
+     "And in the first quarter of 2021?",
+     "What was the trade turnover between Belarus and Kazakhstan in the first quarter of 2021?"),
+    ("Каким был товарооборот между этими регионами за весь 2016 год?", "А в январе–феврале 2017-го?",
+     "Каким был товарооборот между этими регионами за январе–феврале 2017-го?"),
+    ("How many residents were registered in the park at the end of 2020?", "And in mid-April 2022?",
+     "How many residents were registered in the park at the mid-April 2022?"),
+    # A bare year asks for the same period of that year.
+    ("Wie stark wuchs der Handel in den ersten drei Quartalen 2017?", "Und 2011?",
+     "Wie stark wuchs der Handel in den ersten drei Quartalen 2011?"),
 ])
 def test_an_ellipsis_with_a_longer_time_phrase_replaces_the_year(corpus_subjects, corpus_common, previous, turn,
                                                                   understood):

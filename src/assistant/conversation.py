@@ -896,15 +896,19 @@ def _topic(history: Sequence[Exchange]) -> str:
 
 
 # Words of a time phrase around its year: 'Ende 2020', 'Mitte November 2021', 'first quarter of 2022', 'в первом
-# квартале 2022 года'. Prepositions stay outside, so that the earlier question keeps its own.
+# квартале 2022 года', 'the first three quarters of 2017', 'за весь 2016 год', 'январе–феврале 2017-го', 'mid-April
+# 2022'. Prepositions stay outside, so that the earlier question keeps its own.
 _TIME_WORD = re.compile(
     r"^(?:ende|anfang|mitte|beginn|end|beginning|start|middle|early|late|erste[nmrs]?|zweite[nmrs]?|dritte[nmrs]?|"
-    r"vierte[nmrs]?|first|second|third|fourth|last|quartal|quartals|halbjahr|halbjahres|hälfte|quarter|half|"
+    r"vierte[nmrs]?|first|second|third|fourth|last|quartal|quartals|quartale|quartalen|quarters|halbjahr|halbjahres|"
+    r"hälfte|quarter|half|monat|monate|monaten|months|zwei|drei|vier|neun|two|three|four|nine|два|двух|три|трёх|трех|"
+    r"девять|девяти|весь|всего|whole|entire|gesamte[nmrs]?|ganze[nmrs]?|"
     r"jahr|jahres|year|of|the|des|начал\w*|кон[ец]\w*|середин\w*|перв\w*|втор\w*|трет\w*|четв[её]рт\w*|"
     r"квартал\w*|полугоди\w*|год|года|году|годом|годы|годах|г|"
     r"januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|january|february|march|"
     r"may|june|july|october|december|январ\w*|феврал\w*|март\w*|апрел\w*|ма[йяе]|июн\w*|июл\w*|август\w*|"
-    r"сентябр\w*|октябр\w*|ноябр\w*|декабр\w*)$|^(?:jan|feb|mär|apr|jun|jul|aug|sep|okt|nov|dez)\w*[-–]\w+$",
+    r"сентябр\w*|октябр\w*|ноябр\w*|декабр\w*)$|^(?:jan|feb|mär|apr|jun|jul|aug|sep|okt|nov|dez|mid|январ|феврал|март|"
+    r"апрел|ма|июн|июл|август|сентябр|октябр|ноябр|декабр)\w*[-–]\w+$",
     re.IGNORECASE,
 )
 
@@ -965,7 +969,12 @@ def _substitute(message: str, previous: str) -> str | None:
             ranged = months
         if ranged:
             return previous[: ranged.start()] + when + previous[ranged.end():]
-        start, end = _time_phrase(previous, list(_YEAR.finditer(previous))[-1])
+        last_year = list(_YEAR.finditer(previous))[-1]
+        start, end = _time_phrase(previous, last_year)
+        if _YEAR.fullmatch(when):
+            # A bare year asks for the same period of that year: 'Und 2011?' after '… in den ersten drei Quartalen
+            # 2017?' → '… in den ersten drei Quartalen 2011?'.
+            start, end = last_year.span()
         # 'im Jahr 2021' → 'im ersten Quartal 2022', not 'im Jahr ersten Quartal 2022'.
         year_word = re.search(r"\b(?:jahre?s?|year)\s+$", previous[:start], re.IGNORECASE)
         if year_word and not _YEAR.fullmatch(when):
