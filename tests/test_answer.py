@@ -450,6 +450,10 @@ def test_a_distance_is_no_sum_of_money_whatever_else_the_question_says():
 
     assert not asks_money("Wie weit ist die Zone, mit der der Park bei der Investorensuche kooperiert, entfernt?")
     assert asks_money("Wie viel wurde in den Park investiert?")
+    assert asks_money("Wie viel investiert Human Kraft in seine Produktion?")  # 'wie viel' counts no company
+    assert not asks_money("Wie viele Unternehmen investierten in den Park?")
+    assert not asks_money("Wie viel Prozent der Investitionen kamen aus China?")
+    assert not asks_money("Во сколько раз выросли инвестиции?")
 
 
 @pytest.mark.parametrize(("question", "facts"), [

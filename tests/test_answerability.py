@@ -222,6 +222,10 @@ def test_a_sum_is_stated_with_its_currency():
     "Какова площадь белорусского квартала, который планируется построить в Астане?",
     "How many people work at the MAZ trading house in Astana?",
     "Сколько человек работает на Минском моторном заводе?",
+    # 'Wie viel investiert …?' asks for a sum, whatever it names: the documents say what Baimen and the Slutsk
+    # cheese factory want to make in Shenyang, not what they invest; nor what the drone project is worth.
+    "Wie viel investieren Baimen und die Käserei Sluzk in ihr gemeinsames Werk in Shenyang?",
+    "Во сколько оценивается совместный белорусско-казахстанский проект по производству беспилотников?",
 ])
 def test_near_miss_of_the_asked_fact_is_refused_with_the_closest_passages(client, question):
     body = client.post("/chat", json={"message": question}).json()

@@ -203,15 +203,22 @@ def counted_nouns(question: str) -> list[str]:
 _COST_WORDS = (r"kostet|kosten|kostete|kosteten|cost|costs|costed|стоит|стоить|стоил\w*|стоимост\w*|обойд\w*|"
                r"miete\w*|mietpreis\w*|pacht\w*|rent|rents|rental|аренд\w*")
 _MONEY = re.compile(rf"\b(?:{_COST_WORDS}|preis\w*|wert|wertes|geld\w*|investi\w*|price\w*|worth|value|money|invest\w*|"
-                    r"spen[dt]\w*|цен[аыуе]|инвест\w*|денег|деньг\w*)\b", re.IGNORECASE)
+                    r"spen[dt]\w*|цен[аыуе]|инвест\w*|денег|деньг\w*|оценива\w*)\b", re.IGNORECASE)
+# 'Во сколько раз выросли инвестиции?', 'By what factor …?' ask for a factor, not a sum.
+_FACTOR = re.compile(r"\bво сколько раз\b|\bhow many times\b|\bby what factor\b|\bwievielfache", re.IGNORECASE)
+# 'wie viel' (not 'wie viele'), 'how much', 'во сколько' (not 'во сколько раз') ask for an amount, not a count.
+_HOW_MUCH = re.compile(r"\bwie viel\b(?!e)|\bhow much\b|\bво сколько\b(?!\s+раз)", re.IGNORECASE)
 _CURRENCY = re.compile(r"\$|€|\b(?:US-)?dollar\w*|\b(?:usd|euro|eur|yuan|rmb|tenge|rubel\w*)\b|\bbr\.", re.IGNORECASE)
 
 
 def asks_money(question: str) -> bool:
     """Does the question ask for a sum of money? A number asked with a word of price or spending, unless it
     counts something named ('Wie viele Unternehmen investierten …?' asks for companies)."""
-    if "number" not in asked_types(question) or not _MONEY.search(question) or re.search(_DEGREE, question.lower()):
+    if "number" not in asked_types(question) or not _MONEY.search(question) or re.search(_DEGREE, question.lower()) \
+            or _FACTOR.search(question):
         return False
+    if _HOW_MUCH.search(question) and not _PERCENT.search(question) and not re.search(r"процент", question, re.IGNORECASE):
+        return True  # 'Wie viel investiert Human Kraft …?' counts no company: it asks for the sum
     noun = asked_noun(question)
     return noun is None or noun[0].islower() or _MONEY.search(noun) is not None
 
