@@ -213,11 +213,12 @@ _CURRENCY = re.compile(r"\$|€|\b(?:US-)?dollar\w*|\b(?:usd|euro|eur|yuan|rmb|t
 
 def asks_money(question: str) -> bool:
     """Does the question ask for a sum of money? A number asked with a word of price or spending, unless it
-    counts something named ('Wie viele Unternehmen investierten …?' asks for companies)."""
+    counts something named ('Wie viele Unternehmen investierten …?' asks for companies), or asks for a factor or
+    a percentage."""
     if "number" not in asked_types(question) or not _MONEY.search(question) or re.search(_DEGREE, question.lower()) \
             or _FACTOR.search(question):
         return False
-    if _HOW_MUCH.search(question) and not _PERCENT.search(question) and not re.search(r"процент", question, re.IGNORECASE):
+    if _HOW_MUCH.search(question) and not _PERCENT.search(question):
         return True  # 'Wie viel investiert Human Kraft …?' counts no company: it asks for the sum
     noun = asked_noun(question)
     return noun is None or noun[0].islower() or _MONEY.search(noun) is not None
@@ -269,7 +270,7 @@ def states_person(sentence: str) -> bool:
 _RATE_ASKED = re.compile(r"\w*(?:steuer|zins|zoll|prozent)s?(?:satz|sätze)\w*|\bwie viel prozent|\bpercent\w*|"
                          r"\b(?:interest|tax|tariff) rates?\b|"
                          r"\bставк\w*|\bпроцент\w*", re.IGNORECASE)
-_PERCENT = re.compile(r"%|\bprozent\w*", re.IGNORECASE)
+_PERCENT = re.compile(r"%|\bprozent\w*|\bpercent\w*|\bпроцент\w*", re.IGNORECASE)
 # A question naming the unit of its answer ('in tonnes', 'Wie viele Hektar …?', 'Сколько гектаров …?') is answered
 # in that unit; the documents write it in German ('Tonnen', 'Hektar', 'km'). So is one asking for an area ('Какова
 # площадь …?', 'Welche Fläche …?'), in hectares or square metres, and one for a workforce ('How many people work at
