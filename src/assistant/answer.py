@@ -44,6 +44,7 @@ from assistant.language import (
     asks_rate,
     counted_nouns,
     detect_language,
+    gives_values,
     question_parts,
     states_money,
     states_new,
@@ -634,10 +635,11 @@ class AnswerComposer:
         name when it holds one the question does not."""
         if answer_type == "name":
             return bool(self._names.new_names(sentence, question))
-        if question and answer_type != "list":
+        if question and answer_type != "list" and gives_values(question):
             return states_new(sentence, answer_type, question)
         # Whether a sentence carries a number, a date or a list at all does not change: kept per corpus sentence
-        # (the list pattern's article alternative backtracks; uncached it doubled a /chat turn's time).
+        # (the list pattern's article alternative backtracks; uncached it doubled a /chat turn's time). A question
+        # that gives no number or month takes nothing away from it.
         if (carries := self._carries.get((sentence, answer_type))) is None:
             carries = self._carries[(sentence, answer_type)] = (
                 _LIST.search(sentence) is not None if answer_type == "list" else states_new(sentence, answer_type, ""))

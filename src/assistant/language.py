@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 __all__ = ["ANSWER_TYPES", "MONTH_WORDS", "asked_event", "asked_noun", "asked_types", "asked_units", "asks_money", "asks_office_holder",
-           "asks_price", "asks_rate", "carries_type", "counted_nouns", "detect_language", "question_parts",
+           "asks_price", "asks_rate", "carries_type", "counted_nouns", "detect_language", "gives_values", "question_parts",
            "states_money", "states_new", "states_percentage", "states_person", "states_unit"]
 
 # Function words of one language only ('in', 'was', 'an' are both German and English): a question is English
@@ -80,6 +80,7 @@ _NUMBER_WORDS = re.compile(
 MONTH_WORDS = ("januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober", "november",
                "dezember", "jan", "feb", "febr", "aug", "sept", "okt", "nov", "dez")
 _MONTHS = re.compile(r"\b(" + "|".join(MONTH_WORDS) + r")\b\.?")
+_VALUE_HINT = re.compile(r"\d|" + _NUMBER_WORDS.pattern.removeprefix(r"\b").removesuffix(r"\b") + "|" + "|".join(MONTH_WORDS))
 
 
 def asked_types(question: str) -> frozenset[str]:
@@ -99,6 +100,13 @@ def carries_type(sentence: str, answer_type: str) -> bool:
     Vierfache'), a date (a year or a month), or for a name anything (German capitalises every noun, so a
     name cannot be told from the text alone)."""
     return states_new(sentence, answer_type, "")
+
+
+def gives_values(question: str) -> bool:
+    """Could the question hold a value that `states_new` does not count as new: a digit, or a number word or month
+    anywhere in it (`states_new` looks them up as substrings)? When not, `states_new(s, t, question)` is
+    `states_new(s, t, "")`."""
+    return _VALUE_HINT.search(question.lower()) is not None
 
 
 def states_new(sentence: str, answer_type: str, question: str) -> bool:
