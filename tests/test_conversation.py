@@ -335,9 +335,12 @@ def test_ellipsis_replaces_the_whole_time_phrase(client):
      "And in the first quarter of 2021?",
      "What was the trade turnover between Belarus and Kazakhstan in the first quarter of 2021?"),
     ("Каким был товарооборот между этими регионами за весь 2016 год?", "А в январе–феврале 2017-го?",
-     "Каким был товарооборот между этими регионами за январе–феврале 2017-го?"),
+     "Каким был товарооборот между этими регионами в январе–феврале 2017-го?"),
     ("How many residents were registered in the park at the end of 2020?", "And in mid-April 2022?",
-     "How many residents were registered in the park at the mid-April 2022?"),
+     "How many residents were registered in the park in mid-April 2022?"),
+    # The turn's preposition comes with its phrase.
+    ("Wie hoch war der Handelsumsatz in den ersten drei Quartalen 2017?", "Und im ersten Quartal 2021?",
+     "Wie hoch war der Handelsumsatz im ersten Quartal 2021?"),
     # A bare year asks for the same period of that year.
     ("Wie stark wuchs der Handel in den ersten drei Quartalen 2017?", "Und 2011?",
      "Wie stark wuchs der Handel in den ersten drei Quartalen 2011?"),

@@ -929,6 +929,11 @@ def _time_phrase(text: str, year: re.Match) -> tuple[int, int]:
     return min(tokens[first].start(), year.start()), max(tokens[last].end(), year.end())
 
 
+# A preposition, with its article, right before a time phrase: 'in den', 'im', 'at the', 'by', 'за', 'в'.
+_TIME_PREPOSITION = re.compile(r"(?:^|\s)((?:im|in|am|an|zum|bis|seit|ab|by|at|on|during|since|until|в|во|на|за|к|до|с)\s+"
+                               r"(?:(?:dem|den|der|die|the)\s+)?)$", re.IGNORECASE)
+
+
 # A year named relative to the last question's: 'Und im Jahr davor?', 'And the year after?', 'А годом ранее?'.
 _YEAR_BEFORE = re.compile(r"\b(?:(?:im|in dem)\s+)?(?:jahr\s+(?:davor|zuvor)|vorjahr(?:es)?)\b|"
                           r"\b(?:in\s+)?(?:the\s+(?:year\s+before|previous\s+year|prior\s+year)|a\s+year\s+(?:earlier|before))|"
@@ -979,6 +984,13 @@ def _substitute(message: str, previous: str) -> str | None:
         year_word = re.search(r"\b(?:jahre?s?|year)\s+$", previous[:start], re.IGNORECASE)
         if year_word and not _YEAR.fullmatch(when):
             start = year_word.start()
+        # The turn's own preposition goes with its time phrase: '… in den ersten drei Quartalen 2017' + 'Und im ersten
+        # Quartal 2021?' → '… im ersten Quartal 2021', not '… in den ersten Quartal 2021'; 'за весь 2016 год' +
+        # 'А в январе–феврале 2017-го?' → 'в январе–феврале 2017-го'.
+        own = _TIME_PREPOSITION.search(fragment[: fragment.find(when)]) if when in fragment else None
+        before = _TIME_PREPOSITION.search(previous[:start])
+        if own and before and not _YEAR.fullmatch(when):
+            when, start = own.group(1) + when, before.start(1)
         return previous[:start] + when + previous[end:]
     ordinals = list(_ORDINAL.finditer(message))
     if ordinals and _ORDINAL.search(previous):
