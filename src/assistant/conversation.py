@@ -975,21 +975,21 @@ def _substitute(message: str, previous: str) -> str | None:
         if ranged:
             return previous[: ranged.start()] + when + previous[ranged.end():]
         last_year = list(_YEAR.finditer(previous))[-1]
-        start, end = _time_phrase(previous, last_year)
         if _YEAR.fullmatch(when):
             # A bare year asks for the same period of that year: 'Und 2011?' after '… in den ersten drei Quartalen
             # 2017?' → '… in den ersten drei Quartalen 2011?'.
-            start, end = last_year.span()
+            return previous[: last_year.start()] + when + previous[last_year.end():]
+        start, end = _time_phrase(previous, last_year)
         # 'im Jahr 2021' → 'im ersten Quartal 2022', not 'im Jahr ersten Quartal 2022'.
         year_word = re.search(r"\b(?:jahre?s?|year)\s+$", previous[:start], re.IGNORECASE)
-        if year_word and not _YEAR.fullmatch(when):
+        if year_word:
             start = year_word.start()
         # The turn's own preposition goes with its time phrase: '… in den ersten drei Quartalen 2017' + 'Und im ersten
         # Quartal 2021?' → '… im ersten Quartal 2021', not '… in den ersten Quartal 2021'; 'за весь 2016 год' +
-        # 'А в январе–феврале 2017-го?' → 'в январе–феврале 2017-го'.
+        # 'А в январе–феврале 2017-го?' → 'в январе–феврале 2017-го'. ('2011 2012', two years, is no span of the turn.)
         own = _TIME_PREPOSITION.search(fragment[: fragment.find(when)]) if when in fragment else None
         before = _TIME_PREPOSITION.search(previous[:start])
-        if own and before and not _YEAR.fullmatch(when):
+        if own and before:
             when, start = own.group(1) + when, before.start(1)
         return previous[:start] + when + previous[end:]
     ordinals = list(_ORDINAL.finditer(message))
