@@ -650,11 +650,22 @@ def test_the_park_without_its_name_is_the_park_of_the_conversation(client):
 
 def test_a_legal_form_is_named_with_the_word_before_it(corpus_subjects, corpus_common):
     # 'Heprotrade LLC wird …': the company name starts the answer's sentence; the referent is not 'LLC' alone.
-    history = [Exchange("Что будет производить Heprotrade?", "",
+    history = [Exchange("Какой резидент будет производить термобумагу?", "",
                         "В документах сказано (оригинал на немецком): «Heprotrade LLC wird umweltfreundliches "
                         "Thermopapier herstellen.»", (DOC_CN,))]
     resolution = resolve("А какова его мощность?", history, subjects=corpus_subjects, common=corpus_common)
     assert "(Heprotrade LLC)" in resolution.display
+
+
+def test_an_english_capitalised_word_inside_a_sentence_is_a_name_whatever_its_ending(corpus_subjects, corpus_common):
+    # German capitalises nouns, so 'Heprotrade' (ending like a noun) would be no name there; in English it is one,
+    # and the company the question named, not the park, is what 'its' points to.
+    history = [Exchange("What will the company Heprotrade make in the Great Stone park?", "",
+                        "The documents say (German original): “Heprotrade LLC wird umweltfreundliches Thermopapier "
+                        "herstellen.”", (DOC_CN,))]
+    resolution = resolve("What will its production capacity be?", history, subjects=corpus_subjects,
+                         common=corpus_common)
+    assert "Heprotrade" in resolution.display and "Great Stone" not in resolution.display
 
 
 def test_the_noun_the_last_question_asked_for_is_the_name_the_answer_gave(client):

@@ -688,6 +688,9 @@ def _names(text: str, common: Container[str]) -> list[str]:
         previous = word
     if current:
         spans.append(current)
+    # English and Russian capitalise only names: there a capitalised word inside a sentence is one, whatever its
+    # ending ('the company Heprotrade'), unless it names a nationality ('the Chinese side').
+    capitals_name = detect_language(text) != "de"
     out = []
     for span in spans:
         # 'Unternehmen Bel Samoyed Cloud LLC' → the name without the noun that introduces it.
@@ -696,7 +699,8 @@ def _names(text: str, common: Container[str]) -> list[str]:
                and any(_is_name(w, 1, common) for w in span[1:])
                and not all(_ORG_MARK.fullmatch(w) for w in span[1:])):
             span = span[1:]
-        if len(span) > 1 or _is_name(span[0], 1, common):
+        if len(span) > 1 or _is_name(span[0], 1, common) or (
+                capitals_name and not _NATIONALITY.search(span[0]) and not re.match(rf"\W*{re.escape(span[0])}", text)):
             out.append(" ".join(span))
     # Russian names are adjectives with their noun, and only the first word is capitalised: 'Минского тракторного
     # завода' (the Minsk Tractor Works), not 'Минского'.
