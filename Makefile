@@ -89,3 +89,6 @@ eval-holdout: $(VENV)/.installed-dev
 	@# An eighth, written the same way on 2026-12-01 (third session), before that session's changes; the seventh set
 	@# was opened that session, so it measures tuning now.
 	$(BIN)/assistant eval --report-dir eval/reports/holdout9 --systems hybrid,full --questions eval/questions_holdout9.jsonl eval/conversations_holdout9.jsonl
+	@# A ninth, written the same way on 2026-12-01 (fourth session), before that session's changes; the eighth set was
+	@# opened that session, so it measures tuning now.
+	$(BIN)/assistant eval --report-dir eval/reports/holdout10 --systems hybrid,full --questions eval/questions_holdout10.jsonl eval/conversations_holdout10.jsonl

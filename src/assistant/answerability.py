@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.language import asked_noun, asked_types, asks_money, detect_language
+from assistant.names import RareNames
 
 if TYPE_CHECKING:
     from assistant.embedding import Embedder
@@ -68,6 +69,8 @@ _CHAT_REPLIES = frozenset({"ok", "okay", "ja", "nein", "yes", "no", "danke", "da
 # rise by more than this when the noun is left out of the question (`noun_dependence`; eval/README.md).
 MIN_NOUN_DEPENDENCE = -0.004
 _WORD = re.compile(r"[^\W\d_][\w-]*")
+# The stems (`names.name_stems`) of the words for the peoples of the documents and their neighbours.
+_NATIONALITY_STEM = re.compile(r"(?:belarus|weißruss|kazakh|kasach|chin|russ|uzbek|cuba|eurasi)")
 # Auxiliaries and modals a German question may end with after its participle ('… fertiggestellt werden?').
 _AUXILIARIES = frozenset("""werden worden wird wurde wurden sein ist war sind waren haben hat hatte soll sollen sollte
     kann können""".split())
@@ -193,6 +196,7 @@ class Answerability:
         self.min_confidence = min_confidence
         self.min_cosine = dict(MIN_COSINE if min_cosine is None else min_cosine)
         self.min_sentence_cosine = dict(MIN_SENTENCE_COSINE if min_sentence_cosine is None else min_sentence_cosine)
+        self._rare = RareNames(p.text for p in index.passages)
 
     def run(self, query: Query) -> None:
         """The engine's stage: decide on the question as asked, with the ranking the stages before produced."""
@@ -226,7 +230,7 @@ class Answerability:
         # A follow-up of a conversation about the documents is not off-topic: its resolved text ('Wer war der
         # 99. Einwohner?') is short and scores a low raw cosine although it stands out clearly.
         if not followup and best < self.min_cosine.get(language, min(self.min_cosine.values())) and \
-                not self._close_sentence(question, language, sentence_scores):
+                not self._close_sentence(question, language, sentence_scores) and not self._names_rare_entity(question, hits):
             return Decision(False, confidence, "off-topic")
         top = " ".join(h.passage.text for h in hits[:YEAR_DEPTH])
         if any(year not in top for year in years):
@@ -235,6 +239,14 @@ class Answerability:
         if confidence < self.min_confidence:
             return Decision(False, confidence, "low-confidence")
         return Decision(True, confidence, "answerable")
+
+    def _names_rare_entity(self, question: str, hits: Sequence[Hit]) -> bool:
+        """Does the question name something only a passage or two of the corpus name, and the best passage does
+        ('… the electric scooter built by the Optron instrument plant …', '… the Vostochny open-pit mine …')? Then it
+        is about the documents, however low its raw cosine: an English question's lies below the floor for some
+        passages that answer it. A nationality ('Belarusian tennis player') names no entity."""
+        top = hits[0].passage.text.lower() if hits else ""
+        return any(stem in top for stem in self._rare.in_question(question) if not _NATIONALITY_STEM.match(stem))
 
     def _close_sentence(self, question: str, language: str, sentence_scores: np.ndarray | None) -> bool:
         """Does one sentence match the question as closely as only an on-topic question's does?"""

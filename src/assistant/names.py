@@ -17,13 +17,14 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from itertools import pairwise
 
 import Stemmer
 
 from assistant.language import MONTH_WORDS
 
-__all__ = ["NameFinder"]
+__all__ = ["RARE_NAME_PASSAGES", "NameFinder", "RareNames", "name_stems"]
 
 _TOKEN = re.compile(r"[^\W\d_][\w-]*")
 _MIXED = re.compile(r"[a-zäöüß][A-ZÄÖÜ]|\d")
@@ -164,3 +165,38 @@ def _same(name: str, word: str) -> bool:
     if name[:_PREFIX] == word[:_PREFIX]:
         return True
     return len(word) >= _MIN_TAIL and (name.endswith(word) or word.endswith(name))
+
+
+# A name in at most this many passages picks out one entity: 'Huzhou', 'Optron', 'Vostochny' (`RareNames`).
+RARE_NAME_PASSAGES = 2
+_NAME_WORD = re.compile(r"[A-Za-zÄÖÜäöüß][A-Za-zÄÖÜäöüß]+")
+
+
+def name_stems(question: str) -> list[str]:
+    """The question's capitalised Latin words after its first (German nouns, English and German names), parts of a
+    compound written with a hyphen apart ('Huzhou' of 'Huzhou-Universität'), lower-cased; a long one without
+    its last two letters (an inflection: 'Kostanais') and at most its first eight (the corpus spells a long
+    name in more than one way: 'Mogilevkhimvolokno', 'Mogilevkhimvolkno')."""
+    words = _NAME_WORD.findall(question)[1:]
+    stems = []
+    for word in words:
+        if not word[0].isupper() or len(word) < 4:
+            continue
+        low = word.lower()
+        stems.append(low if len(low) < 7 else low[: min(len(low) - 2, 8)])
+    return stems
+
+
+class RareNames:
+    """The names of a question that the corpus uses in at most `RARE_NAME_PASSAGES` passages (`name_stems`)."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self._lowered = [text.lower() for text in texts]
+        # Each answer would scan every passage for each of its question's names.
+        self.passages_using = lru_cache(maxsize=4096)(self._count)
+
+    def in_question(self, question: str) -> list[str]:
+        return [stem for stem in name_stems(question) if self.passages_using(stem) <= RARE_NAME_PASSAGES]
+
+    def _count(self, stem: str) -> int:
+        return sum(stem in text for text in self._lowered)
