@@ -657,6 +657,15 @@ def test_a_legal_form_is_named_with_the_word_before_it(corpus_subjects, corpus_c
     assert "(Heprotrade LLC)" in resolution.display
 
 
+def test_a_follow_up_naming_a_new_thing_may_be_answered_by_the_sentence_quoted_before(client):
+    # Written for this test: one sentence lists the medical equipment, devices and medicines registered; the turn
+    # that swaps medicines for devices is answered from it again, as it names no new year or number.
+    first = ask(client, "Wie viele in China hergestellte Arzneimittel sind in Belarus registriert?")
+    assert "480" in first["answer"]
+    follow = ask(client, "Und medizinische Geräte?", first["session_id"])
+    assert "502 medizinische Geräte" in follow["answer"]
+
+
 def test_an_english_capitalised_word_inside_a_sentence_is_a_name_whatever_its_ending(corpus_subjects, corpus_common):
     # German capitalises nouns, so 'Heprotrade' (ending like a noun) would be no name there; in English it is one,
     # and the company the question named, not the park, is what 'its' points to.
