@@ -556,11 +556,24 @@ def test_comparison_with_a_year_is_a_follow_up_in_english_and_russian(corpus_sub
      "Und wie viele Fahrzeuge sollte das Minsker Traktorenwerk im selben Jahr liefern?"),
     ("Сколько комбайнов должен был поставить Гомсельмаш в Казахстан в 2018 году?",
      "А сколько машин должен был поставить МТЗ в том же году?"),
+    ("Wie viele Mähdrescher sollte Gomselmash 2018 an AgromashHolding liefern?",
+     "Wie viele Fahrzeuge sollte das Minsker Traktorenwerk bis Ende desselben Jahres liefern?"),
 ])
 def test_that_year_is_the_year_the_last_question_asked_about(corpus_subjects, corpus_common, question, turn):
     # The turn names its own company, so only the year pointer makes it a follow-up.
     resolution = resolve(turn, [Exchange(question, "", "", (DOC_KZ,))], subjects=corpus_subjects, common=corpus_common)
     assert resolution.followup and "(2018)" in resolution.display
+
+
+@pytest.mark.parametrize("turn", [
+    "Каким был товарооборот между этими регионами в 2016 году?",  # 'этими' with its noun
+    "Сколько соглашений регионы заключили с тех пор?",  # 'since then'
+])
+def test_russian_pointers_make_a_follow_up(corpus_subjects, corpus_common, turn):
+    # Written for this test: the turn names no region of its own; only the pointer ties it to the last exchange.
+    question = "Когда Павлодарская область подписала соглашение с Минской областью?"
+    resolution = resolve(turn, [Exchange(question, "", "", (DOC_KZ,))], subjects=corpus_subjects, common=corpus_common)
+    assert resolution.followup and resolution.doc_id == DOC_KZ
 
 
 def test_a_year_pointer_after_the_turns_own_year_is_bound_there(corpus_subjects, corpus_common):

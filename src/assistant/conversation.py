@@ -186,7 +186,7 @@ _WEAK = frozenset(
 )
 _DEMONSTRATIVE = frozenset(
     """dies diese dieser dieses diesem diesen jene jener jenes jenen this these those that
-    этот эта это эту эти этого этой этом этим этих этому""".split()
+    этот эта это эту эти этого этой этом этим этих этому этими""".split()
 )
 # Nouns that, with a definite article and no name, stand for something the conversation already named.
 _ANAPHORIC_HEADS = re.compile(
@@ -240,7 +240,11 @@ _RANK_PLACE = re.compile(
 # 'that year', 'im selben Jahr', 'в том же году': the year the last exchange asked about. Not 'this year' or 'в этом
 # году', which a user also says of the present one.
 _YEAR_POINTER = re.compile(r"\b(?:(?:in\s+)?(?:that|the\s+same)\s+year|(?:in|im)\s+(?:diesem|jenem|demselben|selben|gleichen)"
-                           r"\s+jahr(?:e)?|в\s+(?:том\s+же|том|тот\s+же|тот|этом\s+же)\s+год[уа]?)\b", re.IGNORECASE)
+                           r"\s+jahr(?:e)?|(?:desselben|des\s+selben|des\s+gleichen)\s+jahres|"
+                           r"в\s+(?:том\s+же|том|тот\s+же|тот|этом\s+же)\s+год[уа]?|(?:того\s+же|этого\s+же)\s+года)\b",
+                           re.IGNORECASE)
+# 'с тех пор' (since then): the time of the last exchange, like 'seitdem'.
+_SINCE = re.compile(r"\bс\s+тех\s+пор\b", re.IGNORECASE)
 _CONTINUE_STRIP = re.compile(rf"^(?:(?:und|and|а|и|aber|but|what about|how about|und was ist mit|{_SAME})\s+)+",
                              re.IGNORECASE)
 
@@ -365,6 +369,8 @@ def _cues(message: str) -> list[_Cue]:
         cues.append(_Cue(match.group().lower(), "strong", match.start(), match.end()))
     for match in year_pointers:
         cues.append(_Cue(match.group().lower(), "year", match.start(), match.end()))
+    for match in _SINCE.finditer(message):
+        cues.append(_Cue("seitdem", "strong", match.start(), match.end()))
     return cues
 
 
