@@ -2,7 +2,8 @@
 
 Measured on the question set (eval/README.md, "Abstention"): a question that is not a question ('???', 'asdfghjkl',
 an emoji) is refused outright; an off-topic one ('What is the capital of Australia?') is far from every passage in
-raw e5 cosine; some near misses (the topic is in the documents, the asked fact is not) ask about a year the best
+raw e5 cosine, unless it names something only one or two passages name and the best one does (the Optron plant:
+an English question's cosine can lie below the floor for the passage that answers it); some near misses (the topic is in the documents, the asked fact is not) ask about a year the best
 passages do not mention. How far the best passage stands out (peakedness) is the last check of the retrieval stage.
 The reader adds the asked-fact check for counting questions ('Wie viele Mitarbeiter …?', 'How many employees …?',
 'Сколько стоит …?'): the sentences it would answer with must lean on what is counted, i.e. lose e5 similarity to the
@@ -16,7 +17,8 @@ checks run in the reader (/chat), so /search's `answerable` is this stage's deci
 check: 'Wer leitet …?', 'Who is the rector of …?' must be answered by a sentence that speaks of a person
 (`language.asks_office_holder`, `language.states_person`). Not recognised: a count or date about another entity
 of the same kind when the question names it in words the corpus uses often (a rare name is looked for:
-`answer.AnswerComposer._covers_rare_names`), Russian counts and costs.
+`answer.AnswerComposer._covers_rare_names`), Russian counts and costs. A counting question's term missing from the
+passages does not refuse when the sentences lean on the counted noun: they count it in other words.
 """
 
 from __future__ import annotations
