@@ -207,12 +207,13 @@ class _Candidate:
 
 
 class AnswerComposer:
-    def __init__(self, index: Index, embedder: Embedder, *, max_sentences: int = 2) -> None:
+    def __init__(self, index: Index, embedder: Embedder, *, max_sentences: int = 2,
+                 rare_names: RareNames | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.max_sentences = max_sentences
         # How many passages use a question's name, and the passage before a sentence that points back to it.
-        self._rare = RareNames(p.text for p in index.passages)
+        self._rare = rare_names if rare_names is not None else RareNames(p.text for p in index.passages)
         self._documents_use = lru_cache(maxsize=4096)(self._used_anywhere)
         self._passage_ids = {p.passage_id: i for i, p in enumerate(index.passages)}
         df: Counter[str] = Counter()

@@ -193,12 +193,12 @@ def peakedness(scores: np.ndarray, *, depth: int = 50) -> float:
 class Answerability:
     def __init__(self, index: Index, *, min_confidence: float = 2.0,
                  min_cosine: Mapping[str, float] | None = None,
-                 min_sentence_cosine: Mapping[str, float] | None = None) -> None:
+                 min_sentence_cosine: Mapping[str, float] | None = None, rare_names: RareNames | None = None) -> None:
         self.index = index
         self.min_confidence = min_confidence
         self.min_cosine = dict(MIN_COSINE if min_cosine is None else min_cosine)
         self.min_sentence_cosine = dict(MIN_SENTENCE_COSINE if min_sentence_cosine is None else min_sentence_cosine)
-        self._rare = RareNames(p.text for p in index.passages)
+        self._rare = rare_names if rare_names is not None else RareNames(p.text for p in index.passages)
 
     def run(self, query: Query) -> None:
         """The engine's stage: decide on the question as asked, with the ranking the stages before produced."""

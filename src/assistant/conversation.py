@@ -705,8 +705,8 @@ def _names(text: str, common: Container[str]) -> list[str]:
                and any(_is_name(w, 1, common) for w in span[1:])
                and not all(_ORG_MARK.fullmatch(w) for w in span[1:])):
             span = span[1:]
-        if len(span) > 1 or _is_name(span[0], 1, common) or (
-                capitals_name and not _NATIONALITY.search(span[0]) and not re.match(rf"\W*{re.escape(span[0])}", text)):
+        # (A lone word that opens a sentence is here only when `_is_name` took it above.)
+        if len(span) > 1 or _is_name(span[0], 1, common) or (capitals_name and not _NATIONALITY.search(span[0])):
             out.append(" ".join(span))
     # Russian names are adjectives with their noun, and only the first word is capitalised: 'Минского тракторного
     # завода' (the Minsk Tractor Works), not 'Минского'.

@@ -24,6 +24,7 @@ from assistant.embedding import Embedder, QueryCache, create_embedder
 from assistant.errors import InvalidQueryError, UnknownDocumentError
 from assistant.index import Index
 from assistant.language import detect_language
+from assistant.names import RareNames
 from assistant.retrieval import (
     MODES,
     Candidates,
@@ -55,14 +56,16 @@ class Engine:
         self.index = index or Index.load(settings)
         # The reader scores sentences against the vectors retrieval embedded: the cache hands them over.
         self.embedder = QueryCache(embedder or create_embedder(settings), size=settings.query_cache)
+        # The off-topic gate and the reader's rare-name check count the same names' passages: one count for both.
+        rare_names = RareNames(p.text for p in self.index.passages)
         self.stages: list[Stage] = [
             FollowUps(self.index, self.embedder),
             Candidates(self.index, self.embedder, settings),
             Fusion(settings),
             *rerankers,
-            Answerability(self.index, min_confidence=settings.abstain_threshold),
+            Answerability(self.index, min_confidence=settings.abstain_threshold, rare_names=rare_names),
         ]
-        self.reader = AnswerComposer(self.index, self.embedder)
+        self.reader = AnswerComposer(self.index, self.embedder, rare_names=rare_names)
         self._doc_of = {p.passage_id: p.doc_id for p in self.index.passages}
         self.generator = LlmAnswerer(settings.llm_url, model=settings.llm_model) if settings.llm_url else None
 
