@@ -92,3 +92,6 @@ eval-holdout: $(VENV)/.installed-dev
 	@# A ninth, written the same way on 2026-12-01 (fourth session), before that session's changes; the eighth set was
 	@# opened that session, so it measures tuning now.
 	$(BIN)/assistant eval --report-dir eval/reports/holdout10 --systems hybrid,full --questions eval/questions_holdout10.jsonl eval/conversations_holdout10.jsonl
+	@# A tenth, written the same way on 2026-12-01 (fifth session), before that session's changes; the ninth set was
+	@# opened that session, so it measures tuning now.
+	$(BIN)/assistant eval --report-dir eval/reports/holdout11 --systems hybrid,full --questions eval/questions_holdout11.jsonl eval/conversations_holdout11.jsonl
