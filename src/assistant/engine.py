@@ -22,6 +22,7 @@ from assistant.answerability import Answerability
 from assistant.conversation import Exchange
 from assistant.embedding import Embedder, QueryCache, create_embedder
 from assistant.errors import InvalidQueryError, UnknownDocumentError
+from assistant.glossary import Glossary
 from assistant.index import Index
 from assistant.language import detect_language
 from assistant.names import RareNames
@@ -58,14 +59,16 @@ class Engine:
         self.embedder = QueryCache(embedder or create_embedder(settings), size=settings.query_cache)
         # The off-topic gate and the reader's rare-name check count the same names' passages: one count for both.
         rare_names = RareNames(p.text for p in self.index.passages)
+        # Retrieval's BM25 and the reader's word overlap look up the same glossary.
+        glossary = Glossary.load(self.index.analyzer.vocabulary)
         self.stages: list[Stage] = [
             FollowUps(self.index, self.embedder),
-            Candidates(self.index, self.embedder, settings),
+            Candidates(self.index, self.embedder, settings, glossary=glossary),
             Fusion(settings),
             *rerankers,
             Answerability(self.index, min_confidence=settings.abstain_threshold, rare_names=rare_names),
         ]
-        self.reader = AnswerComposer(self.index, self.embedder, rare_names=rare_names)
+        self.reader = AnswerComposer(self.index, self.embedder, rare_names=rare_names, glossary=glossary)
         self._doc_of = {p.passage_id: p.doc_id for p in self.index.passages}
         self.generator = LlmAnswerer(settings.llm_url, model=settings.llm_model) if settings.llm_url else None
 
