@@ -50,7 +50,7 @@ class Exchange:
     resolved_query: str = ""
     answer: str = ""
     doc_ids: tuple[str, ...] = ()
-    """Documents of the answer's passages, best first."""
+    """Documents of the turn's passages: those the answer quotes first, then the others best first."""
 
     @property
     def understood(self) -> str:
@@ -1242,13 +1242,13 @@ def _swap_subject(question: str, message: str, subjects: Mapping[str, Container[
 
 
 def _conversation_doc(history: Sequence[Exchange], subjects: Mapping[str, Container[str]] | None = None) -> str | None:
-    """The document the last answered exchange drew on (its best passage's), or the one its question named the
-    subject of ('Und mit China: Welches Memorandum …?' moves the conversation to China, even where two of its
-    three best passages were about Kazakhstan).
+    """The document the last answered exchange drew on (`Exchange.doc_ids` puts the passages its answer quotes
+    first), or the one its question named the subject of ('Und mit China: Welches Memorandum …?' moves the
+    conversation to China, even where two of its three best passages were about Kazakhstan).
 
-    The best passage, not the majority of the best three: the question about the Minsk region's agreement with
-    Karaganda is answered from the Kazakhstan document, and its second and third passages, on the region's
-    Chinese partners, sent 'Когда в этом регионе начало работу СП KazBelAZ?' to China (eval/README.md)."""
+    The answer's passage, not the majority of the best three: the question about the Minsk region's agreement
+    with Karaganda is answered from the Kazakhstan document, and its other passages, on the region's Chinese
+    partners, sent 'Когда в этом регионе начало работу СП KazBelAZ?' to China (eval/README.md)."""
     for exchange in reversed(history):
         if exchange.doc_ids:
             named = named_subject(_without_note(exchange.understood), subjects or {})

@@ -19,6 +19,7 @@ import numpy as np
 
 from assistant.answer import Answer, AnswerComposer, LlmAnswerer
 from assistant.answerability import Answerability
+from assistant.chunking import Passage
 from assistant.conversation import Exchange
 from assistant.embedding import Embedder, QueryCache, create_embedder
 from assistant.errors import InvalidQueryError, UnknownDocumentError
@@ -69,7 +70,7 @@ class Engine:
             Answerability(self.index, min_confidence=settings.abstain_threshold, rare_names=rare_names),
         ]
         self.reader = AnswerComposer(self.index, self.embedder, rare_names=rare_names, glossary=glossary)
-        self._doc_of = {p.passage_id: p.doc_id for p in self.index.passages}
+        self._position = {p.passage_id: i for i, p in enumerate(self.index.passages)}
         self.generator = LlmAnswerer(settings.llm_url, model=settings.llm_model) if settings.llm_url else None
 
     @cached_property
@@ -121,8 +122,7 @@ class Engine:
         session = self.sessions.get(session_id) if session_id else self.sessions.create()
         # What the conversation remembers of each turn: the question, how it was understood, the answer and
         # the documents of its passages, so that 'its', 'dort', 'Und 2011?' find their referent.
-        history = [Exchange(t.message, t.resolved_query, t.answer,
-                            tuple(self._doc_of[p] for p in t.passage_ids if p in self._doc_of)) for t in session.turns]
+        history = [Exchange(t.message, t.resolved_query, t.answer, self._answer_docs(t)) for t in session.turns]
         result = self.search(message, k=k, history=history, doc_id=doc_id, year_from=year_from, year_to=year_to)
         resolved = result.resolution.display if result.resolution else message
         # '???' or 'Main exports?' has no language of its own: inside a conversation it is answered in the
@@ -141,6 +141,21 @@ class Engine:
             ),
         )
         return ChatResult(session.session_id, answer, result, resolved)
+
+    def _answer_docs(self, turn: Turn) -> tuple[str, ...]:
+        """The documents of a turn's passages, those its answer quotes first: the question about the Minsk
+        region's agreement with Karaganda is answered from the Kazakhstan document's second passage while the
+        best one is about the region's Chinese partners, and 'Когда в этом регионе …?' belongs to Kazakhstan.
+        The quoted passages are found by their sentences in the stored answer text (the turn keeps no other
+        record of them)."""
+        passages = [self.index.passages[self._position[p]] for p in turn.passage_ids if p in self._position]
+
+        def quoted_at(passage: Passage) -> int:
+            found = [turn.answer.find(passage.text[start:end].strip()[:60]) for start, end, _ in passage.sentences
+                     if end - start >= 30]
+            return min((at for at in found if at >= 0), default=len(turn.answer))
+
+        return tuple(p.doc_id for p in sorted(passages, key=quoted_at))
 
     def answer(self, message: str, result: SearchResult, *, said: Sequence[str] = (),
                language: str | None = None) -> Answer:
