@@ -78,4 +78,7 @@ class Glossary:
 
     def _stems(self, text: str, language: str) -> list[str]:
         words = [w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS[language]]
+        if language == "en":
+            # British spelling: 'localisation' and 'localization' stem differently ('localis' / 'local').
+            words = [w.replace("isation", "ization") for w in words]
         return self._stemmers[language].stemWords(words)
