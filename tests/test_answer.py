@@ -258,8 +258,9 @@ def test_a_follow_up_that_asks_afresh_leads_with_the_sentence_quoted_before_when
 
 
 def test_an_answer_that_repeats_its_quoted_lead_adds_a_sentence_not_said_before(engine):
-    """The Mariel memorandum was quoted twice before; 'And when was the first of them, Jizzakh, set up?' still
-    leads with it, so the second sentence must be one the user has not read: the one dating Jizzakh's zone."""
+    """The Mariel memorandum was quoted twice before; 'And when was the first of them, Jizzakh, set up?' led with
+    it again (before the glossary gave 'set up' its German words it still did), so a second sentence must be one the
+    user has not read: the one dating Jizzakh's zone. Now that sentence may lead on its own."""
     session_id, said = None, []
     for question in ("Which Cuban zone did Great Stone sign a memorandum of understanding with in January 2021?",
                      "How far is this zone from Havana?", "When was it founded?",
@@ -269,10 +270,8 @@ def test_an_answer_that_repeats_its_quoted_lead_adds_a_sentence_not_said_before(
         session_id = turn.session_id
         said.append(turn.answer.text)
     answer = engine.chat("And when was the first of them, Jizzakh, set up?", session_id=session_id, k=5).answer
-    lead, *rest = (sentence for _, sentence in answer.sentences)
-    assert any(lead.strip()[:60] in text for text in said)
-    assert rest and not any(rest[0].strip()[:60] in text for text in said)
-    assert "März 2013" in answer.text
+    unread = [sentence for _, sentence in answer.sentences if not any(sentence.strip()[:60] in text for text in said)]
+    assert unread and "März 2013" in unread[0]
 
 
 def test_the_page_detects_languages_with_the_servers_word_lists():

@@ -299,7 +299,8 @@ def test_stage_and_possessive_and_pair_point_back(client):
     assert stage["resolved_query"] != "Wie viel Land wurde in der ersten Phase bereitgestellt?"
     *_, possessive = converse(client, "With how many Chinese regions has the Gomel region signed cooperation documents?",
                               "How much did the region's exports to China reach in January–November 2021?")
-    assert "Gomel" in possessive["resolved_query"]
+    # The referent as the question or the answer spells it ('Gomel', the answer's 'Homiel').
+    assert any(name in possessive["resolved_query"] for name in ("Gomel", "Homiel"))
     *_, pair = converse(client, "When did the Pavlodar region sign a cooperation agreement with the Gomel region?",
                         "How large was the trade between the two regions in January–February 2017?")
     assert "Pa" in pair["resolved_query"].split("two regions")[1]  # 'Pawlodar' or 'Pavlodar', then Gomel

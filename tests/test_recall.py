@@ -23,6 +23,12 @@ def _rank(hits, snippet: str) -> int | None:
     return next((h.rank for h in hits if snippet in h.passage.text), None)
 
 
+def _below(rank: int | None, k: int) -> bool:
+    """Not among the first `k` (the glossary's German words bring some of these passages into the top 10 even
+    without the stage under test; the stage is what lifts them into the first few)."""
+    return rank is None or rank > k
+
+
 def test_index_holds_one_vector_per_sentence_in_passage_order(index, embedder):
     sentences = [s for p in index.passages for s in sentence_texts(p)]
     assert index.sentence_vectors is not None and len(index.sentence_vectors) == len(sentences) > len(index.passages)
@@ -52,7 +58,7 @@ def test_best_sentence_ranking_brings_a_one_sentence_answer_into_the_top_five(bu
     settings = built_settings.model_copy(update={"sentence_weight": 0.0, "context_weight": 0.0, "number_weight": 0.0,
                                                  "data_dir": tmp_path})
     passages_only = Engine(settings, embedder=embedder, index=index)
-    assert _rank(passages_only.search(COMBINES, k=10).hits, COMBINES_EVIDENCE) is None
+    assert _below(_rank(passages_only.search(COMBINES, k=10).hits, COMBINES_EVIDENCE), 5)
     rank = _rank(engine.search(COMBINES, k=10).hits, COMBINES_EVIDENCE)
     assert rank is not None and rank <= 5
 
@@ -130,7 +136,7 @@ def test_passage_opening_mid_thought_is_found_through_its_previous_sentence(inde
     assert int(np.sum(in_context > in_context[target])) + 1 <= 5
     settings = built_settings.model_copy(update={"data_dir": tmp_path})
     plain_engine = Engine(settings.model_copy(update={"context_weight": 0.0}), embedder=embedder, index=index)
-    assert _rank(plain_engine.search(MID_THOUGHT, k=10).hits, MID_THOUGHT_EVIDENCE) is None
+    assert _below(_rank(plain_engine.search(MID_THOUGHT, k=10).hits, MID_THOUGHT_EVIDENCE), 5)
     rank = _rank(Engine(settings, embedder=embedder, index=index).search(MID_THOUGHT, k=10).hits, MID_THOUGHT_EVIDENCE)
     assert rank is not None and rank <= 5
 
@@ -150,7 +156,7 @@ def _follow_up_rank(engine) -> int | None:
 
 def test_a_follow_up_ordinal_finds_the_passage_that_states_it(engine_factory):
     without = engine_factory(number_weight=0.0)
-    assert _follow_up_rank(without) is None
+    assert _below(_follow_up_rank(without), 3)
     rank = _follow_up_rank(engine_factory())
     assert rank is not None and rank <= 3
 
@@ -187,7 +193,7 @@ OUTPUT_2021_EVIDENCE = "um mehr als das 2,5-fache auf 222,6"
 
 
 def test_an_english_questions_year_lifts_the_passages_that_state_it(engine_factory, engine):
-    assert _rank(engine_factory(number_weight=0.0).search(OUTPUT_2021, k=10).hits, OUTPUT_2021_EVIDENCE) is None
+    assert _below(_rank(engine_factory(number_weight=0.0).search(OUTPUT_2021, k=10).hits, OUTPUT_2021_EVIDENCE), 5)
     rank = _rank(engine.search(OUTPUT_2021, k=10).hits, OUTPUT_2021_EVIDENCE)
     assert rank is not None and rank <= 5
 
