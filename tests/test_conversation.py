@@ -845,3 +845,22 @@ def test_an_off_topic_question_said_as_a_continuation_is_refused(client):
     *_, off = converse(client, "What will SinoBelMedica manufacture in the Great Stone park?",
                        "And what is the capital of Australia?")
     assert off["answerable"] is False and off["resolved_query"] == "And what is the capital of Australia?"
+
+
+def test_a_refused_off_topic_turn_is_no_referent(client):
+    # 'they' after 'What is the capital of Australia?' was understood as '(Australia)': the refused turn had
+    # become the last exchange. The follow-up belongs to the documents' thread before it.
+    *_, off, turn = converse(client, "What will SinoBelMedica manufacture in the Great Stone park?",
+                             "What is the capital of Australia?", "When did they start building their plant?")
+    assert off["answerable"] is False
+    assert "Australia" not in turn["resolved_query"]
+    assert "SinoBelMedica" in turn["resolved_query"]
+
+
+def test_a_topic_put_before_the_dash_is_what_the_pronoun_means(corpus_subjects, corpus_common):
+    history = [Exchange("Which Cuban zone did Great Stone sign a memorandum of understanding with in January 2021?",
+                        "", "Im Januar 2021 wurde ein Memorandum mit der kubanischen Sonderentwicklungszone Mariel "
+                        "unterzeichnet.", (DOC_CN,))]
+    resolution = resolve("And the Uzbek zones — when were they discussed?", history, subjects=corpus_subjects,
+                         common=corpus_common)
+    assert "Mariel" not in resolution.display

@@ -52,3 +52,27 @@ def test_malformed_session_id_is_rejected_before_any_lookup(tmp_path, bad):
     with pytest.raises(InvalidQueryError, match="32 hexadecimal"):
         store.get(bad)
     store.close()
+
+
+def test_a_database_from_before_refusal_reasons_opens_with_its_turns(tmp_path):
+    import sqlite3
+
+    # The turns table as it was before it kept why a turn was refused.
+    db = sqlite3.connect(tmp_path / "s.db")
+    db.executescript("""
+        CREATE TABLE sessions (id TEXT PRIMARY KEY, created_at REAL NOT NULL, updated_at REAL NOT NULL);
+        CREATE TABLE turns (session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL, message TEXT NOT NULL, resolved_query TEXT NOT NULL, answer TEXT NOT NULL,
+            answerable INTEGER NOT NULL, citations TEXT NOT NULL, passage_ids TEXT NOT NULL, created_at REAL NOT NULL,
+            PRIMARY KEY (session_id, position));
+    """)
+    now = time.time()
+    db.execute("INSERT INTO sessions VALUES (?, ?, ?)", ("a" * 32, now, now))
+    db.execute("INSERT INTO turns VALUES (?, 0, 'alt', 'alt', 'a', 1, '[]', '[]', ?)", ("a" * 32, now))
+    db.commit()
+    db.close()
+    store = SessionStore(tmp_path / "s.db", ttl_seconds=60)
+    store.append("a" * 32, Turn("neu", "neu", "b", False, reason="off-topic"))
+    turns = store.get("a" * 32).turns
+    assert [(t.message, t.reason) for t in turns] == [("alt", ""), ("neu", "off-topic")]
+    store.close()

@@ -1153,6 +1153,12 @@ def _return(match: re.Match, history: Sequence[Exchange], *, similarity: Callabl
     return Resolution(query, True, doc if named in {None, doc} else None, display)
 
 
+# A topic put before the question and a dash or colon ('And the Uzbek zones — when were they discussed?', 'Und
+# Pawlodar: wann wurde es …?') is what the question's pronoun stands for.
+_DISLOCATED = re.compile(r"^\W*(?:(?:and|und|и|а)\s+)?(?:(?:what|how)\s+about\s+|was\s+ist\s+mit\s+)?"
+                         r"(?:the\s+|die\s+|der\s+|das\s+)?[^\W\d_][^—–:?!.]*?\s*[—–:]\s*\w", re.IGNORECASE)
+
+
 def _display(message: str, history: Sequence[Exchange], cues: Sequence[_Cue], elliptical: bool, language: str,
              common: Container[str], subjects: Mapping[str, Container[str]] | None = None) -> str:
     last = history[-1]
@@ -1175,8 +1181,12 @@ def _display(message: str, history: Sequence[Exchange], cues: Sequence[_Cue], el
         return f"{message[:end]} ({name}){message[end:]}"
     if not cues:
         return note
-    out, shift, filled = message, 0, False
+    out, shift, filled, dislocated = message, 0, False, False
     for cue in sorted(cues, key=lambda c: c.end):
+        if cue.kind == "weak" and _DISLOCATED.match(message[: cue.start]):
+            # 'And the Uzbek zones — when were they discussed?': they are the zones the turn names.
+            dislocated = True
+            continue
         referent = _referent(cue, last, message, common, subjects or {})
         if not referent or referent.lower() in out.lower():
             continue
@@ -1186,7 +1196,7 @@ def _display(message: str, history: Sequence[Exchange], cues: Sequence[_Cue], el
         out = out[: end + shift] + insert + out[end + shift:]
         shift += len(insert)
         filled = True
-    return out if filled else note
+    return out if filled or dislocated else note
 
 
 _ASKED_FOR = re.compile(_LEADING_AND + r"(?:(?:wer|who|кто)\s+(?:war|ist|wurde|wird|was|is|became|был\w*)\s+(?:der|die|das|the|a|an)?\s*|"

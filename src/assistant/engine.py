@@ -42,6 +42,8 @@ from assistant.settings import Settings
 
 __all__ = ["ChatResult", "Engine"]
 
+_NO_REFERENT = frozenset({"off-topic", "content-free"})
+
 
 @dataclass(frozen=True)
 class ChatResult:
@@ -122,7 +124,10 @@ class Engine:
         session = self.sessions.get(session_id) if session_id else self.sessions.create()
         # What the conversation remembers of each turn: the question, how it was understood, the answer and
         # the documents of its passages, so that 'its', 'dort', 'Und 2011?' find their referent.
-        history = [Exchange(t.message, t.resolved_query, t.answer, self._answer_docs(t)) for t in session.turns]
+        # A turn refused as off-topic or content-free is no referent: 'When were they discussed?' after 'What is the
+        # capital of Australia?' still asks about the documents' last topic.
+        history = [Exchange(t.message, t.resolved_query, t.answer, self._answer_docs(t)) for t in session.turns
+                   if t.reason not in _NO_REFERENT]
         result = self.search(message, k=k, history=history, doc_id=doc_id, year_from=year_from, year_to=year_to)
         resolved = result.resolution.display if result.resolution else message
         # '???' or 'Main exports?' has no language of its own: inside a conversation it is answered in the
@@ -138,6 +143,7 @@ class Engine:
                 answerable=answer.answerable,
                 citations=[asdict(c) for c in answer.citations],
                 passage_ids=[h.passage.passage_id for h in result.hits],
+                reason="" if answer.answerable or result.answerable else result.reason,
             ),
         )
         return ChatResult(session.session_id, answer, result, resolved)

@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS turns (
     citations TEXT NOT NULL,
     passage_ids TEXT NOT NULL,
     created_at REAL NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (session_id, position)
 );
 """
@@ -67,6 +68,9 @@ class Turn:
     citations: list[dict] = field(default_factory=list)
     passage_ids: list[str] = field(default_factory=list)
     created_at: float = 0.0
+    reason: str = ""
+    """Why retrieval found the turn unanswerable ('off-topic', 'content-free', …: `answerability.Decision.reason`);
+    '' when it did not."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,9 @@ class SessionStore:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        # Databases written before turns kept the refusal's reason get the column, empty for their old turns.
+        if "reason" not in {row[1] for row in self._db.execute("PRAGMA table_info(turns)")}:
+            self._db.execute("ALTER TABLE turns ADD COLUMN reason TEXT NOT NULL DEFAULT ''")
         self._identity = _file_identity(self.path)
 
     def close(self) -> None:
@@ -118,11 +125,11 @@ class SessionStore:
             if row is None or time.time() - row[1] > self.ttl_seconds:
                 raise UnknownSessionError(session_id)
             rows = self._db.execute(
-                "SELECT message, resolved_query, answer, answerable, citations, passage_ids, created_at "
+                "SELECT message, resolved_query, answer, answerable, citations, passage_ids, created_at, reason "
                 "FROM turns WHERE session_id = ? ORDER BY position",
                 (session_id,),
             ).fetchall()
-        turns = [Turn(m, r, a, bool(ok), json.loads(c), json.loads(p), t) for m, r, a, ok, c, p, t in rows]
+        turns = [Turn(m, r, a, bool(ok), json.loads(c), json.loads(p), t, why) for m, r, a, ok, c, p, t, why in rows]
         return Session(session_id, row[0], row[1], turns)
 
     def append(self, session_id: str, turn: Turn) -> None:
@@ -141,9 +148,10 @@ class SessionStore:
                     self._rollback()
                     raise SessionFullError(session_id, self.max_turns)
                 self._db.execute(
-                    "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO turns (session_id, position, message, resolved_query, answer, answerable, citations, "
+                    "passage_ids, created_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (session_id, position, turn.message, turn.resolved_query, turn.answer, int(turn.answerable),
-                     json.dumps(turn.citations, ensure_ascii=False), json.dumps(turn.passage_ids), now),
+                     json.dumps(turn.citations, ensure_ascii=False), json.dumps(turn.passage_ids), now, turn.reason),
                 )
                 self._db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, session_id))
                 self._db.execute("COMMIT")
