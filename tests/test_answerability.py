@@ -190,6 +190,10 @@ def test_mentions_finds_the_term_inflected_or_in_a_compound(text, term, found):
     ("Wie viele Unternehmen investierten in den Park?", False),  # counts companies
     ("Сколько лекарственных средств зарегистрировано?", False),  # 'средства' are medicines here, not funds
     ("Wann wurde der Preis verliehen?", False),  # asks for no number
+    # The value of a rate or a share is no sum ('… von 21 % auf 5 % gesenkt').
+    ("Auf welchen Wert ließ sich die Todesrate bei schwer an COVID Erkrankten senken?", False),
+    ("Von welchem auf welchen Wert sank der Anteil der Todesfälle?", False),
+    ("Welchen Wert hatte 2021 der gesamte Warenaustausch?", True),
 ])
 def test_a_question_for_a_sum_of_money_is_recognised(question, money):
     from assistant.language import asks_money
@@ -395,6 +399,8 @@ def test_a_counted_noun_may_be_written_with_a_synonym_of_its_kind(text, term, fo
     ("Какова площадь белорусского квартала?", False, False, ["fläche"]),
     ("Welche Fläche umfasst die erste Phase?", False, False, ["fläche"]),
     ("Which areas does the agreement cover?", False, False, []),  # fields of work, not a size
+    ("How many people live in the area around Changchun?", False, False, []),  # a place, not a size
+    ("How large is the total area of the park?", False, False, ["fläche"]),
     ("Где расположена промышленная площадка?", False, False, []),  # a site
     ("How many people work at the plant?", False, False, ["personal"]),
     ("Сколько человек работает на заводе?", False, False, ["personal"]),

@@ -212,6 +212,9 @@ _COST_WORDS = (r"kostet|kosten|kostete|kosteten|cost|costs|costed|стоит|с�
                r"miete\w*|mietpreis\w*|pacht\w*|rent|rents|rental|аренд\w*")
 _MONEY = re.compile(rf"\b(?:{_COST_WORDS}|preis\w*|wert|wertes|geld\w*|investi\w*|price\w*|worth|value|money|invest\w*|"
                     r"spen[dt]\w*|цен[аыуе]|инвест\w*|денег|деньг\w*|оценива\w*)\b", re.IGNORECASE)
+# 'Wert' and 'value' are a sum only where the question names no rate or share it is the value of.
+_VALUE_WORD = re.compile(r"wert|wertes|value|worth", re.IGNORECASE)
+_RATIO = re.compile(r"\w*(?:rate|quote|anteil\w*)\b|\b(?:share|ratio|доля|долю|доли)\b", re.IGNORECASE)
 # 'Во сколько раз выросли инвестиции?', 'By what factor …?' ask for a factor, not a sum.
 _FACTOR = re.compile(r"\bво сколько раз\b|\bhow many times\b|\bby what factor\b|\bwievielfache", re.IGNORECASE)
 # 'wie viel' (not 'wie viele'), 'how much', 'во сколько' (not 'во сколько раз') ask for an amount, not a count.
@@ -226,6 +229,8 @@ def asks_money(question: str) -> bool:
     if "number" not in asked_types(question) or not _MONEY.search(question) or re.search(_DEGREE, question.lower()) \
             or _FACTOR.search(question):
         return False
+    if _RATIO.search(question) and all(_VALUE_WORD.fullmatch(m.group()) for m in _MONEY.finditer(question)):
+        return False  # 'Auf welchen Wert sank die Todesrate …?': the value of a rate or a share is no sum of money
     if _HOW_MUCH.search(question) and not _PERCENT.search(question):
         return True  # 'Wie viel investiert Human Kraft …?' counts no company: it asks for the sum
     noun = asked_noun(question)
@@ -288,8 +293,8 @@ _UNITS = {
     "tonnen": re.compile(r"\b(?:tonnen?|tonnes?|tons?|тонн\w*)\b", re.IGNORECASE),
     "hektar": re.compile(r"\b(?:hektar\w*|hectares?|гектар\w*|га)\b", re.IGNORECASE),
     "kilometer": re.compile(r"\b(?:kilometer\w*|km|kilometres?|kilometers?|километр\w*|км)\b", re.IGNORECASE),
-    # Not 'площадка' (a site) nor 'What area …?' / 'which areas' (a field of work).
-    "fläche": re.compile(r"\b(?:\w*fläche\w*|площад(?:ь|и|ью)|(?:total|the)\s+area|how\s+(?:big|large)\s+(?:an?\s+)?area)\b",
+    # Not 'площадка' (a site), 'What area …?' / 'which areas' (a field of work) nor 'the area around Changchun' (a place).
+    "fläche": re.compile(r"\b(?:\w*fläche\w*|площад(?:ь|и|ью)|(?:total|the)\s+area(?!\s+(?:around|near|surrounding))|how\s+(?:big|large)\s+(?:an?\s+)?area)\b",
                          re.IGNORECASE),
     # Not 'Сколько компаний работает …?': people, not companies, are the workforce.
     "personal": re.compile(r"\b(?:mitarbeiter\w*|beschäftigte\w*|angestellte\w*|belegschaft\w*|employ(?:s|ed|ees)?|staff|"
