@@ -864,3 +864,15 @@ def test_a_topic_put_before_the_dash_is_what_the_pronoun_means(corpus_subjects, 
     resolution = resolve("And the Uzbek zones — when were they discussed?", history, subjects=corpus_subjects,
                          common=corpus_common)
     assert "Mariel" not in resolution.display
+
+
+@pytest.mark.parametrize("turn", ["Zurück zu KazBelAZ: Was wurde dort zuerst montiert?",
+                                  "Back to KazBelAZ: what was assembled there first?",
+                                  "Вернёмся к KazBelAZ: что там собрали сначала?"])
+def test_a_return_says_which_place_its_there_means(corpus_subjects, corpus_common, turn):
+    history = [Exchange("Welches Joint Venture nahm im Juni 2013 in Karaganda die Produktion auf?", "",
+                        "Im Juni 2013 nahm JV KazBelAZ LLP die Produktion auf.", (DOC_KZ,)),
+               Exchange("Wie hoch war der Handelsumsatz zwischen Belarus und Kasachstan 2020?", "",
+                        "Im Jahr 2020 betrug der Handelsumsatz 847,9 Millionen Dollar.", (DOC_KZ,))]
+    resolution = resolve(turn, history, subjects=corpus_subjects, common=corpus_common)
+    assert resolution.followup and "(KazBelAZ)" in resolution.display and resolution.display.count("?") == 1

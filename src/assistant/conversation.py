@@ -1143,6 +1143,13 @@ def _return(match: re.Match, history: Sequence[Exchange], *, similarity: Callabl
         query = f"{display} {_topic(earlier)}"
     elif inner.followup:
         display, query = inner.display, inner.query
+        place = next((c for c in _cues(rest) if c.kind == "place" and not _bound_in_turn(rest, c, common)), None)
+        if place is not None:
+            # 'Вернёмся к KazBelAZ: когда там собрали …?': the place is the topic the turn names, which the display
+            # says; retrieval keeps the follow-up's query (searched with the rebuilt question of the turn, the return
+            # to Great Stone's resident count found its sentence, and lost it with the display's words).
+            referent = re.sub(r"^(?:de[mnrs]|die|das|the)\s+", "", named_topic, flags=re.IGNORECASE)
+            display = f"{rest[:place.end]} ({referent}){rest[place.end:]}"
     else:
         display = f"{rest} ({_NOTE[language]}: {_topic(earlier)})"
         query = display
