@@ -876,3 +876,23 @@ def test_a_return_says_which_place_its_there_means(corpus_subjects, corpus_commo
                         "Im Jahr 2020 betrug der Handelsumsatz 847,9 Millionen Dollar.", (DOC_KZ,))]
     resolution = resolve(turn, history, subjects=corpus_subjects, common=corpus_common)
     assert resolution.followup and "(KazBelAZ)" in resolution.display and resolution.display.count("?") == 1
+
+
+@pytest.mark.parametrize(("turn", "referent", "other"), [
+    # Closer to the documents' thread than to the refused question: the thread is the referent.
+    ("When did they start building their plant?", "SinoBelMedica", "Australia"),
+    # Closer to the refused question (an on-topic question wrongly refused): it is.
+    ("Which Australian city was the capital before it?", "Australia", "SinoBelMedica"),
+])
+def test_a_refused_off_topic_exchange_is_a_referent_only_for_a_turn_about_it(embedder, corpus_subjects, corpus_common,
+                                                                              turn, referent, other):
+    def similarity(a: str, b: str) -> float:
+        first, second = embedder.embed_queries([a, b])
+        return float(first @ second)
+
+    history = [Exchange("What will SinoBelMedica manufacture in the Great Stone park?", "",
+                        "SinoBelMedica will produce medicines in the park.", (DOC_CN,)),
+               Exchange("What is the capital of Australia?", "", "The documents do not contain a reliable answer.",
+                        (DOC_CN,), "off-topic")]
+    resolution = resolve(turn, history, similarity=similarity, subjects=corpus_subjects, common=corpus_common)
+    assert resolution.followup and referent in resolution.query and other not in resolution.display

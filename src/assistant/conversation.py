@@ -51,6 +51,8 @@ class Exchange:
     answer: str = ""
     doc_ids: tuple[str, ...] = ()
     """Documents of the turn's passages: those the answer quotes first, then the others best first."""
+    refused: str = ""
+    """Why retrieval refused the turn ('off-topic', 'content-free', …), '' when it did not."""
 
     @property
     def understood(self) -> str:
@@ -1081,6 +1083,7 @@ def resolve(message: str, history: Sequence[Exchange], *, similarity: Callable[[
     """
     message = message.strip()
     subjects = subjects or {}
+    history = _referable(message, history, similarity)
     returning = _RETURN.match(message) if history else None
     if returning:
         return _return(returning, history, similarity=similarity, common=common, subjects=subjects)
@@ -1108,6 +1111,24 @@ def resolve(message: str, history: Sequence[Exchange], *, similarity: Callable[[
         doc, extra = None, []
     query = " ".join([display, *(e for e in extra if e.lower() not in display.lower())])
     return Resolution(query, True, doc, display)
+
+
+def _referable(message: str, history: Sequence[Exchange], similarity: Callable[[str, str], float] | None) -> list[Exchange]:
+    """The exchanges a turn can refer to. Not a content-free one ('ok', '???'). Not one refused as off-topic, unless
+    the turn is closer to it than to the exchange before: 'And the Uzbek zones — when were they discussed?' after
+    'What is the capital of Australia?' asks about the documents' thread, while 'What did they agree on for
+    journalists?' after a question about two news agencies that was wrongly refused asks about those agencies."""
+    kept: list[Exchange] = []
+    for exchange in history:
+        if exchange.refused == "content-free":
+            continue
+        if exchange.refused == "off-topic":
+            closer = similarity is not None and similarity(message, exchange.question) > (
+                similarity(message, kept[-1].understood) if kept else LONE_RELATED)
+            if not closer:
+                continue
+        kept.append(exchange)
+    return kept
 
 
 # 'Zurück zum Handel: und 2011?', 'Back to the trade figures: …', 'Вернёмся к договору о дружбе: …': the turn names

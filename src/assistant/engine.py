@@ -42,8 +42,6 @@ from assistant.settings import Settings
 
 __all__ = ["ChatResult", "Engine"]
 
-_NO_REFERENT = frozenset({"off-topic", "content-free"})
-
 
 @dataclass(frozen=True)
 class ChatResult:
@@ -124,10 +122,8 @@ class Engine:
         session = self.sessions.get(session_id) if session_id else self.sessions.create()
         # What the conversation remembers of each turn: the question, how it was understood, the answer and
         # the documents of its passages, so that 'its', 'dort', 'Und 2011?' find their referent.
-        # A turn refused as off-topic or content-free is no referent: 'When were they discussed?' after 'What is the
-        # capital of Australia?' still asks about the documents' last topic.
-        history = [Exchange(t.message, t.resolved_query, t.answer, self._answer_docs(t)) for t in session.turns
-                   if t.reason not in _NO_REFERENT]
+        # Why a turn was refused tells the follow-up stage which turns can be referents (`conversation.resolve`).
+        history = [Exchange(t.message, t.resolved_query, t.answer, self._answer_docs(t), t.reason) for t in session.turns]
         result = self.search(message, k=k, history=history, doc_id=doc_id, year_from=year_from, year_to=year_to)
         resolved = result.resolution.display if result.resolution else message
         # '???' or 'Main exports?' has no language of its own: inside a conversation it is answered in the
