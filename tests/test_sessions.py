@@ -75,4 +75,5 @@ def test_a_database_from_before_refusal_reasons_opens_with_its_turns(tmp_path):
     store.append("a" * 32, Turn("neu", "neu", "b", False, reason="off-topic"))
     turns = store.get("a" * 32).turns
     assert [(t.message, t.reason) for t in turns] == [("alt", ""), ("neu", "off-topic")]
+    assert turns[0].quoted == []
     store.close()

@@ -19,7 +19,6 @@ import numpy as np
 
 from assistant.answer import Answer, AnswerComposer, LlmAnswerer
 from assistant.answerability import Answerability
-from assistant.chunking import Passage
 from assistant.conversation import Exchange
 from assistant.embedding import Embedder, QueryCache, create_embedder
 from assistant.errors import InvalidQueryError, UnknownDocumentError
@@ -70,7 +69,7 @@ class Engine:
             Answerability(self.index, min_confidence=settings.abstain_threshold, rare_names=rare_names),
         ]
         self.reader = AnswerComposer(self.index, self.embedder, rare_names=rare_names, glossary=glossary)
-        self._position = {p.passage_id: i for i, p in enumerate(self.index.passages)}
+        self._doc_of = {p.passage_id: p.doc_id for p in self.index.passages}
         self.generator = LlmAnswerer(settings.llm_url, model=settings.llm_model) if settings.llm_url else None
 
     @cached_property
@@ -140,6 +139,7 @@ class Engine:
                 citations=[asdict(c) for c in answer.citations],
                 passage_ids=[h.passage.passage_id for h in result.hits],
                 reason="" if answer.answerable or result.answerable else result.reason,
+                quoted=list(dict.fromkeys(passage_id for passage_id, _ in answer.sentences)),
             ),
         )
         return ChatResult(session.session_id, answer, result, resolved)
@@ -147,17 +147,10 @@ class Engine:
     def _answer_docs(self, turn: Turn) -> tuple[str, ...]:
         """The documents of a turn's passages, those its answer quotes first: the question about the Minsk
         region's agreement with Karaganda is answered from the Kazakhstan document's second passage while the
-        best one is about the region's Chinese partners, and 'Когда в этом регионе …?' belongs to Kazakhstan.
-        The quoted passages are found by their sentences in the stored answer text (the turn keeps no other
-        record of them)."""
-        passages = [self.index.passages[self._position[p]] for p in turn.passage_ids if p in self._position]
-
-        def quoted_at(passage: Passage) -> int:
-            found = [turn.answer.find(passage.text[start:end].strip()[:60]) for start, end, _ in passage.sentences
-                     if end - start >= 30]
-            return min((at for at in found if at >= 0), default=len(turn.answer))
-
-        return tuple(p.doc_id for p in sorted(passages, key=quoted_at))
+        best one is about the region's Chinese partners, and 'Когда в этом регионе …?' belongs to Kazakhstan."""
+        quoted = {passage_id: i for i, passage_id in enumerate(turn.quoted)}
+        ranked = sorted((p for p in turn.passage_ids if p in self._doc_of), key=lambda p: quoted.get(p, len(quoted)))
+        return tuple(self._doc_of[p] for p in ranked)
 
     def answer(self, message: str, result: SearchResult, *, said: Sequence[str] = (),
                language: str | None = None) -> Answer:

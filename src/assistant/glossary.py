@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from importlib.resources import files
 
 import Stemmer
@@ -45,6 +46,8 @@ class Glossary:
                         words = self._german[language].setdefault(tuple(key), [])
                         if german not in words:
                             words.append(german)
+        # One question is looked up by BM25, by the fusion's lexical weight and by the reader: once.
+        self._lookup = lru_cache(maxsize=1024)(self._look_up)
 
     @classmethod
     def load(cls, known: frozenset[str] = frozenset()) -> Glossary:
@@ -58,9 +61,12 @@ class Glossary:
         synonym of a word they do use ('Firmen' → 'Unternehmen') adds a second term for the one asked word and
         shifts the weight of the question's other words (looking up every word: 9 answers fewer on the tuning
         files, eval/README.md)."""
+        return list(self._lookup(text, language))
+
+    def _look_up(self, text: str, language: str) -> tuple[str, ...]:
         entries = self._german.get(language)
         if not entries:
-            return []
+            return ()
         if language == "de":
             text = " ".join(w for w in _WORD.findall(text) if w.lower() not in self.known)
         stems = self._stems(text, language)
@@ -74,7 +80,7 @@ class Glossary:
                     break
             else:
                 i += 1
-        return list(dict.fromkeys(found))
+        return tuple(dict.fromkeys(found))
 
     def _stems(self, text: str, language: str) -> list[str]:
         words = [w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS[language]]

@@ -42,9 +42,14 @@ CREATE TABLE IF NOT EXISTS turns (
     passage_ids TEXT NOT NULL,
     created_at REAL NOT NULL,
     reason TEXT NOT NULL DEFAULT '',
+    quoted TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (session_id, position)
 );
 """
+
+
+# Columns added to `turns` after its first release, with their defaults.
+_ADDED_COLUMNS = {"reason": "", "quoted": "[]"}
 
 
 class SessionStorageError(AssistantError):
@@ -71,6 +76,8 @@ class Turn:
     reason: str = ""
     """Why retrieval found the turn unanswerable ('off-topic', 'content-free', …: `answerability.Decision.reason`);
     '' when it did not."""
+    quoted: list[str] = field(default_factory=list)
+    """The passages the answer quotes, in the order it quotes them."""
 
 
 @dataclass(frozen=True)
@@ -101,9 +108,12 @@ class SessionStore:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
-        # Databases written before turns kept the refusal's reason get the column, empty for their old turns.
-        if "reason" not in {row[1] for row in self._db.execute("PRAGMA table_info(turns)")}:
-            self._db.execute("ALTER TABLE turns ADD COLUMN reason TEXT NOT NULL DEFAULT ''")
+        # Databases written before turns kept the refusal's reason and the quoted passages get the columns, empty
+        # for their old turns.
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(turns)")}
+        for name, default in _ADDED_COLUMNS.items():
+            if name not in columns:
+                self._db.execute(f"ALTER TABLE turns ADD COLUMN {name} TEXT NOT NULL DEFAULT '{default}'")
         self._identity = _file_identity(self.path)
 
     def close(self) -> None:
@@ -125,11 +135,12 @@ class SessionStore:
             if row is None or time.time() - row[1] > self.ttl_seconds:
                 raise UnknownSessionError(session_id)
             rows = self._db.execute(
-                "SELECT message, resolved_query, answer, answerable, citations, passage_ids, created_at, reason "
+                "SELECT message, resolved_query, answer, answerable, citations, passage_ids, created_at, reason, quoted "
                 "FROM turns WHERE session_id = ? ORDER BY position",
                 (session_id,),
             ).fetchall()
-        turns = [Turn(m, r, a, bool(ok), json.loads(c), json.loads(p), t, why) for m, r, a, ok, c, p, t, why in rows]
+        turns = [Turn(m, r, a, bool(ok), json.loads(c), json.loads(p), t, why, json.loads(q))
+                 for m, r, a, ok, c, p, t, why, q in rows]
         return Session(session_id, row[0], row[1], turns)
 
     def append(self, session_id: str, turn: Turn) -> None:
@@ -149,9 +160,10 @@ class SessionStore:
                     raise SessionFullError(session_id, self.max_turns)
                 self._db.execute(
                     "INSERT INTO turns (session_id, position, message, resolved_query, answer, answerable, citations, "
-                    "passage_ids, created_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "passage_ids, created_at, reason, quoted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (session_id, position, turn.message, turn.resolved_query, turn.answer, int(turn.answerable),
-                     json.dumps(turn.citations, ensure_ascii=False), json.dumps(turn.passage_ids), now, turn.reason),
+                     json.dumps(turn.citations, ensure_ascii=False), json.dumps(turn.passage_ids), now, turn.reason,
+                     json.dumps(turn.quoted)),
                 )
                 self._db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now, session_id))
                 self._db.execute("COMMIT")
