@@ -1155,22 +1155,24 @@ def _return(match: re.Match, history: Sequence[Exchange], *, similarity: Callabl
     inner = resolve(rest, earlier, similarity=similarity, common=common, subjects=subjects)
     language = detect_language(rest)
     named_topic = match.group("topic").strip()
-    pointing = [c for c in _cues(rest) if c.kind in {"weak", "demonstrative"} and not _bound_in_turn(rest, c, common)]
+    # The pronoun ('Zurück zu dem Traktorenwerk: Wann wurde es eröffnet?') or the place ('Вернёмся к KazBelAZ: когда
+    # там собрали …?') the turn does not bind itself is the topic it names.
+    referent = re.sub(r"^(?:de[mnrs]|die|das|the)\s+", "", named_topic, flags=re.IGNORECASE)
+    unbound = [c for c in _cues(rest) if c.kind in {"weak", "demonstrative", "place"} and not _bound_in_turn(rest, c, common)]
+    pointing = [c for c in unbound if c.kind != "place"]
+    place = next((c for c in unbound if c.kind == "place"), None)
+
+    def naming(cue: _Cue) -> str:
+        return f"{rest[:cue.end]} ({referent}){rest[cue.end:]}"
+
     if pointing:
-        # 'Zurück zu dem Traktorenwerk: Wann wurde es eröffnet?': the pronoun is the topic the turn names.
-        end = pointing[0].end
-        referent = re.sub(r"^(?:de[mnrs]|die|das|the)\s+", "", named_topic, flags=re.IGNORECASE)
-        display = f"{rest[:end]} ({referent}){rest[end:]}"
+        display = naming(pointing[0])
         query = f"{display} {_topic(earlier)}"
     elif inner.followup:
-        display, query = inner.display, inner.query
-        place = next((c for c in _cues(rest) if c.kind == "place" and not _bound_in_turn(rest, c, common)), None)
-        if place is not None:
-            # 'Вернёмся к KazBelAZ: когда там собрали …?': the place is the topic the turn names, which the display
-            # says; retrieval keeps the follow-up's query (searched with the rebuilt question of the turn, the return
-            # to Great Stone's resident count found its sentence, and lost it with the display's words).
-            referent = re.sub(r"^(?:de[mnrs]|die|das|the)\s+", "", named_topic, flags=re.IGNORECASE)
-            display = f"{rest[:place.end]} ({referent}){rest[place.end:]}"
+        # Retrieval keeps the follow-up's query where the display names the place: searched with the display's
+        # words, the return to Great Stone's resident count lost its sentence (eval/README.md).
+        display = naming(place) if place is not None else inner.display
+        query = inner.query
     else:
         display = f"{rest} ({_NOTE[language]}: {_topic(earlier)})"
         query = display
