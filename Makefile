@@ -95,3 +95,6 @@ eval-holdout: $(VENV)/.installed-dev
 	@# A tenth, written the same way on 2026-12-01 (fifth session), before that session's changes; the ninth set was
 	@# opened that session, so it measures tuning now.
 	$(BIN)/assistant eval --report-dir eval/reports/holdout11 --systems hybrid,full --questions eval/questions_holdout11.jsonl eval/conversations_holdout11.jsonl
+	@# An eleventh, written the same way on 2026-12-02 (sixth session), before that session's changes, by a helper that
+	@# read only the documents and the question files; not opened by the team. The tenth stays a test set too.
+	$(BIN)/assistant eval --report-dir eval/reports/holdout12 --systems hybrid,full --questions eval/questions_holdout12.jsonl eval/conversations_holdout12.jsonl
