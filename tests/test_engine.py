@@ -37,11 +37,14 @@ def test_a_reranker_is_one_class_and_one_line_of_wiring(engine_factory, index):
     plain = engine_factory()
     reranked = engine_factory(rerankers=[PreferDocument(index, DOC_CN)])
     assert [type(s) for s in reranked.stages][3] is PreferDocument
-    assert plain.search(TRADE, k=5).hits[0].passage.doc_id == DOC_KZ
-    hits = reranked.search(TRADE, k=5).hits
+    # A question naming no document's subject, so that the reranker alone decides (one naming Kasachstan is
+    # searched only there).
+    question = "Um wie viel ist der Handel von 2005 bis 2010 gestiegen?"
+    assert plain.search(question, k=5).hits[0].passage.doc_id == DOC_KZ
+    hits = reranked.search(question, k=5).hits
     assert [h.passage.doc_id for h in hits] == [DOC_CN] * 5
     # /chat runs the same pipeline: its passages come from the reranker too
-    chat = reranked.chat(TRADE, session_id=None, k=3)
+    chat = reranked.chat(question, session_id=None, k=3)
     assert {h.passage.doc_id for h in chat.search.hits} == {DOC_CN}
 
 
@@ -84,9 +87,30 @@ def test_follow_up_stage_resolves_and_keeps_the_conversations_document(index, em
     assert query.resolution is not None and query.resolution.followup
     assert "2011" in query.context and "Handel" in query.context
     assert query.allowed is not None and {p.doc_id for p, ok in zip(index.passages, query.allowed) if ok} == {DOC_KZ}
-    lone = Query("Wie viele Studenten der BSU studieren in China an Partneruniversitäten?", 5, history=history)
+    lone = Query("Wie viele Studenten der BSU studieren an Partneruniversitäten in der Volksrepublik?", 5,
+                 history=history)
     stage.run(lone)
     assert lone.resolution is not None and not lone.resolution.followup and lone.allowed is None
+
+
+@pytest.mark.parametrize("question, doc_id", [
+    ("Wie viele Studenten der BSU studieren in China an Partneruniversitäten?", DOC_CN),
+    ("Wie viele Hochschulen und Institute machen beim belarussisch-kasachischen Bildungsverbund mit?", DOC_KZ),
+    ("Сколько граждан Китая учится в Брестском государственном техническом университете?", DOC_CN),
+])
+def test_a_standalone_question_naming_one_documents_subject_is_searched_in_that_document(index, embedder, question,
+                                                                                          doc_id):
+    # Alone and after an unrelated exchange about the other document alike.
+    history = (Exchange(TRADE, TRADE, "Es genügt zu sagen, dass der Handelsumsatz … gestiegen ist.", (DOC_KZ,)),)
+    for earlier in ((), history):
+        query = Query(question, 5, history=earlier)
+        FollowUps(index, embedder).run(query)
+        assert query.allowed is not None
+        assert {p.doc_id for p, ok in zip(index.passages, query.allowed) if ok} == {doc_id}
+    # Naming both subjects narrows nothing.
+    both = Query("Welche Rolle spielt Kasachstan in den Beziehungen zwischen Belarus und China?", 5)
+    FollowUps(index, embedder).run(both)
+    assert both.allowed is None
 
 
 # -- the engine end to end ------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import numpy as np
 
 from assistant.answerability import is_content_free
 from assistant.chunking import Passage
-from assistant.conversation import Exchange, Resolution, common_nouns, resolve, subjects, url_slug
+from assistant.conversation import Exchange, Resolution, common_nouns, named_subject, resolve, subjects, url_slug
 from assistant.embedding import Embedder
 from assistant.glossary import Glossary
 from assistant.index import Index
@@ -136,14 +136,20 @@ class FollowUps:
     def run(self, query: Query) -> None:
         if not query.history or is_content_free(query.text):  # '???' continues nothing
             query.context = query.text
+            self._narrow(query, named_subject(query.text, self.subjects))
             return
         exchanges = [e if isinstance(e, Exchange) else Exchange(e) for e in query.history]
         resolution = resolve(query.text, exchanges, similarity=self._similarity, common=self.common,
                              subjects=self.subjects)
         query.resolution = resolution
         query.context = resolution.query
-        if resolution.doc_id in self._docs and query.doc_id is None:
-            allowed = self._docs[resolution.doc_id]
+        # A standalone turn that names one document's subject ('… mit kasachischen Hochschulen …') is about that
+        # document, as a follow-up is about the conversation's.
+        self._narrow(query, resolution.doc_id if resolution.followup else named_subject(query.text, self.subjects))
+
+    def _narrow(self, query: Query, doc_id: str | None) -> None:
+        if doc_id in self._docs and query.doc_id is None:
+            allowed = self._docs[doc_id]
             query.allowed = allowed if query.allowed is None else query.allowed & allowed
 
     def _similarity(self, a: str, b: str) -> float:
