@@ -179,7 +179,9 @@ def test_two_part_question_gets_both_parts(composer, engine):
 ])
 def test_answer_speaks_the_askers_language(composer, engine, question, lead, foreign):
     answer = composer.compose(question, engine.search(question, k=5).hits, answerable=True)
-    assert answer.text.startswith(lead) and answer.language == detect_language(question)
+    # An English or Russian answer may first state the asked value in the asker's language (tests/test_values.py).
+    framed = re.sub(r"^(?:In short|Коротко): [^.]+\. ", "", answer.text)
+    assert framed.startswith(lead) and answer.language == detect_language(question)
     assert not any(label in answer.text for label in foreign), answer.text
 
 

@@ -56,6 +56,7 @@ from assistant.language import (
 )
 from assistant.names import NameFinder, RareNames
 from assistant.retrieval import Hit
+from assistant.values import asked_value
 
 __all__ = ["Answer", "AnswerComposer", "detect_language", "validate_markers"]
 
@@ -78,6 +79,8 @@ _LEAD = {
     "en": "The documents say (German original): ",
     "ru": "В документах сказано (оригинал на немецком): ",
 }
+# … and, where the quoted sentence states one number or date that answers, that value first, in their language.
+_IN_SHORT = {"de": "", "en": "In short: {}. ", "ru": "Коротко: {}. "}
 # The source's own quotation marks are straight ones: the English frame uses curly ones, so that a quotation
 # inside a quoted sentence stays readable.
 _QUOTES = {"de": ("", ""), "en": ("\u201c", "\u201d"), "ru": ("«", "»")}
@@ -248,10 +251,12 @@ class AnswerComposer:
             self._sentence_vectors.update(zip(texts, index.sentence_vectors))
 
     def compose(self, question: str, hits: Sequence[Hit], *, answerable: bool, language: str | None = None,
-                context: str | None = None, said: Sequence[str] = ()) -> Answer:
+                context: str | None = None, said: Sequence[str] = (), understood: str | None = None) -> Answer:
         """`context` is the question as retrieval understood it ('… bis 2010? Und 2011?'): sentences are
         scored against it, with the follow-up's own words counted twice. Sentences already `said` in
-        earlier answers of the conversation are not repeated."""
+        earlier answers of the conversation are not repeated. `understood` is a follow-up as one readable
+        question ('And by mid-May 2022?' → 'How many residents did … have by mid-May 2022?'): it tells what
+        kind of value the turn asks for."""
         language = language or detect_language(question)
         if not answerable or not hits:
             message = _NOT_A_QUESTION if is_content_free(question) else _NOT_FOUND
@@ -327,6 +332,8 @@ class AnswerComposer:
             chosen.append(candidates[second])
         if not self._answers_asked_fact(question, chosen, [h.passage for h in hits[:_TERM_DEPTH]]):
             return Answer(_NOT_FOUND[language], [], False, language)
+        # The asked number or date in the asker's language, from the best sentence (`values`).
+        value = asked_value(understood or question, [c.text for c in chosen], language)
         # The best sentence leads; two neighbouring sentences keep their reading order.
         if len(chosen) == 2 and (chosen[0].passage is chosen[1].passage or _step(chosen[0], chosen[1])):
             chosen.sort(key=_ordinal)
@@ -349,7 +356,7 @@ class AnswerComposer:
                 tail = " " + tail.lstrip()
             parts.append(opening + _unbracketed(c.text.rstrip()) + closing + tail)
             used.append((c.passage.passage_id, c.text))
-        text = _LEAD[language] + " ".join(parts)
+        text = (_IN_SHORT[language].format(value) if value else "") + _LEAD[language] + " ".join(parts)
         if not validate_markers(text, citations):  # pragma: no cover - construction guarantees it
             raise AssertionError(f"answer marker without citation: {text!r}")
         return Answer(text, citations, True, language, used)

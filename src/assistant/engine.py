@@ -157,7 +157,8 @@ class Engine:
         """The reader: a short cited answer from the ranked passages (rewritten by the LLM when one is set);
         in the question's language unless `language` is given."""
         answer = self.reader.compose(message, result.hits, answerable=result.answerable, language=language,
-                                     context=result.context, said=said)
+                                     context=result.context, said=said,
+                                     understood=result.resolution.asked if result.resolution else None)
         if self.generator is not None:
             answer = self.generator.rewrite(message, result.hits, answer, self.index)
         return answer
