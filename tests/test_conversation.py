@@ -878,6 +878,17 @@ def test_a_return_says_which_place_its_there_means(corpus_subjects, corpus_commo
     assert resolution.followup and "(KazBelAZ)" in resolution.display and resolution.display.count("?") == 1
 
 
+def test_a_russian_return_to_a_common_noun_keeps_its_case(corpus_subjects, corpus_common):
+    # 'Вернёмся к парку: когда там …' showed 'там (парку)', the dative of 'к парку' put where no preposition governs it.
+    history = [Exchange("Сколько резидентов было в индустриальном парке «Великий камень» в конце 2021 года?", "",
+                        "Ende 2021 waren hier 85 Einwohner registriert.", (DOC_CN,)),
+               Exchange("Какой была доля Китая в торговле Беларуси?", "", "Der Anteil betrug 7 Prozent.", (DOC_CN,))]
+    resolution = resolve("Вернёмся к парку: сколько резидентов было там в середине мая 2022 года?", history,
+                         subjects=corpus_subjects, common=corpus_common)
+    assert resolution.followup and "(парку)" not in resolution.display
+    assert resolution.display.startswith("Вернёмся к парку:") and resolution.display.count("?") == 1
+
+
 @pytest.mark.parametrize(("turn", "referent", "other"), [
     # Closer to the documents' thread than to the refused question: the thread is the referent.
     ("When did they start building their plant?", "SinoBelMedica", "Australia"),

@@ -1163,6 +1163,10 @@ def _return(match: re.Match, history: Sequence[Exchange], *, similarity: Callabl
     place = next((c for c in unbound if c.kind == "place"), None)
 
     def naming(cue: _Cue) -> str:
+        if language == "ru" and referent[:1].islower():
+            # A Russian common noun after 'к' is in the dative ('Вернёмся к парку'): put after 'там' or 'его' it
+            # would read '(парку)'. The turn as typed names its topic in the right case.
+            return match.group().strip()
         return f"{rest[:cue.end]} ({referent}){rest[cue.end:]}"
 
     if pointing:
