@@ -31,6 +31,9 @@ def test_every_german_word_is_one_the_documents_use(raw_texts):
     ("Сколько рабочих мест создаст индустриальный парк?", "ru", "Arbeitsplätze"),
     ("How many dump trucks were delivered?", "en", "Muldenkippern"),  # a phrase, not 'dump' and 'trucks'
     ("Wie viele Schlepper wurden geliefert?", "de", "Traktoren"),
+    # Rare words too: the glossary covers every content word of the documents, not only the frequent ones.
+    ("What trade surplus did Belarus run?", "en", "Handelsüberschuss"),
+    ("Какое сальдо?", "ru", "Saldo"),
 ])
 def test_a_questions_words_become_the_documents_words(glossary, question, language, german):
     assert german in glossary.german(question, language)

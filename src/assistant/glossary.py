@@ -4,10 +4,11 @@ e5 carries an English or Russian question to the German passages, but BM25 and t
 its names and numbers (`retrieval.Candidates.lexical_weight`): 'How many jobs …?' could not find 'Arbeitsplätze'.
 A German question in other words than the documents' ('Schlepper' for 'Traktoren', 'Jobs' for 'Arbeitsplätze')
 had the same problem.
-`data/glossary.tsv` has one line per content word among the corpus's 1,728 most frequent word stems (1,597 lines):
-the German word, its English equivalents, its Russian ones and German synonyms, in order of the word's frequency
-in the corpus; words that occur only inside the footnotes' URLs ('sozdast', 'zavod') are left out. It was
-written from that vocabulary alone (eval/README.md), not from the question set: a question's
+`data/glossary.tsv` has one line per content word of the corpus (3,194 lines): the German word, its English
+equivalents, its Russian ones and German synonyms. The first 1,597 lines cover the 1,728 most frequent word stems,
+in order of frequency; the rest every other stem of the passages (most of them used once: 'Handelsüberschuss',
+'Saldo'), in order of frequency too. Words that occur only inside the footnotes' URLs ('sozdast', 'zavod') are
+left out. It was written from that vocabulary alone (eval/README.md), not from the question set: a question's
 word is found through it only when the documents use its German equivalent.
 """
 
