@@ -244,6 +244,8 @@ def test_conversation_with_sources_follow_up_reload_and_reset(server, browser):
     d.execute_script("window.scrollTo(0, 0)")
     screenshot(d, REPORTS / "chat_screenshot.png", 1200)
     dialog.find_element(By.CSS_SELECTOR, "button.close").click()
+    # Closed before the next click: on a busy machine the closing panel still covered the summary.
+    wait(d, lambda _: dialog.get_attribute("open") is None, "the close button did not close the panel", timeout=10)
     click(d, first.find_element(By.CSS_SELECTOR, "details.passages > summary"))  # collapsed, the phone view stays short
     d.execute_script("window.scrollTo(0, 0)")
     screenshot(d, REPORTS / "chat_screenshot_mobile.png", 375, mobile=True)
