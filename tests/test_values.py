@@ -42,6 +42,12 @@ def test_no_value_where_a_sentence_states_several_or_another_kind(index):
     # A count is not answered with a sum, a date question not with a number; German askers read German.
     assert asked_value("How many jobs did the trade with Karaganda create in 2012?", [trade], "en") is None
     assert asked_value("Wann wurde der Vertrag unterzeichnet?", [sentence_with(index, "17. Januar 1996")], "de") is None
+    # Two quoted sentences with a sum each leave open which one answers 'А в 2011 году?' (the surplus of 325
+    # million, then the turnover of almost 800 million): no line, where the first alone gave the surplus.
+    surplus, turnover = sentence_with(index, "Handelsüberschuss von 325"), sentence_with(index, "fast 800 Millionen")
+    question = "Каким был товарооборот между Беларусью и Казахстаном в 2011 году?"
+    assert asked_value(question, [surplus], "ru") == "325 млн долларов"
+    assert asked_value(question, [surplus, turnover], "ru") is None
     # The day of a date and a model's number are no counts.
     assert asked_value("How many treaties were signed?", [sentence_with(index, "17. Januar 1996")], "en") is None
 

@@ -63,35 +63,42 @@ _YEAR_SUFFIX = {"en": "", "ru": " г."}
 
 
 def asked_value(question: str, sentences: list[str], language: str) -> str | None:
-    """The one number or date that answers `question` in the first of `sentences` stating any (the second when the
-    first states none), written in `language` ('en', 'ru'); None when the question asks for neither, asks two
-    things, or that sentence states several."""
+    """The one number or date that answers `question`, written in `language` ('en', 'ru'): the one date of the
+    first of `sentences` that states any, or the one number of the asked kind that `sentences` state; None when
+    the question asks for neither, asks two things, or there are several."""
     if language not in _WORDS or len(question_parts(question)) > 1:
         return None
     types = asked_types(question) & {"number", "date"}
     if len(types) != 1:
         return None
     given = set(re.findall(r"\d+(?:[.,]\d+)*", question))
-    for sentence in sentences:
-        if "date" in types:
-            values = _dates(sentence, given, language)
-        else:
-            # Only a value of the asked kind: a sum for 'How much did … invest?', a percentage for a rate, and for
-            # 'How many jobs …?' no sum ('… Subpark … 900 Millionen Yuan').
-            found = _numbers(sentence, given, language)
-            if asks_money(question):
-                found = [f for f in found if f[1] == "money"]
-            elif asks_rate(question):
-                found = [f for f in found if f[1] == "percent"]
-            elif _FACTOR_ASKED.search(question):
-                found = [f for f in found if f[1] == "factor"]
-            elif asked_noun(question) is not None:
-                found = [f for f in found if f[1] == "count"]
-            values = [text for text, _ in found]
-        values = list(dict.fromkeys(values))
-        if values:
-            return values[0] if len(values) == 1 else None
-    return None
+    if "date" in types:
+        # The first sentence that dates anything: a second one's dates are mostly context ('im November 2017, als …').
+        for sentence in sentences:
+            if dates := list(dict.fromkeys(_dates(sentence, given, language))):
+                return dates[0] if len(dates) == 1 else None
+        return None
+    # A number of the asked kind in either quoted sentence: two of them ('… Handelsüberschuss von 325 Millionen
+    # Dollar …' and '… ein Volumen von fast 800 Millionen US-Dollar') leave open which one answers.
+    numbers = list(dict.fromkeys(n for sentence in sentences for n in _asked_numbers(question, sentence, given, language)))
+    return numbers[0] if len(numbers) == 1 else None
+
+
+def _asked_numbers(question: str, sentence: str, given: set[str], language: str) -> list[str]:
+    """The sentence's numbers of the asked kind: a sum for 'How much did … invest?', a percentage for a rate, a
+    factor for a factor, and for 'How many jobs …?' a count, no sum ('… Subpark … 900 Millionen Yuan')."""
+    found = _numbers(sentence, given, language)
+    if asks_money(question):
+        kind = "money"
+    elif asks_rate(question):
+        kind = "percent"
+    elif _FACTOR_ASKED.search(question):
+        kind = "factor"
+    elif asked_noun(question) is not None:
+        kind = "count"
+    else:
+        return [text for text, _ in found]
+    return [text for text, k in found if k == kind]
 
 
 def _dates(sentence: str, given: set[str], language: str) -> list[str]:
