@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ANSWER_TYPES", "MONTH_WORDS", "asked_event", "asked_noun", "asked_types", "asked_units", "asks_money", "asks_office_holder",
+__all__ = ["ANSWER_TYPES", "MONTH_WORDS", "asked_event", "asked_noun", "asked_types", "asked_units", "asks_factor", "asks_money", "asks_office_holder",
            "asks_price", "asks_rate", "carries_type", "counted_nouns", "detect_language", "gives_values", "question_parts",
            "states_money", "states_new", "states_percentage", "states_person", "states_unit"]
 
@@ -312,6 +312,11 @@ _UNIT_STATED = {
 # 'Zu welchem Preis …?', 'What price will … sell for?', 'По какой цене …?' ask for a sum without 'wie viel'.
 _PRICE_ASKED = re.compile(r"\bzu welchem preis|\b(?:what|which|at what) price|\bпо какой цене|\bкакова цена|"
                           r"\bкакая цена", re.IGNORECASE)
+
+
+def asks_factor(question: str) -> bool:
+    """Does the question ask by what factor something changed ('How many times …?', 'Во сколько раз …?')?"""
+    return _FACTOR.search(question) is not None
 
 
 def asks_rate(question: str) -> bool:

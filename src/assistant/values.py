@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 
-from assistant.language import asked_noun, asked_types, asks_money, asks_rate, question_parts
+from assistant.language import MONTH_WORDS, asked_noun, asked_types, asks_factor, asks_money, asks_rate, question_parts
 
 __all__ = ["asked_value"]
 
-_MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November",
-           "Dezember")
+_MONTHS = tuple(month.capitalize() for month in MONTH_WORDS[:12])  # 'Januar' … 'Dezember', as the text writes them
 _MONTH_NAMES = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December"),
@@ -55,8 +54,6 @@ _WORDS = {
            "br": "белорусских рублей", "rubel": "рублей", "tenge": "тенге", "prozent": "%", "%": "%",
            "tonnen": "тонн", "hektar": "гектаров", "kilometer": "км"},
 }
-_FACTOR_ASKED = re.compile(r"\bво сколько раз\b|\bhow many times\b|\bby what factor\b|\bwievielfache|\bfaktor\b",
-                           re.IGNORECASE)
 _CURRENCIES = frozenset({"us-dollar", "dollar", "usd", "$", "yuan", "euro", "br", "rubel", "tenge"})
 _FOLD = {"en": "{}-fold", "ru": "в {} раза"}
 _YEAR_SUFFIX = {"en": "", "ru": " г."}
@@ -80,25 +77,22 @@ def asked_value(question: str, sentences: list[str], language: str) -> str | Non
         return None
     # A number of the asked kind in either quoted sentence: two of them ('… Handelsüberschuss von 325 Millionen
     # Dollar …' and '… ein Volumen von fast 800 Millionen US-Dollar') leave open which one answers.
-    numbers = list(dict.fromkeys(n for sentence in sentences for n in _asked_numbers(question, sentence, given, language)))
+    kind = _asked_kind(question)
+    numbers = list(dict.fromkeys(text for sentence in sentences for text, found in _numbers(sentence, given, language)
+                                 if kind is None or found == kind))
     return numbers[0] if len(numbers) == 1 else None
 
 
-def _asked_numbers(question: str, sentence: str, given: set[str], language: str) -> list[str]:
-    """The sentence's numbers of the asked kind: a sum for 'How much did … invest?', a percentage for a rate, a
-    factor for a factor, and for 'How many jobs …?' a count, no sum ('… Subpark … 900 Millionen Yuan')."""
-    found = _numbers(sentence, given, language)
+def _asked_kind(question: str) -> str | None:
+    """The kind of number asked for: a sum for 'How much did … invest?', a percentage for a rate, a factor for a
+    factor, and for 'How many jobs …?' a count, no sum ('… Subpark … 900 Millionen Yuan'); None when any will do."""
     if asks_money(question):
-        kind = "money"
-    elif asks_rate(question):
-        kind = "percent"
-    elif _FACTOR_ASKED.search(question):
-        kind = "factor"
-    elif asked_noun(question) is not None:
-        kind = "count"
-    else:
-        return [text for text, _ in found]
-    return [text for text, k in found if k == kind]
+        return "money"
+    if asks_rate(question):
+        return "percent"
+    if asks_factor(question):
+        return "factor"
+    return "count" if asked_noun(question) is not None else None
 
 
 def _dates(sentence: str, given: set[str], language: str) -> list[str]:
