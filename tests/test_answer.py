@@ -575,3 +575,14 @@ def test_a_demonstrative_points_back_unless_it_only_links_the_text(sentence, poi
     from assistant.answer import _POINTS_BACK
 
     assert (_POINTS_BACK.search(sentence) is not None) == points_back
+
+
+def test_a_russian_question_for_a_sum_wants_a_sum_not_a_count(engine):
+    """'На какую сумму …?' asks for a sum of money ('сумма'), as 'Wie viel kostet …?' does: the sentences that
+    count the 500 combines and the 100 dump trucks of 2018, with no price, are a near miss."""
+    from assistant.language import asks_money
+
+    assert asks_money("На какую сумму был подписан контракт?") and asks_money("Auf welche Summe belief sich der Vertrag?")
+    result = engine.chat("На какую сумму Гомсельмаш поставит 500 комбайнов компании AgromashHolding в 2018 году?",
+                         session_id=None, k=5)
+    assert not result.answer.answerable, result.answer.text

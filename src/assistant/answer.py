@@ -36,6 +36,7 @@ from assistant.glossary import Glossary
 from assistant.index import Index
 from assistant.language import (
     asked_event,
+    asked_noun,
     asked_types,
     asked_units,
     asks_cost,
@@ -310,7 +311,7 @@ class AnswerComposer:
             second = self._second(question, candidates, order, ranked, wanted)
             # The first sentence's neighbour supplies the asked value it lacks, or (when nothing else adds to
             # it) the referent it points back to.
-            nouns = counted_nouns(question) or (counted_nouns(context) if context else [])
+            nouns = self._counted(question) or (self._counted(context) if context else [])
             neighbour = self._neighbour(question, candidates, chosen[0], ranked, wanted, nouns, anaphora=second is None)
             second = second if neighbour is None else neighbour
             if second is None:
@@ -637,6 +638,19 @@ class AnswerComposer:
                 return i
         return None
 
+    def _counted(self, question: str) -> list[str]:
+        """What a counting question counts, as the documents' German nouns: `language.counted_nouns` for a German
+        question; for an English or Russian one the glossary's nouns for its counted words ('agreements' →
+        'Abkommen', 'Vereinbarung', 'Vertrag'), so that '… mehr als 80 Abkommen …' counts what 'How many agreements
+        …?' asks for and '… mehr als 560 direkte Kooperationsvereinbarungen …' does not lead for it."""
+        language = detect_language(question)
+        if language == "de":
+            return counted_nouns(question)
+        noun = asked_noun(question)
+        if noun is None or asks_money(question):
+            return []
+        return [word for word in self.glossary.german(noun, language) if word[:1].isupper()]
+
     def _asked(self, question: str) -> frozenset[str]:
         """`language.asked_types`, without 'name' when the question asks for a common noun ('Welche
         Auszeichnung …?', `names.NameFinder.asks_name`)."""
@@ -725,7 +739,7 @@ class AnswerComposer:
                          dtype=float)
         weight = _LEXICAL_WEIGHT if detect_language(question) == "de" else _LEXICAL_WEIGHT_TRANSLATED
         score = np.clip(similarity, 0, None) + weight * self._lexical(question, sentences) + _TYPE_BONUS * typed
-        nouns = counted_nouns(question) if "number" in wanted else []
+        nouns = self._counted(question) if "number" in wanted else []
         if nouns:
             counted = np.array([_counts(s, nouns, question) for s in sentences])
             score = score + _COUNTED_BONUS * counted

@@ -206,12 +206,12 @@ def counted_nouns(question: str) -> list[str]:
 
 
 # A sum of money is asked for with a word of price or spending ('Wie viel kostet …?', 'How much will … cost?',
-# 'Сколько стоит …?', 'Wie viel wurde investiert?'); the text states one with its currency.
+# 'Сколько стоит …?', 'Wie viel wurde investiert?', 'На какую сумму …?'); the text states one with its currency.
 # What a thing costs, a rent among it ('Wie hoch ist die Miete …?'): the words of a price and of a cost question.
 _COST_WORDS = (r"kostet|kosten|kostete|kosteten|cost|costs|costed|стоит|стоить|стоил\w*|стоимост\w*|обойд\w*|"
                r"miete\w*|mietpreis\w*|pacht\w*|rent|rents|rental|аренд\w*")
 _MONEY = re.compile(rf"\b(?:{_COST_WORDS}|preis\w*|wert|wertes|geld\w*|investi\w*|price\w*|worth|value|money|invest\w*|"
-                    r"spen[dt]\w*|цен[аыуе]|инвест\w*|денег|деньг\w*|оценива\w*)\b", re.IGNORECASE)
+                    r"spen[dt]\w*|цен[аыуе]|инвест\w*|денег|деньг\w*|оценива\w*|summe\w*|сумм\w*)\b", re.IGNORECASE)
 # 'Wert' and 'value' are a sum only where the question names no rate or share it is the value of.
 _VALUE_WORD = re.compile(r"wert|wertes|value|worth", re.IGNORECASE)
 _RATIO = re.compile(r"\w*(?:rate|quote|anteil\w*)\b|\b(?:share|ratio|доля|долю|доли)\b", re.IGNORECASE)
