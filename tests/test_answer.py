@@ -586,3 +586,23 @@ def test_a_russian_question_for_a_sum_wants_a_sum_not_a_count(engine):
     result = engine.chat("На какую сумму Гомсельмаш поставит 500 комбайнов компании AgromashHolding в 2018 году?",
                          session_id=None, k=5)
     assert not result.answer.answerable, result.answer.text
+
+
+@pytest.mark.parametrize(("question", "noun"), [
+    # A Russian noun in -ий after 'сколько' is the genitive plural of what is counted, not an adjective; a past
+    # tense ends the phrase.
+    ("Сколько соглашений БГУ заключил с китайскими учреждениями?", "соглашений БГУ"),
+    ("Сколько всего соглашений у неё с казахстанскими регионами?", "соглашений"),
+    ("Сколько белорусских студентов учится в Китае?", "студентов"),
+])
+def test_a_russian_counting_question_counts_its_noun(question, noun):
+    from assistant.language import asked_noun
+
+    assert asked_noun(question) == noun
+
+
+def test_a_sentence_that_counts_the_asked_noun_in_so_many_words_answers_whatever_e5_says(engine):
+    """'… mehr als 80 Abkommen …' counts the agreements 'Сколько соглашений …?' asks for (the glossary's German
+    nouns for 'соглашений'): the noun-dependence check, an e5 proxy for that, does not refuse it."""
+    result = engine.chat("Сколько соглашений БГУ заключил с китайскими учреждениями?", session_id=None, k=5)
+    assert result.answer.answerable and "80 Abkommen" in result.answer.text, result.answer.text

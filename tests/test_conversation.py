@@ -907,3 +907,18 @@ def test_a_refused_off_topic_exchange_is_a_referent_only_for_a_turn_about_it(emb
                         (DOC_CN,), "off-topic")]
     resolution = resolve(turn, history, similarity=similarity, subjects=corpus_subjects, common=corpus_common)
     assert resolution.followup and referent in resolution.query and other not in resolution.display
+
+
+@pytest.mark.parametrize(("text", "name", "not_a_name"), [
+    # A dative plural in -eln ('Landtransportmitteln', 'Arzneimitteln') is a common noun, so 'it' in 'What will it
+    # work on?' after an answer about glass for all kinds of land vehicles is not '(Landtransportmitteln)'.
+    ("In diesem Zusammenhang ist der Industriepark Great Stone zu erwähnen, in dem 2022 Glas für alle Arten von "
+     "Landtransportmitteln hergestellt wird.", "Great Stone", "Landtransportmitteln"),
+    # Nor is the common noun right after a name part of it: 'IPD Group LLC', not 'IPD Group LLC Ende'.
+    ("Im Dezember registrierte der Park die IPD Group LLC Ende 2022 als Bewohner.", "IPD Group LLC", "IPD Group LLC Ende"),
+])
+def test_a_common_noun_is_no_name_nor_part_of_the_name_before_it(corpus_common, text, name, not_a_name):
+    from assistant.conversation import _names
+
+    names = _names(text, corpus_common)
+    assert name in names and not_a_name not in names

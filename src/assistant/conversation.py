@@ -302,7 +302,7 @@ _MONTHS = re.compile(r"^(?:jan(?:uar|uary)?|feb(?:ruar|ruary)?|märz?|mar(?:ch)?
                      r"aug(?:ust)?|sep(?:t|tember)?|okt(?:ober)?|oct(?:ober)?|nov(?:ember)?|dez(?:ember)?|dec(?:ember)?)"
                      r"(?![^\W\d_])", re.IGNORECASE)
 _COMMON_NOUN = re.compile(
-    r"(?:ung|ungen|heit|keit|schaft|schaften|tion|tionen|nis|nisse|tät|täten|ment|mente|ismus|eur|ier|er|ern|e|en|"
+    r"(?:ung|ungen|heit|keit|schaft|schaften|tion|tionen|nis|nisse|tät|täten|ment|mente|ismus|eur|ier|er|ern|e|en|eln|"
     r"um|ums|ik|al|ale|alen|tor|toren|ort|orte|werk|park|zahl|satz|bau|markt|land|länder|jahr|jahre|jahren|"
     r"rang|art|teil|netz|wert|ziel|plan|bereich|bereichen|stand|gut|güter|raum|ausgabe|gang|ing|s)$"
 )
@@ -707,6 +707,10 @@ def _names(text: str, common: Container[str]) -> list[str]:
                and any(_is_name(w, 1, common) for w in span[1:])
                and not all(_ORG_MARK.fullmatch(w) for w in span[1:])):
             span = span[1:]
+        # '… registriert - IPD Group LLC Ende 2022': nor the common noun that follows it.
+        while (len(span) > 1 and span[-1].lower() in common and _COMMON_NOUN.search(span[-1].lower())
+               and any(_is_name(w, 1, common) for w in span[:-1])):
+            span = span[:-1]
         # (A lone word that opens a sentence is here only when `_is_name` took it above.)
         if len(span) > 1 or _is_name(span[0], 1, common) or (capitals_name and not _NATIONALITY.search(span[0])):
             out.append(" ".join(span))

@@ -147,8 +147,11 @@ _TOKEN = re.compile(r"[^\W\d_][\w-]*|\d+(?:[.,]\d+)*")
 _FUNCTION = _ENGLISH | _GERMAN | frozenset("""soll sollen sollte sollten davon darin will wollen wollte wollten kann können
     konnte konnten könnte könnten muss müssen musste mussten darf dürfen durfte möchte möchten would can could
     should must may might pro было были был была будет в на по и из к с у от для до""".split())
-_RU_VERB = re.compile(r"(?:ют|ет|ит|ли|ло|ла|ть|ся)$")
-_RU_ADJECTIVE = re.compile(r"(?:ых|их|ого|его|ой|ая|ую|ые|ие|ый|ий)$")
+# A past tense in the masculine ('заключил', 'подписал') ends the counted phrase as the other verb forms do.
+_RU_VERB = re.compile(r"(?:ют|ет|ит|ли|ло|ла|ть|ся|[аия]л)$")
+# After 'сколько' an adjective stands in the genitive plural with its noun ('белорусских студентов'); a word in
+# -ий there is the noun ('соглашений', 'предприятий'), not a nominative adjective.
+_RU_ADJECTIVE = re.compile(r"(?:ых|их|ого|его|ой|ая|ую|ые|ие|ый)$")
 
 
 def asked_noun(question: str) -> str | None:
