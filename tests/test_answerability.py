@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from assistant.answerability import is_content_free
@@ -314,6 +315,27 @@ def test_a_question_about_a_decade_is_not_refused_for_a_missing_year(engine):
     result = engine.search("Wie stark wuchs der Handel zwischen Belarus und Kasachstan in der zweiten Hälfte der "
                            "2000er Jahre?", k=5)
     assert result.answerable and result.reason == "answerable"
+
+
+def test_the_year_of_a_passage_may_stand_in_the_passage_before_it(engine):
+    """A passage that gives only a month ('Ende Dezember …') is dated by the year the passage before it names: the
+    year check reads both. Without the passage before, the same passage alone is a year-missing near miss."""
+    from assistant.answerability import Answerability
+    from assistant.retrieval import Hit
+
+    gate = next(stage for stage in engine.stages if isinstance(stage, Answerability))
+    passages = engine.index.passages
+    i = next(i for i, p in enumerate(passages) if i and "2021" not in p.text and "2021" in passages[i - 1].text
+             and passages[i - 1].doc_id == p.doc_id)
+    dense = np.full(len(passages), 0.5, dtype=np.float32)
+    dense[i] = 0.95
+    lexical = np.zeros(len(passages), dtype=np.float32)
+    hits = [Hit(passages[i], 1, 1.0)]
+    question = "Was geschah dort im Jahr 2021?"
+    alone = gate.decide(question, "de", hits, dense, lexical, lexical_weight=1.0, years=["2021"])
+    dated = gate.decide(question, "de", hits, dense, lexical, lexical_weight=1.0, years=["2021"],
+                        dated_by=[passages[i - 1].text])
+    assert alone.reason == "year-missing" and dated.reason != "year-missing"
 
 
 def test_a_count_of_another_noun_is_no_answer_to_a_follow_up_count(client):

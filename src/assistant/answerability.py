@@ -213,18 +213,23 @@ class Answerability:
         # The years a follow-up asks about are those of the question it was rebuilt into ('Und im Jahr davor?' →
         # '… im Jahr 2019?'), not of the topic note that may follow it.
         years = asked_years(query.text if resolution is None else resolution.asked)
+        # A passage often gives only the month ('Ende Dezember registrierte …') of the year the passage before it
+        # names: that one dates it too.
+        before = [self.index.passages[i - 1].text for i in best
+                  if i > 0 and self.index.passages[i - 1].doc_id == self.index.passages[i].doc_id]
         decision = self.decide(query.text, detect_language(query.text), hits, query.dense, query.lexical,
                                lexical_weight=query.lexical_weight, followup=resolution is not None, years=years,
-                               sentence_scores=query.sentences)
+                               sentence_scores=query.sentences, dated_by=before)
         query.answerable, query.confidence, query.reason = decision.answerable, decision.confidence, decision.reason
 
     def decide(self, question: str, language: str, hits: Sequence[Hit], dense_scores: np.ndarray,
                lexical_scores: np.ndarray, *, lexical_weight: float, followup: bool = False,
-               years: Sequence[str], sentence_scores: np.ndarray | None = None) -> Decision:
+               years: Sequence[str], sentence_scores: np.ndarray | None = None,
+               dated_by: Sequence[str] = ()) -> Decision:
         """`dense_scores`/`lexical_scores` cover every passage (−inf where filtered out), scored for the
         question as retrieval understood it; `lexical_weight` is the share of its words the German index knows;
         `years` the asked years; `sentence_scores` each passage's best sentence similarity (None: the passages'
-        alone decide)."""
+        alone decide); `dated_by` texts that may name the hits' year for them (the passages before them)."""
         confidence = peakedness(dense_scores) + 0.3 * lexical_weight * peakedness(lexical_scores)
         if is_content_free(question):
             return Decision(False, 0.0, "content-free")
@@ -234,7 +239,7 @@ class Answerability:
         if not followup and best < self.min_cosine.get(language, min(self.min_cosine.values())) and \
                 not self._close_sentence(question, language, sentence_scores) and not self._names_rare_entity(question, hits):
             return Decision(False, confidence, "off-topic")
-        top = " ".join(h.passage.text for h in hits[:YEAR_DEPTH])
+        top = " ".join([*(h.passage.text for h in hits[:YEAR_DEPTH]), *dated_by])
         if any(year not in top for year in years):
             # 'Wie hoch war der Handelsumsatz im Jahr 2015?' when the text gives 2014 and 2016.
             return Decision(False, confidence, "year-missing")
