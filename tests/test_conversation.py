@@ -912,8 +912,8 @@ def test_a_refused_off_topic_exchange_is_a_referent_only_for_a_turn_about_it(emb
 @pytest.mark.parametrize(("text", "name", "not_a_name"), [
     # A dative plural in -eln ('Landtransportmitteln', 'Arzneimitteln') is a common noun, so 'it' in 'What will it
     # work on?' after an answer about glass for all kinds of land vehicles is not '(Landtransportmitteln)'.
-    ("In diesem Zusammenhang ist der Industriepark Great Stone zu erwähnen, in dem 2022 Glas für alle Arten von "
-     "Landtransportmitteln hergestellt wird.", "Great Stone", "Landtransportmitteln"),
+    (("In diesem Zusammenhang ist der Industriepark Great Stone zu erwähnen, in dem 2022 Glas für alle Arten von "
+      "Landtransportmitteln hergestellt wird."), "Great Stone", "Landtransportmitteln"),
     # Nor is the common noun right after a name part of it: 'IPD Group LLC', not 'IPD Group LLC Ende'.
     ("Im Dezember registrierte der Park die IPD Group LLC Ende 2022 als Bewohner.", "IPD Group LLC", "IPD Group LLC Ende"),
 ])
