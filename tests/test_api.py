@@ -217,8 +217,10 @@ def test_follow_up_searches_the_last_exchange_when_the_thread_began_earlier(clie
 
 
 def test_a_sentence_quoted_by_two_passages_is_said_once_with_both_sources(client):
-    # The China document repeats the students sentence in two places, each with its own footnote.
-    body = ask(client, "Сколько белорусских студентов учится в Китае?")
+    # The China document repeats the students sentence in two places, each with its own footnote. (Asked for
+    # 'студентов', the reader now counts the German 'Studenten' and adds the joint institute's 142 students as the
+    # second sentence; the citizens, 'граждан', are the twin's 'Bürger'.)
+    body = ask(client, "Сколько граждан Беларуси учится в Китае?")
     assert body["answer"].count("fast 500 Bürger") == 1
     assert "[1][2]" in body["answer"]
     assert len(body["citations"]) == 2
