@@ -225,6 +225,9 @@ class AnswerComposer:
         # How many passages use a question's name, and the passage before a sentence that points back to it.
         self._rare = rare_names if rare_names is not None else RareNames(p.text for p in index.passages)
         self._documents_use = lru_cache(maxsize=4096)(self._used_anywhere)
+        # What a question counts is read by the scoring (two or three times a turn), the neighbour rule and the
+        # asked-fact check: worked out once per question.
+        self._counted = lru_cache(maxsize=1024)(self._counted_nouns)
         self._passage_ids = {p.passage_id: i for i, p in enumerate(index.passages)}
         df: Counter[str] = Counter()
         names: Counter[str] = Counter()
@@ -311,7 +314,7 @@ class AnswerComposer:
             second = self._second(question, candidates, order, ranked, wanted)
             # The first sentence's neighbour supplies the asked value it lacks, or (when nothing else adds to
             # it) the referent it points back to.
-            nouns = self._counted(question) or (self._counted(context) if context else [])
+            nouns = self._counted(question) or (self._counted(context) if context else ())
             neighbour = self._neighbour(question, candidates, chosen[0], ranked, wanted, nouns, anaphora=second is None)
             second = second if neighbour is None else neighbour
             if second is None:
@@ -642,18 +645,18 @@ class AnswerComposer:
                 return i
         return None
 
-    def _counted(self, question: str) -> list[str]:
+    def _counted_nouns(self, question: str) -> tuple[str, ...]:
         """What a counting question counts, as the documents' German nouns: `language.counted_nouns` for a German
         question; for an English or Russian one the glossary's nouns for its counted words ('agreements' →
         'Abkommen', 'Vereinbarung', 'Vertrag'), so that '… mehr als 80 Abkommen …' counts what 'How many agreements
         …?' asks for and '… mehr als 560 direkte Kooperationsvereinbarungen …' does not lead for it."""
         language = detect_language(question)
         if language == "de":
-            return counted_nouns(question)
+            return tuple(counted_nouns(question))
         noun = asked_noun(question)
         if noun is None or asks_money(question):
-            return []
-        return [word for word in self.glossary.german(noun, language) if word[:1].isupper()]
+            return ()
+        return tuple(word for word in self.glossary.german(noun, language) if word[:1].isupper())
 
     def _asked(self, question: str) -> frozenset[str]:
         """`language.asked_types`, without 'name' when the question asks for a common noun ('Welche
@@ -743,7 +746,7 @@ class AnswerComposer:
                          dtype=float)
         weight = _LEXICAL_WEIGHT if detect_language(question) == "de" else _LEXICAL_WEIGHT_TRANSLATED
         score = np.clip(similarity, 0, None) + weight * self._lexical(question, sentences) + _TYPE_BONUS * typed
-        nouns = self._counted(question) if "number" in wanted else []
+        nouns = self._counted(question) if "number" in wanted else ()
         if nouns:
             counted = np.array([_counts(s, nouns, question) for s in sentences])
             score = score + _COUNTED_BONUS * counted
