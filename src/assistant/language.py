@@ -147,6 +147,12 @@ _TOKEN = re.compile(r"[^\W\d_][\w-]*|\d+(?:[.,]\d+)*")
 _FUNCTION = _ENGLISH | _GERMAN | frozenset("""soll sollen sollte sollten davon darin will wollen wollte wollten kann können
     konnte konnten könnte könnten muss müssen musste mussten darf dürfen durfte möchte möchten would can could
     should must may might pro было были был была будет в на по и из к с у от для до""".split())
+# English verbs in the present or an irregular past that end a counted phrase as '-ed' ones do ('How many ethnic
+# Belarusians live …?', 'How many people work …?', 'How many countries took part …?'), and the words that end it
+# as prepositions or articles do ('How many vehicles was …', '… X-ray tubes per year …').
+_ENGLISH_VERBS = frozenset("""was live lives work works study studies take takes took operate operates exist exists
+    run runs ran visit visits come comes came attend attends remain remains get gets got employ employs sold bought
+    in per a an""".split())
 # A past tense in the masculine ('заключил', 'подписал') ends the counted phrase as the other verb forms do.
 _RU_VERB = re.compile(r"(?:ют|ет|ит|ли|ло|ла|ть|ся|[аия]л)$")
 # After 'сколько' an adjective stands in the genitive plural with its noun ('белорусских студентов'); a word in
@@ -176,7 +182,8 @@ def asked_noun(question: str) -> str | None:
     else:
         for word in words[:3]:
             low = word.lower()
-            if low in _FUNCTION or (language == "en" and low.endswith("ed")) or (language == "ru" and _RU_VERB.search(low)):
+            if low in _FUNCTION or (language == "en" and (low.endswith("ed") or low in _ENGLISH_VERBS)) or \
+                    (language == "ru" and _RU_VERB.search(low)):
                 break
             phrase.append(word)
         if language == "ru":
