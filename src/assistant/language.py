@@ -147,10 +147,10 @@ _TOKEN = re.compile(r"[^\W\d_][\w-]*|\d+(?:[.,]\d+)*")
 _FUNCTION = _ENGLISH | _GERMAN | frozenset("""soll sollen sollte sollten davon darin will wollen wollte wollten kann können
     konnte konnten könnte könnten muss müssen musste mussten darf dürfen durfte möchte möchten would can could
     should must may might pro было были был была будет в на по и из к с у от для до""".split())
-# English verbs in the present or an irregular past that end a counted phrase as '-ed' ones do ('How many ethnic
-# Belarusians live …?', 'How many people work …?', 'How many countries took part …?'), and the words that end it
-# as prepositions or articles do ('How many vehicles was …', '… X-ray tubes per year …').
-_ENGLISH_VERBS = frozenset("""was live lives work works study studies take takes took operate operates exist exists
+# English verbs in the present or an irregular past end a counted phrase as '-ed' ones do ('How many ethnic
+# Belarusians live …?', 'How many countries took part …?', 'How many vehicles was … to supply?'), and so do
+# prepositions and articles ('How many X-ray tubes per year …?').
+_ENGLISH_PHRASE_END = frozenset("""was live lives work works study studies take takes took operate operates exist exists
     run runs ran visit visits come comes came attend attends remain remains get gets got employ employs sold bought
     in per a an""".split())
 # A past tense in the masculine ('заключил', 'подписал') ends the counted phrase as the other verb forms do.
@@ -163,9 +163,10 @@ _RU_ADJECTIVE = re.compile(r"(?:ых|их|ого|его|ой|ая|ую|ые|ие
 def asked_noun(question: str) -> str | None:
     """What a counting question counts, as the question writes it: 'Mitarbeiter' for 'Wie viele Mitarbeiter
     beschäftigt …?' (the first capitalised word after the cue: German capitalises nouns), 'Chinese tourists' for
-    'How many Chinese tourists visited …?' (the words up to a function word or an -ed verb), 'студентов' for
-    'Сколько белорусских студентов …?' (without the adjectives); without a noun, the lower-case word right after
-    the cue, which names what is measured ('kostet' in 'Wie viel kostet …?', 'стоит' in 'Сколько стоит …?').
+    'How many Chinese tourists visited …?' (the words up to a function word, a preposition or a verb),
+    'студентов' for 'Сколько белорусских студентов …?' (without the adjectives); without a noun, the lower-case
+    word right after the cue, which names what is measured ('kostet' in 'Wie viel kostet …?', 'стоит' in
+    'Сколько стоит …?').
     None when the question names nothing it counts ('How much did … grow?')."""
     match = _COUNTING.search(question)
     if not match:
@@ -182,7 +183,7 @@ def asked_noun(question: str) -> str | None:
     else:
         for word in words[:3]:
             low = word.lower()
-            if low in _FUNCTION or (language == "en" and (low.endswith("ed") or low in _ENGLISH_VERBS)) or \
+            if low in _FUNCTION or (language == "en" and (low.endswith("ed") or low in _ENGLISH_PHRASE_END)) or \
                     (language == "ru" and _RU_VERB.search(low)):
                 break
             phrase.append(word)
