@@ -198,11 +198,14 @@ def test_an_english_questions_year_lifts_the_passages_that_state_it(engine_facto
     assert rank is not None and rank <= 5
 
 
-@pytest.mark.parametrize("question", [
-    "What was the trade turnover between Belarus and Kazakhstan in 2018?",
-    "Каким был товарооборот между Беларусью и Китаем в 2020 году?",
-])
-def test_a_year_the_best_passages_on_the_topic_do_not_mention_is_still_refused(engine, question):
+def test_a_year_the_best_passages_on_the_topic_do_not_mention_is_still_refused(engine):
     # The year ranking lifts passages that mention 2018 somewhere; the year check reads the ranking before it.
-    result = engine.search(question, k=5)
+    result = engine.search("What was the trade turnover between Belarus and Kazakhstan in 2018?", k=5)
     assert not result.answerable and result.reason == "year-missing"
+
+
+def test_a_near_miss_whose_year_stands_for_the_other_country_is_refused_by_the_reader(engine):
+    """2020 stands in one of the best seven passages, for the trade with Kazakhstan: the retrieval stage lets the
+    question through, the reader finds no sentence on China's trade in 2020 and refuses."""
+    chat = engine.chat("Каким был товарооборот между Беларусью и Китаем в 2020 году?", session_id=None, k=5)
+    assert not chat.answer.answerable and chat.answer.citations == []
